@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_celery_beat",
     "import_export",
+    "backoffice",
     "orders",
     "catalog",
 ]

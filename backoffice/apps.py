@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class BackofficeConfig(AppConfig):
+    """The project package as an app, for project-wide management commands."""
+
+    name = "backoffice"
+    verbose_name = "Back office"
