@@ -1,0 +1,27 @@
+"""VTEX HTTP client: plain Python, never imports Django."""
+
+from vtex.client import MAX_FEED_LOT, MAX_LIST_PAGES, VtexClient
+from vtex.config import VtexConfig
+from vtex.errors import (
+    VtexAuthError,
+    VtexError,
+    VtexNotFound,
+    VtexRateLimited,
+    VtexRejected,
+    VtexTransientError,
+)
+from vtex.process import rate_limit_pause
+
+__all__ = [
+    "MAX_FEED_LOT",
+    "MAX_LIST_PAGES",
+    "VtexAuthError",
+    "VtexClient",
+    "VtexConfig",
+    "VtexError",
+    "VtexNotFound",
+    "VtexRateLimited",
+    "VtexRejected",
+    "VtexTransientError",
+    "rate_limit_pause",
+]
