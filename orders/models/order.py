@@ -1,0 +1,166 @@
+"""The mirror of a VTEX order and its items.
+
+VTEX is the source of truth: these rows are written by `orders.services.sync`
+from GetOrder documents and never edited by hand. Money is integer cents,
+datetimes are aware and stored in UTC.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orders.status import status_colour, status_is_final, status_label
+
+
+class OrderOrigin(models.TextChoices):
+    MARKETPLACE = "Marketplace", _("Marketplace")
+    FULFILLMENT = "Fulfillment", _("Fulfillment")
+    CHAIN = "Chain", _("Chain")
+
+
+class Order(models.Model):
+    vtex_order_id = models.CharField(_("VTEX order id"), max_length=64, unique=True)
+    sequence = models.CharField(_("sequence"), max_length=32, blank=True, db_index=True)
+    order_group = models.CharField(_("order group"), max_length=64, blank=True, db_index=True)
+    marketplace_order_id = models.CharField(
+        _("marketplace order id"), max_length=64, blank=True, db_index=True
+    )
+    marketplace_services_endpoint = models.CharField(
+        _("marketplace services endpoint"), max_length=500, blank=True
+    )
+    seller_order_id = models.CharField(_("seller order id"), max_length=64, blank=True)
+    origin = models.CharField(_("origin"), max_length=20, blank=True, choices=OrderOrigin.choices)
+    sales_channel = models.CharField(_("sales channel"), max_length=32, blank=True)
+    affiliate_id = models.CharField(_("affiliate"), max_length=32, blank=True)
+
+    # VTEX's own string, stored as it comes: see orders.status for labels and rules.
+    status = models.CharField(_("status"), max_length=64, db_index=True)
+
+    value = models.BigIntegerField(_("value (cents)"), default=0)
+    items_total = models.BigIntegerField(_("items total (cents)"), default=0)
+    # VTEX reports discounts as a negative total.
+    discounts_total = models.BigIntegerField(_("discounts total (cents)"), default=0)
+    shipping_total = models.BigIntegerField(_("shipping total (cents)"), default=0)
+    tax_total = models.BigIntegerField(_("tax total (cents)"), default=0)
+    currency_code = models.CharField(_("currency"), max_length=3, default="BRL")
+
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    authorized_at = models.DateTimeField(_("authorized at"), null=True, blank=True)
+    invoiced_at = models.DateTimeField(_("invoiced at"), null=True, blank=True)
+    vtex_last_change = models.DateTimeField(_("last change in VTEX"), null=True, blank=True)
+
+    customer_first_name = models.CharField(_("first name"), max_length=200, blank=True)
+    customer_last_name = models.CharField(_("last name"), max_length=200, blank=True)
+    customer_email = models.CharField(_("e-mail"), max_length=254, blank=True, db_index=True)
+    customer_document_type = models.CharField(_("document type"), max_length=20, blank=True)
+    customer_document = models.CharField(_("document"), max_length=40, blank=True, db_index=True)
+    customer_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    customer_is_corporate = models.BooleanField(_("corporate customer"), default=False)
+    customer_corporate_name = models.CharField(_("corporate name"), max_length=200, blank=True)
+    customer_trade_name = models.CharField(_("trade name"), max_length=200, blank=True)
+    customer_corporate_document = models.CharField(
+        _("corporate document"), max_length=40, blank=True
+    )
+    customer_state_inscription = models.CharField(_("state inscription"), max_length=40, blank=True)
+    customer_corporate_phone = models.CharField(_("corporate phone"), max_length=40, blank=True)
+
+    shipping_receiver_name = models.CharField(_("receiver"), max_length=200, blank=True)
+    shipping_postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    shipping_street = models.CharField(_("street"), max_length=300, blank=True)
+    shipping_number = models.CharField(_("number"), max_length=40, blank=True)
+    shipping_complement = models.CharField(_("complement"), max_length=200, blank=True)
+    shipping_neighborhood = models.CharField(_("neighborhood"), max_length=200, blank=True)
+    shipping_city = models.CharField(_("city"), max_length=200, blank=True)
+    shipping_state = models.CharField(_("state"), max_length=40, blank=True)
+    shipping_country = models.CharField(_("country"), max_length=3, blank=True)
+    selected_sla = models.CharField(_("shipping method"), max_length=200, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=200, blank=True)
+    estimated_delivery_at = models.DateTimeField(_("estimated delivery"), null=True, blank=True)
+
+    payment_method = models.CharField(_("payment method"), max_length=200, blank=True)
+    payment_group = models.CharField(_("payment group"), max_length=64, blank=True)
+    payment_installments = models.PositiveSmallIntegerField(_("installments"), default=0)
+    payment_transaction_id = models.CharField(_("transaction id"), max_length=64, blank=True)
+
+    # GetOrder as VTEX sent it, with personal data masked (orders.services.sync.document_mask).
+    raw_document = models.JSONField(_("VTEX document"), default=dict, blank=True)
+
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    synced_at = models.DateTimeField(_("last read from VTEX"), db_index=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # Reconciliation: orders not in a final status, unchanged for hours.
+            models.Index(fields=["status", "vtex_last_change"], name="order_status_lastchange_idx"),
+            models.Index(fields=["sales_channel", "created_at"], name="order_channel_created_idx"),
+            models.Index(fields=["origin", "created_at"], name="order_origin_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="order_value_not_negative"),
+            models.CheckConstraint(condition=~Q(status=""), name="order_status_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.vtex_order_id
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def status_colour(self) -> str:
+        return status_colour(self.status)
+
+    @property
+    def is_final(self) -> bool:
+        return status_is_final(self.status)
+
+    @property
+    def customer_name(self) -> str:
+        return f"{self.customer_first_name} {self.customer_last_name}".strip()
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="items", verbose_name=_("order")
+    )
+    # Position in VTEX's items[]: invoices (packages[].items[].itemIndex) point at it.
+    position = models.PositiveIntegerField(_("position"))
+    sku_id = models.CharField(_("SKU id"), max_length=64, db_index=True)
+    product_id = models.CharField(_("product id"), max_length=64, blank=True)
+    ref_id = models.CharField(_("reference"), max_length=100, blank=True)
+    ean = models.CharField(_("EAN"), max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=500)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.BigIntegerField(_("unit price (cents)"))
+    list_price = models.BigIntegerField(_("list price (cents)"), default=0)
+    selling_price = models.BigIntegerField(_("selling price (cents)"), default=0)
+    measurement_unit = models.CharField(_("measurement unit"), max_length=20, blank=True)
+    unit_multiplier = models.DecimalField(
+        _("unit multiplier"), max_digits=12, decimal_places=4, default=1
+    )
+    seller = models.CharField(_("seller"), max_length=64, blank=True)
+    image_url = models.CharField(_("image"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "position"], name="orderitem_unique_position"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orderitem_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0, list_price__gte=0, selling_price__gte=0),
+                name="orderitem_prices_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.name}"
+
+    @property
+    def total(self) -> int:
+        return self.selling_price * self.quantity
