@@ -33,6 +33,7 @@ class Actor(models.TextChoices):
     ADMIN = "admin", _("Admin")
     CSV = "csv", _("CSV import")
     SELLER_API = "seller-api", _("Seller API")
+    OUTBOX = "outbox", _("VTEX command delivery")
 
 
 class OrderEvent(models.Model):
