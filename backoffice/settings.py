@@ -206,3 +206,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Order operations ---
+# Start handling every order imported in ready-for-handling, without an operator.
+VTEX_AUTO_START_HANDLING = env.bool("VTEX_AUTO_START_HANDLING", default=False)
+# Outbox delivery: capped exponential backoff (with jitter) between attempts of a command.
+VTEX_COMMAND_BACKOFF_SECONDS = env.float("VTEX_COMMAND_BACKOFF_SECONDS", default=10.0)
+VTEX_COMMAND_BACKOFF_MAX_SECONDS = env.float("VTEX_COMMAND_BACKOFF_MAX_SECONDS", default=900.0)
+# Failures that may have reached VTEX (5xx, timeouts) before a command is given up ("dead").
+# Attempts that never reached VTEX (connection refused) do not count: an outage loses nothing.
+VTEX_COMMAND_MAX_ATTEMPTS = env.int("VTEX_COMMAND_MAX_ATTEMPTS", default=10)
+# A command "sending" for longer than this lost its worker: the sweeper retries it, re-reading
+# the order first. Keep it well above VTEX_TIMEOUT_SECONDS.
+VTEX_COMMAND_STUCK_SECONDS = env.float("VTEX_COMMAND_STUCK_SECONDS", default=300.0)
+# How often beat runs the sweeper, and how many commands one sweep hands out.
+VTEX_COMMAND_SWEEP_SECONDS = env.int("VTEX_COMMAND_SWEEP_SECONDS", default=30)
+VTEX_COMMAND_SWEEP_LIMIT = env.int("VTEX_COMMAND_SWEEP_LIMIT", default=500)
