@@ -222,3 +222,25 @@ VTEX_COMMAND_STUCK_SECONDS = env.float("VTEX_COMMAND_STUCK_SECONDS", default=300
 # How often beat runs the sweeper, and how many commands one sweep hands out.
 VTEX_COMMAND_SWEEP_SECONDS = env.int("VTEX_COMMAND_SWEEP_SECONDS", default=30)
 VTEX_COMMAND_SWEEP_LIMIT = env.int("VTEX_COMMAND_SWEEP_LIMIT", default=500)
+
+# --- Order import ---
+# Workflow statuses the VTEX feed reports (FromWorkflow); empty = every status in orders/status.py.
+ORDERS_FEED_STATUSES = env.list("ORDERS_FEED_STATUSES", default=[])
+# Feed queue settings sent by `manage.py vtex_feed_configure`. An item read and not committed
+# comes back after the visibility timeout; events are dropped after the retention (VTEX: 4-14 d).
+ORDERS_FEED_VISIBILITY_TIMEOUT_SECONDS = env.int(
+    "ORDERS_FEED_VISIBILITY_TIMEOUT_SECONDS", default=240
+)
+ORDERS_FEED_RETENTION_SECONDS = env.int("ORDERS_FEED_RETENTION_SECONDS", default=345600)
+# How long one drain keeps fetching batches; capped at half the visibility timeout.
+ORDERS_FEED_DRAIN_BUDGET_SECONDS = env.int("ORDERS_FEED_DRAIN_BUDGET_SECONDS", default=50)
+# Shared secret VTEX sends in the hook's header (set in the hook config); empty = hook disabled.
+ORDERS_HOOK_SECRET = env.str("ORDERS_HOOK_SECRET", default="")
+ORDERS_HOOK_SECRET_HEADER = env.str("ORDERS_HOOK_SECRET_HEADER", default="X-Backoffice-Hook-Secret")
+if ORDERS_HOOK_SECRET and len(ORDERS_HOOK_SECRET) < 16:
+    raise ImproperlyConfigured("ORDERS_HOOK_SECRET must be at least 16 characters long.")
+# Reconciliation re-reads open orders unchanged for this many hours, at most LIMIT per run.
+ORDERS_RECONCILE_AFTER_HOURS = env.int("ORDERS_RECONCILE_AFTER_HOURS", default=6)
+ORDERS_RECONCILE_LIMIT = env.int("ORDERS_RECONCILE_LIMIT", default=500)
+# The nightly backfill re-reads orders created in the last N days.
+ORDERS_BACKFILL_NIGHTLY_DAYS = env.int("ORDERS_BACKFILL_NIGHTLY_DAYS", default=2)
