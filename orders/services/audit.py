@@ -1,0 +1,71 @@
+"""The one way to write an audit row (`OrderEvent`)."""
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from orders.models import Actor, EventType, Order, OrderEvent
+
+
+def event_record(
+    *,
+    order: Order,
+    type: EventType | str,
+    source: Actor | str,
+    actor_user: AbstractBaseUser | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    receipt: str = "",
+    payload: dict[str, Any] | None = None,
+) -> OrderEvent:
+    """Write one audit row for ``order``.
+
+    Call it inside the transaction that makes the change it records, so the change and
+    its audit row are committed (or rolled back) together.
+    """
+    connection = transaction.get_connection()
+    if connection.get_autocommit():
+        raise RuntimeError("event_record must run inside the transaction of the change it records")
+    return OrderEvent.objects.create(
+        order=order,
+        type=type,
+        source=source,
+        actor_user=actor_user,
+        from_status=from_status,
+        to_status=to_status,
+        receipt=receipt or "",
+        payload=payload or {},
+    )
+
+
+def events_record_status_changes(
+    *,
+    changes: list[tuple[Order, str, str]],
+    source: Actor | str,
+    actor_user: AbstractBaseUser | None = None,
+    payload: dict[str, Any] | None = None,
+) -> list[OrderEvent]:
+    """One status-changed row per (order, from, to), in one INSERT, for bulk paths.
+
+    A bulk status write (``QuerySet.update`` or ``bulk_update``) calls this in its transaction,
+    which is why the audit is explicit rather than signals: signals never see bulk writes.
+    """
+    if transaction.get_connection().get_autocommit():
+        raise RuntimeError(
+            "events_record_status_changes must run inside the transaction of the changes"
+        )
+    return OrderEvent.objects.bulk_create(
+        [
+            OrderEvent(
+                order=order,
+                type=EventType.STATUS_CHANGED,
+                source=source,
+                actor_user=actor_user,
+                from_status=from_status,
+                to_status=to_status,
+                payload=payload or {},
+            )
+            for order, from_status, to_status in changes
+        ]
+    )

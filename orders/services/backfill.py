@@ -1,0 +1,168 @@
+"""Loading orders the feed did not bring: the first load, nightly backfill, reconciliation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from backoffice.vtex import vtex_client
+from orders.models import Actor, Order
+from orders.services.sync import order_sync
+from orders.status import FINAL_STATUSES
+from vtex import MAX_LIST_PAGES, VtexClient, VtexNotFound, VtexRateLimited, VtexTransientError
+
+logger = logging.getLogger(__name__)
+
+PER_PAGE = 100
+# ListOrders serves 30 pages of 100: a window holding more is split in two.
+WINDOW_CAPACITY = MAX_LIST_PAGES * PER_PAGE
+# Below this a window is not split further (VTEX filters by millisecond); should a single
+# second hold more than 3,000 orders, its first 3,000 are read and the rest is logged.
+MIN_WINDOW = timedelta(seconds=1)
+
+
+@dataclass
+class BackfillResult:
+    windows: int = 0
+    pages: int = 0
+    orders_listed: int = 0
+    orders_synced: int = 0
+    orders_created: int = 0
+    status_changes: int = 0
+    orders_failed: int = 0
+    rate_limited: bool = False
+
+
+@dataclass
+class ReconcileResult:
+    orders_checked: int = 0
+    status_changes: int = 0
+    orders_failed: int = 0
+    rate_limited: bool = False
+
+
+def order_backfill(
+    *,
+    since: datetime,
+    until: datetime,
+    statuses: Sequence[str] | None = None,
+    source: Actor | str = Actor.BACKFILL,
+    client: VtexClient | None = None,
+) -> BackfillResult:
+    """Sync every order created in [since, until] (optionally only in ``statuses``).
+
+    Walks the list endpoint in creation-date windows: a window whose total needs more
+    than 30 pages is halved until each fits, so no page beyond 30 is ever asked for.
+    """
+    if since >= until:
+        raise ValueError("since must be before until")
+    client = client or vtex_client()
+    result = BackfillResult()
+    order_ids = _orders_listed(
+        client=client, since=since, until=until, statuses=statuses, result=result
+    )
+    result.orders_listed = len(order_ids)
+    _orders_sync(client=client, order_ids=order_ids, source=source, result=result)
+    return result
+
+
+def _orders_listed(
+    *,
+    client: VtexClient,
+    since: datetime,
+    until: datetime,
+    statuses: Sequence[str] | None,
+    result: BackfillResult,
+) -> list[str]:
+    seen: dict[str, None] = {}  # insertion-ordered set: windows share their boundary instant
+    windows = [(since, until)]
+    while windows:
+        start, end = windows.pop()
+        query = {"statuses": statuses, "created_from": start, "created_to": end}
+        first = client.list_orders(**query, page=1, per_page=PER_PAGE)
+        result.pages += 1
+        paging = first.get("paging") or {}
+        total = int(paging.get("total") or 0)
+        if total > WINDOW_CAPACITY and end - start > MIN_WINDOW:
+            middle = start + (end - start) / 2
+            # A stack, later half pushed first: windows are read in creation order.
+            windows.extend([(middle, end), (start, middle)])
+            continue
+        if total > WINDOW_CAPACITY:
+            logger.error(
+                "backfill: %d orders created within %s..%s, only %d are reachable",
+                total,
+                start.isoformat(),
+                end.isoformat(),
+                WINDOW_CAPACITY,
+            )
+        result.windows += 1
+        seen.update((str(row["orderId"]), None) for row in first.get("list") or [])
+        pages = min(int(paging.get("pages") or 1), MAX_LIST_PAGES)
+        for page in range(2, pages + 1):
+            body = client.list_orders(**query, page=page, per_page=PER_PAGE)
+            result.pages += 1
+            seen.update((str(row["orderId"]), None) for row in body.get("list") or [])
+    return list(seen)
+
+
+def _orders_sync(
+    *,
+    client: VtexClient,
+    order_ids: Sequence[str],
+    source: Actor | str,
+    result: BackfillResult | ReconcileResult,
+) -> None:
+    for vtex_order_id in order_ids:
+        try:
+            synced = order_sync(vtex_order_id=vtex_order_id, source=source, client=client)
+        except VtexNotFound:
+            logger.warning("%s: order %s is listed but not found", source, vtex_order_id)
+            result.orders_failed += 1
+            continue
+        except VtexTransientError as error:
+            logger.warning("%s: order %s not synced: %s", source, vtex_order_id, error)
+            result.orders_failed += 1
+            continue
+        except VtexRateLimited:
+            # The client already waited out what it could; the next run picks up the rest.
+            result.rate_limited = True
+            return
+        result.status_changes += synced.status_changed
+        if isinstance(result, BackfillResult):
+            result.orders_synced += 1
+            result.orders_created += synced.created
+        else:
+            result.orders_checked += 1
+
+
+def order_reconcile(
+    *,
+    unchanged_for: timedelta,
+    limit: int = 500,
+    client: VtexClient | None = None,
+) -> ReconcileResult:
+    """Re-read orders not in a final status that neither VTEX nor we touched for a while.
+
+    Catches what the feed lost (events expire after the retention period, a missed
+    hook): such an order's mirror stops moving while VTEX's does not. The least
+    recently read go first; ``limit`` keeps one run short.
+    """
+    cutoff = timezone.now() - unchanged_for
+    order_ids = list(
+        Order.objects.exclude(status__in=FINAL_STATUSES)
+        .filter(Q(vtex_last_change__lt=cutoff) | Q(vtex_last_change__isnull=True))
+        .filter(synced_at__lt=cutoff)
+        .order_by("synced_at", "pk")
+        .values_list("vtex_order_id", flat=True)[:limit]
+    )
+    result = ReconcileResult()
+    _orders_sync(
+        client=client or vtex_client(), order_ids=order_ids, source=Actor.RECONCILE, result=result
+    )
+    return result

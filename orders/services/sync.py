@@ -1,0 +1,479 @@
+"""Mirror one VTEX order: read it (GetOrder) and upsert the order, its items and invoices.
+
+Idempotent: syncing the same document twice writes no second event and no second
+row. Safe under concurrency: the order row is locked (``select_for_update``) for the
+whole upsert, a concurrent first import is resolved through the unique order id, and
+a document older than the mirror (a slow reader losing a race) changes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from backoffice.vtex import vtex_client
+from orders.models import (
+    Actor,
+    EventType,
+    Invoice,
+    InvoiceItem,
+    InvoiceType,
+    Order,
+    OrderItem,
+    TrackingEvent,
+)
+from orders.services.audit import event_record
+from vtex import VtexClient
+
+logger = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+
+MASK = "***"
+# Personal data VTEX puts in a GetOrder document. The mirror keeps what operators need in
+# columns (where the admin can mask it per user); the stored raw document keeps none of it.
+PERSONAL_KEYS = frozenset(
+    {
+        "email",
+        "followUpEmail",
+        "firstName",
+        "lastName",
+        "clientName",
+        "document",
+        "phone",
+        "corporateName",
+        "tradeName",
+        "corporateDocument",
+        "stateInscription",
+        "corporatePhone",
+        "userProfileId",
+        "receiverName",
+        "street",
+        "number",
+        "complement",
+        "reference",
+        "postalCode",
+        "geoCoordinates",
+        "cardHolder",
+        "cardNumber",
+        "firstDigits",
+        "lastDigits",
+        "cvv2",
+        "expireMonth",
+        "expireYear",
+    }
+)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    vtex_order_id: str
+    created: bool = False
+    status_changed: bool = False
+    from_status: str = ""
+    to_status: str = ""
+    # The document was older than the mirror (another reader already stored a newer one).
+    stale: bool = False
+
+
+def order_sync(
+    *, vtex_order_id: str, source: Actor | str, client: VtexClient | None = None
+) -> SyncResult:
+    """GET the order from VTEX and upsert the mirror in one transaction."""
+    client = client or vtex_client()
+    document = client.get_order(vtex_order_id)
+    return order_upsert_from_document(document=document, source=source)
+
+
+def order_upsert_from_document(*, document: Document, source: Actor | str) -> SyncResult:
+    """Upsert an order, its items and invoices from a GetOrder document.
+
+    Writes an "imported" event the first time the order is seen and a "status changed"
+    event (from, to, source) when VTEX's status differs from the mirror's.
+    """
+    vtex_order_id = str(document["orderId"])
+    fields = order_fields_from_document(document)
+    items = items_from_document(document)
+    packages = ((document.get("packageAttachment") or {}).get("packages")) or []
+
+    with transaction.atomic():
+        order, created = _order_lock_or_create(vtex_order_id=vtex_order_id, fields=fields)
+        if created:
+            event_record(
+                order=order,
+                type=EventType.IMPORTED,
+                source=source,
+                to_status=order.status,
+                payload={"lastChange": document.get("lastChange")},
+            )
+            OrderItem.objects.bulk_create(OrderItem(order=order, **item) for item in items)
+            _invoices_upsert(order=order, packages=packages, items=items, existing={})
+            return SyncResult(vtex_order_id=vtex_order_id, created=True, to_status=order.status)
+
+        incoming_change = fields["vtex_last_change"]
+        if (
+            incoming_change is not None
+            and order.vtex_last_change is not None
+            and incoming_change < order.vtex_last_change
+        ):
+            logger.info("order %s: ignoring a document older than the mirror", vtex_order_id)
+            return SyncResult(
+                vtex_order_id=vtex_order_id,
+                stale=True,
+                from_status=order.status,
+                to_status=order.status,
+            )
+
+        from_status = order.status
+        changed = [name for name, value in fields.items() if getattr(order, name) != value]
+        for name in changed:
+            setattr(order, name, fields[name])
+        order.synced_at = timezone.now()
+        order.save(update_fields=[*changed, "synced_at"])
+
+        status_changed = from_status != order.status
+        if status_changed:
+            event_record(
+                order=order,
+                type=EventType.STATUS_CHANGED,
+                source=source,
+                from_status=from_status,
+                to_status=order.status,
+                payload={"lastChange": document.get("lastChange")},
+            )
+        _items_replace_if_changed(order=order, items=items)
+        if packages:
+            existing = {
+                (invoice.type, invoice.number): invoice
+                for invoice in order.invoices.prefetch_related("items", "tracking_events")
+            }
+            _invoices_upsert(order=order, packages=packages, items=items, existing=existing)
+
+    return SyncResult(
+        vtex_order_id=vtex_order_id,
+        status_changed=status_changed,
+        from_status=from_status,
+        to_status=order.status,
+    )
+
+
+def _order_lock_or_create(*, vtex_order_id: str, fields: dict[str, Any]) -> tuple[Order, bool]:
+    order = Order.objects.select_for_update().filter(vtex_order_id=vtex_order_id).first()
+    if order is not None:
+        return order, False
+    try:
+        # A savepoint, so that losing a concurrent first import keeps the transaction usable:
+        # on PostgreSQL the INSERT waits for the other transaction and then fails on the
+        # unique order id; the row the winner committed is then read and locked.
+        with transaction.atomic():
+            order = Order.objects.create(
+                vtex_order_id=vtex_order_id, synced_at=timezone.now(), **fields
+            )
+        return order, True
+    except IntegrityError:
+        order = Order.objects.select_for_update().filter(vtex_order_id=vtex_order_id).first()
+        if order is None:
+            raise
+        return order, False
+
+
+# --- Reading VTEX's document ------------------------------------------------------------
+
+
+def order_fields_from_document(document: Document) -> dict[str, Any]:
+    """The `Order` columns a GetOrder document gives (all but the id and bookkeeping)."""
+    totals = {total.get("id"): _int(total.get("value")) for total in document.get("totals") or []}
+    client = document.get("clientProfileData") or {}
+    shipping = document.get("shippingData") or {}
+    address = shipping.get("address") or {}
+    logistics = shipping.get("logisticsInfo") or []
+    estimates = [
+        moment
+        for moment in (parse_vtex_datetime(info.get("shippingEstimateDate")) for info in logistics)
+        if moment is not None
+    ]
+    store = document.get("storePreferencesData") or {}
+
+    fields: dict[str, Any] = {
+        "sequence": _str(document.get("sequence")),
+        "order_group": _str(document.get("orderGroup")),
+        "marketplace_order_id": _str(document.get("marketplaceOrderId")),
+        "marketplace_services_endpoint": _str(document.get("marketplaceServicesEndpoint")),
+        "seller_order_id": _str(document.get("sellerOrderId")),
+        "origin": _str(document.get("origin")),
+        "sales_channel": _str(document.get("salesChannel")),
+        "affiliate_id": _str(document.get("affiliateId")),
+        "status": _str(document.get("status")),
+        "value": _int(document.get("value")),
+        "items_total": totals.get("Items", 0),
+        "discounts_total": totals.get("Discounts", 0),
+        "shipping_total": totals.get("Shipping", 0),
+        "tax_total": totals.get("Tax", 0),
+        "currency_code": _str(store.get("currencyCode")) or "BRL",
+        "created_at": parse_vtex_datetime(document.get("creationDate")) or timezone.now(),
+        "authorized_at": parse_vtex_datetime(document.get("authorizedDate")),
+        "invoiced_at": parse_vtex_datetime(document.get("invoicedDate")),
+        "vtex_last_change": parse_vtex_datetime(document.get("lastChange")),
+        "customer_first_name": _str(client.get("firstName")),
+        "customer_last_name": _str(client.get("lastName")),
+        "customer_email": _str(client.get("email")),
+        "customer_document_type": _str(client.get("documentType")),
+        "customer_document": _str(client.get("document")),
+        "customer_phone": _str(client.get("phone")),
+        "customer_is_corporate": bool(client.get("isCorporate")),
+        "customer_corporate_name": _str(client.get("corporateName")),
+        "customer_trade_name": _str(client.get("tradeName")),
+        "customer_corporate_document": _str(client.get("corporateDocument")),
+        "customer_state_inscription": _str(client.get("stateInscription")),
+        "customer_corporate_phone": _str(client.get("corporatePhone")),
+        "shipping_receiver_name": _str(address.get("receiverName")),
+        "shipping_postal_code": _str(address.get("postalCode")),
+        "shipping_street": _str(address.get("street")),
+        "shipping_number": _str(address.get("number")),
+        "shipping_complement": _str(address.get("complement")),
+        "shipping_neighborhood": _str(address.get("neighborhood")),
+        "shipping_city": _str(address.get("city")),
+        "shipping_state": _str(address.get("state")),
+        "shipping_country": _str(address.get("country")),
+        "selected_sla": _joined(info.get("selectedSla") for info in logistics),
+        "carrier": _joined(info.get("deliveryCompany") for info in logistics),
+        "estimated_delivery_at": max(estimates) if estimates else None,
+        **_payment_fields(document.get("paymentData") or {}),
+        "raw_document": document_mask(document),
+    }
+    return _clipped(Order, fields)
+
+
+def _payment_fields(payment_data: Document) -> dict[str, Any]:
+    transactions = payment_data.get("transactions") or []
+    active = [t for t in transactions if t.get("isActive", True)] or transactions
+    payments = [payment for t in active for payment in (t.get("payments") or [])]
+    return {
+        "payment_method": _joined(p.get("paymentSystemName") for p in payments),
+        "payment_group": _joined(p.get("group") for p in payments),
+        "payment_installments": max((_int(p.get("installments")) for p in payments), default=0),
+        "payment_transaction_id": _str(active[0].get("transactionId")) if active else "",
+    }
+
+
+def items_from_document(document: Document) -> list[dict[str, Any]]:
+    """`OrderItem` columns for each of VTEX's items[], in VTEX's order (position = index)."""
+    return [
+        _clipped(
+            OrderItem,
+            {
+                "position": position,
+                "sku_id": _str(item.get("id")),
+                "product_id": _str(item.get("productId")),
+                "ref_id": _str(item.get("refId")),
+                "ean": _str(item.get("ean")),
+                "name": _str(item.get("name")),
+                "quantity": _int(item.get("quantity")),
+                "unit_price": _int(item.get("price")),
+                "list_price": _int(item.get("listPrice")),
+                "selling_price": _int(item.get("sellingPrice")),
+                "measurement_unit": _str(item.get("measurementUnit")),
+                "unit_multiplier": _decimal(item.get("unitMultiplier"), default=Decimal(1)),
+                "seller": _str(item.get("seller")),
+                "image_url": _str(item.get("imageUrl")),
+            },
+        )
+        for position, item in enumerate(document.get("items") or [])
+    ]
+
+
+def document_mask(document: Document) -> Document:
+    """A copy of ``document`` with every personal value replaced by ``***``."""
+
+    def mask(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: (MASK if key in PERSONAL_KEYS and value not in (None, "") else mask(value))
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [mask(value) for value in node]
+        return node
+
+    return mask(copy.deepcopy(document))
+
+
+def parse_vtex_datetime(value: Any) -> datetime | None:
+    """VTEX dates: ISO 8601, often with 7-digit fractions; a missing offset means UTC."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        logger.warning("unreadable VTEX date %r", value)
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+# --- Items and invoices ---------------------------------------------------------------------
+
+
+def _items_replace_if_changed(*, order: Order, items: list[dict[str, Any]]) -> None:
+    names = list(items[0]) if items else ["position"]
+    current = list(order.items.order_by("position").values(*names))
+    if current == items:
+        return
+    # VTEX order changes add and remove lines; the document is the whole truth, so replace.
+    order.items.all().delete()
+    OrderItem.objects.bulk_create(OrderItem(order=order, **item) for item in items)
+
+
+def _invoices_upsert(
+    *,
+    order: Order,
+    packages: list[Document],
+    items: list[dict[str, Any]],
+    existing: dict[tuple[str, str], Invoice],
+) -> None:
+    """Create or update one `Invoice` per package.
+
+    An invoice the mirror has and VTEX does not list is left alone: VTEX never removes an
+    invoice, and the operations side records an invoice before VTEX confirms it.
+    """
+    sku_by_position = {item["position"]: item["sku_id"] for item in items}
+    for package in packages:
+        fields = _invoice_fields(package)
+        key = (fields["type"], fields["number"])
+        invoice_items = [
+            _clipped(
+                InvoiceItem,
+                {
+                    "item_index": _int(line.get("itemIndex")),
+                    "sku_id": sku_by_position.get(_int(line.get("itemIndex")), ""),
+                    "quantity": _int(line.get("quantity")),
+                    "unit_price": _int(line.get("price")),
+                },
+            )
+            for line in package.get("items") or []
+        ]
+        courier_status = package.get("courierStatus") or {}
+        tracking = [
+            _clipped(
+                TrackingEvent,
+                {
+                    "city": _str(event.get("city")),
+                    "state": _str(event.get("state")),
+                    "description": _str(event.get("description")),
+                    "occurred_at": parse_vtex_datetime(
+                        event.get("date") or event.get("createDate") or event.get("lastChange")
+                    ),
+                },
+            )
+            for event in courier_status.get("data") or []
+        ]
+
+        invoice = existing.get(key)
+        if invoice is None:
+            invoice = Invoice.objects.create(order=order, **fields)
+            _invoice_children_create(invoice=invoice, lines=invoice_items, tracking=tracking)
+            continue
+
+        changed = [name for name, value in fields.items() if getattr(invoice, name) != value]
+        if changed:
+            for name in changed:
+                setattr(invoice, name, fields[name])
+            invoice.save(update_fields=changed)
+        lines_changed = _rows(invoice.items.all(), invoice_items) != invoice_items
+        tracking_changed = _rows(invoice.tracking_events.all(), tracking) != tracking
+        if lines_changed:
+            invoice.items.all().delete()
+        if tracking_changed:
+            invoice.tracking_events.all().delete()
+        _invoice_children_create(
+            invoice=invoice,
+            lines=invoice_items if lines_changed else [],
+            tracking=tracking if tracking_changed else [],
+        )
+
+
+def _invoice_children_create(
+    *, invoice: Invoice, lines: list[dict[str, Any]], tracking: list[dict[str, Any]]
+) -> None:
+    if lines:
+        InvoiceItem.objects.bulk_create(InvoiceItem(invoice=invoice, **line) for line in lines)
+    if tracking:
+        TrackingEvent.objects.bulk_create(
+            TrackingEvent(invoice=invoice, **event) for event in tracking
+        )
+
+
+def _invoice_fields(package: Document) -> dict[str, Any]:
+    courier_status = package.get("courierStatus") or {}
+    invoice_type = _str(package.get("type")) or InvoiceType.OUTPUT
+    return _clipped(
+        Invoice,
+        {
+            "number": _str(package.get("invoiceNumber")),
+            "type": invoice_type,
+            "value": _int(package.get("invoiceValue")),
+            "issued_at": parse_vtex_datetime(package.get("issuanceDate")),
+            "key": _str(package.get("invoiceKey")),
+            "url": _str(package.get("invoiceUrl")),
+            "courier": _str(package.get("courier")),
+            "tracking_number": _str(package.get("trackingNumber")),
+            "tracking_url": _str(package.get("trackingUrl")),
+            "dispatched_at": parse_vtex_datetime(package.get("dispatchedDate")),
+            "delivered": bool(courier_status.get("finished")),
+            "delivered_at": parse_vtex_datetime(courier_status.get("deliveredDate")),
+        },
+    )
+
+
+def _rows(related: models.QuerySet, wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The related rows as dicts of the wanted columns (uses the prefetch cache)."""
+    if not wanted:
+        return [{} for _ in related]
+    return [{name: getattr(row, name) for name in wanted[0]} for row in related]
+
+
+# --- Small conversions ------------------------------------------------------------------
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _decimal(value: Any, *, default: Decimal) -> Decimal:
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.0001")) if value is not None else default
+    except InvalidOperation:
+        return default
+
+
+def _joined(values: Any) -> str:
+    seen: list[str] = []
+    for value in values:
+        text = _str(value)
+        if text and text not in seen:
+            seen.append(text)
+    return ", ".join(seen)
+
+
+def _clipped(model: type[models.Model], fields: dict[str, Any]) -> dict[str, Any]:
+    """Cut strings to the column's length: one over-long VTEX field must not stop an import."""
+    for name, value in fields.items():
+        max_length = model._meta.get_field(name).max_length
+        if isinstance(value, str) and max_length and len(value) > max_length:
+            fields[name] = value[:max_length]
+    return fields
