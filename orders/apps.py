@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        post_migrate.connect(_periodic_tasks_sync, sender=self, dispatch_uid="orders-periodic")
+
+
+def _periodic_tasks_sync(*, using: str = "default", **kwargs: object) -> None:
+    """After every migrate, bring django-celery-beat's rows in line with orders.periodic."""
+    from django.db import connections
+
+    from orders.periodic import periodic_tasks_sync
+
+    # `migrate orders` alone may run before django-celery-beat's tables exist.
+    if "django_celery_beat_periodictask" not in connections[using].introspection.table_names():
+        return
+    periodic_tasks_sync(using=using)

@@ -1,0 +1,90 @@
+"""Celery entry points of the orders app: thin wrappers that take ids and call one service.
+
+Periodic tasks take a `TaskLock` so a run never overlaps the previous one of the same
+task; the lock's expiry frees it when a worker dies mid-run.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from orders.models import Actor
+from orders.services.backfill import order_backfill, order_reconcile
+from orders.services.feed import feed_drain, feed_drain_budget
+from orders.services.locks import task_lock
+from orders.services.sync import order_sync
+from vtex import VtexRateLimited, VtexTransientError
+
+logger = logging.getLogger(__name__)
+
+FEED_DRAIN = "orders.feed_drain"
+ORDERS_RECONCILE = "orders.orders_reconcile"
+ORDERS_BACKFILL_RECENT = "orders.orders_backfill_recent"
+ORDER_SYNC = "orders.order_sync"
+
+
+@shared_task(name=FEED_DRAIN)
+def feed_drain_task() -> dict[str, Any] | None:
+    # The lock outlives the drain's budget by a margin, never by the whole visibility timeout:
+    # a dead worker's lock must free up before its uncommitted items come back.
+    ttl = timedelta(seconds=feed_drain_budget() + 60)
+    with task_lock(name=FEED_DRAIN, ttl=ttl) as acquired:
+        if not acquired:
+            return None
+        result = feed_drain()
+    logger.info("feed drain: %s", result)
+    return asdict(result)
+
+
+@shared_task(name=ORDERS_RECONCILE)
+def orders_reconcile_task() -> dict[str, Any] | None:
+    with task_lock(name=ORDERS_RECONCILE, ttl=timedelta(hours=1)) as acquired:
+        if not acquired:
+            return None
+        result = order_reconcile(
+            unchanged_for=timedelta(hours=settings.ORDERS_RECONCILE_AFTER_HOURS),
+            limit=settings.ORDERS_RECONCILE_LIMIT,
+        )
+    logger.info("reconcile: %s", result)
+    return asdict(result)
+
+
+@shared_task(name=ORDERS_BACKFILL_RECENT)
+def orders_backfill_recent_task() -> dict[str, Any] | None:
+    """Nightly safety net: re-read every order created in the last days."""
+    with task_lock(name=ORDERS_BACKFILL_RECENT, ttl=timedelta(hours=6)) as acquired:
+        if not acquired:
+            return None
+        until = timezone.now()
+        result = order_backfill(
+            since=until - timedelta(days=settings.ORDERS_BACKFILL_NIGHTLY_DAYS),
+            until=until,
+            source=Actor.BACKFILL,
+        )
+    logger.info("nightly backfill: %s", result)
+    return asdict(result)
+
+
+@shared_task(
+    bind=True,
+    name=ORDER_SYNC,
+    autoretry_for=(VtexTransientError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=8,
+)
+def order_sync_task(self, vtex_order_id: str, source: str = Actor.HOOK) -> dict[str, Any]:
+    """Sync one order (queued by the hook endpoint); the feed still brings it if this fails."""
+    try:
+        result = order_sync(vtex_order_id=vtex_order_id, source=source)
+    except VtexRateLimited as error:
+        raise self.retry(exc=error, countdown=max(error.retry_after or 60, 1)) from error
+    return asdict(result)
