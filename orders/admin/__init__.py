@@ -1,0 +1,3 @@
+from orders.admin import audit, orders
+
+__all__ = ["audit", "orders"]

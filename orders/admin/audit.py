@@ -1,0 +1,75 @@
+"""The audit list: read-only for everyone, superusers included (no add, change or delete)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import OrderEvent
+from orders.status import status_label
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "order_link",
+        "type",
+        "from_display",
+        "to_display",
+        "actor",
+        "receipt",
+    )
+    list_filter = (
+        "type",
+        "source",
+        ("actor_user", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    )
+    list_select_related = ("order", "actor_user")
+    search_fields = ("=order__vtex_order_id", "=order__sequence", "receipt")
+    search_help_text = _("Order id, sequence or VTEX receipt.")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    ordering = ("-created_at", "-pk")
+    fields = (
+        "created_at",
+        "order",
+        "type",
+        "from_status",
+        "to_status",
+        "actor_user",
+        "source",
+        "receipt",
+        "payload",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("order"), ordering="order__vtex_order_id")
+    def order_link(self, event: OrderEvent) -> str:
+        url = reverse("admin:orders_order_change", args=[event.order_id])
+        return format_html('<a href="{}">{}</a>', url, event.order.vtex_order_id)
+
+    @admin.display(description=_("from status"))
+    def from_display(self, event: OrderEvent) -> str:
+        return status_label(event.from_status) if event.from_status else ""
+
+    @admin.display(description=_("to status"))
+    def to_display(self, event: OrderEvent) -> str:
+        return status_label(event.to_status) if event.to_status else ""
+
+    @admin.display(description=_("actor"))
+    def actor(self, event: OrderEvent) -> str:
+        return event.actor_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OrderEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OrderEvent | None = None) -> bool:
+        return False

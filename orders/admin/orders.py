@@ -1,0 +1,204 @@
+"""Read side of orders in the admin: the mirror follows VTEX, so nobody edits it here.
+
+The list and the order page run a fixed number of queries whatever the number of orders,
+items, invoices or events. Customer data is always rendered through
+`orders.selectors.customer_display`, the one place that decides what a user may see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Invoice, InvoiceType, Order
+from orders.money import brl
+from orders.selectors import customer_display, order_detail_related
+from orders.status import status_choices, status_colour, status_label
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return status_choices()
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class HasInvoiceFilter(admin.SimpleListFilter):
+    title = _("has invoice")
+    parameter_name = "has_invoice"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        invoiced = Exists(Invoice.objects.filter(order=OuterRef("pk"), type=InvoiceType.OUTPUT))
+        if self.value() == "yes":
+            return queryset.filter(invoiced)
+        if self.value() == "no":
+            return queryset.filter(~invoiced)
+        return queryset
+
+
+def status_badge(status: str) -> str:
+    return format_html(
+        '<span class="order-status" data-status="{}" style="background:{};color:#fff;'
+        'padding:2px 8px;border-radius:10px;white-space:nowrap">{}</span>',
+        status,
+        status_colour(status),
+        status_label(status),
+    )
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_filter = (
+        StatusFilter,
+        ("created_at", admin.DateFieldListFilter),
+        "sales_channel",
+        "origin",
+        HasInvoiceFilter,
+    )
+    search_fields = (
+        "=vtex_order_id",
+        "=sequence",
+        "customer_first_name",
+        "customer_last_name",
+        "customer_email",
+        "=customer_document",
+    )
+    search_help_text = _("Order id, sequence, customer name, e-mail or document.")
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    show_full_result_count = False
+    ordering = ("-created_at", "-pk")
+    fieldsets = (
+        (
+            _("Order"),
+            {
+                "fields": (
+                    "vtex_order_id",
+                    "sequence",
+                    "order_group",
+                    "status",
+                    "origin",
+                    "sales_channel",
+                    "affiliate_id",
+                    "marketplace_order_id",
+                    "marketplace_services_endpoint",
+                    "seller_order_id",
+                )
+            },
+        ),
+        (
+            _("Dates"),
+            {
+                "fields": (
+                    "created_at",
+                    "authorized_at",
+                    "invoiced_at",
+                    "vtex_last_change",
+                    "imported_at",
+                    "synced_at",
+                )
+            },
+        ),
+    )
+    change_form_template = "admin/orders/order/change_form.html"
+
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        # The customer column needs the user (masking), which list_display callables do not get.
+        def customer(order: Order) -> str:
+            return customer_display(order=order, user=request.user).name
+
+        customer.short_description = _("customer")  # type: ignore[attr-defined]
+        customer.admin_order_field = "customer_first_name"  # type: ignore[attr-defined]
+        return [
+            "vtex_order_id",
+            "sequence",
+            "created_at",
+            customer,
+            "value_display",
+            "status_display",
+            "origin",
+            "vtex_last_change",
+        ]
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_display(self, order: Order) -> str:
+        return brl(order.value)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, order: Order) -> str:
+        return status_badge(order.status)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
+        return [field.name for field in Order._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        order = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if order is not None:
+            related = order_detail_related(order=order)
+            context.update(
+                order_page={
+                    "order": order,
+                    "status_badge": status_badge(order.status),
+                    "customer": customer_display(order=order, user=request.user),
+                    "money": {
+                        "value": brl(order.value),
+                        "items": brl(order.items_total),
+                        "discounts": brl(order.discounts_total),
+                        "shipping": brl(order.shipping_total),
+                        "tax": brl(order.tax_total),
+                    },
+                    "items": [
+                        {
+                            "item": item,
+                            "unit_price": brl(item.unit_price),
+                            "list_price": brl(item.list_price),
+                            "selling_price": brl(item.selling_price),
+                            "total": brl(item.total),
+                        }
+                        for item in related["items"]
+                    ],
+                    "invoices": [
+                        {"invoice": invoice, "value": brl(invoice.value)}
+                        for invoice in related["invoices"]
+                    ],
+                    "events": [
+                        {
+                            "event": event,
+                            "from_label": status_label(event.from_status)
+                            if event.from_status
+                            else "",
+                            "to_label": status_label(event.to_status) if event.to_status else "",
+                        }
+                        for event in related["events"]
+                    ],
+                }
+            )
+        return super().change_view(request, object_id, form_url, extra_context=context)
