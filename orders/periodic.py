@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from orders import tasks
@@ -74,6 +75,16 @@ DECLARATIONS: list[PeriodicDeclaration] = [
             "ORDERS_BACKFILL_NIGHTLY_DAYS days."
         ),
         expire_seconds=6 * 3600,
+    ),
+    PeriodicDeclaration(
+        name="orders: deliver due VTEX commands",
+        task=tasks.COMMANDS_SWEEP,
+        schedule=Every(seconds=settings.VTEX_COMMAND_SWEEP_SECONDS),
+        description=(
+            "Every VTEX_COMMAND_SWEEP_SECONDS: hand out the outbox commands that are due "
+            "(retries after backoff, lost broker messages) and rescue those stuck in sending."
+        ),
+        expire_seconds=settings.VTEX_COMMAND_SWEEP_SECONDS,
     ),
 ]
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from orders.models import Invoice, Order, OrderEvent
+from orders.models import (
+    CommandKind,
+    CommandState,
+    Invoice,
+    InvoiceType,
+    Order,
+    OrderEvent,
+    VtexCommand,
+)
+from orders.models.commands import OPEN_STATES
+from orders.status import Action, OrderStatus, status_allows
 
 
 @dataclass(frozen=True)
@@ -27,20 +37,48 @@ class CustomerDisplay:
 
 
 def customer_display(*, order: Order, user: AbstractBaseUser | AnonymousUser) -> CustomerDisplay:
-    """The customer's data as ``user`` may see it: every screen shows customers through here."""
+    """The customer's data as ``user`` may see it: every screen shows customers through here.
+
+    Without ``orders.view_customer_pii`` (the Viewer group) e-mail, documents and phones
+    are masked, keeping just enough to tell customers apart.
+    """
+    full = user.has_perm("orders.view_customer_pii")
     return CustomerDisplay(
         name=order.customer_name,
-        email=order.customer_email,
+        email=order.customer_email if full else mask_email(order.customer_email),
         document_type=order.customer_document_type,
-        document=order.customer_document,
-        phone=order.customer_phone,
+        document=order.customer_document if full else mask_tail(order.customer_document),
+        phone=order.customer_phone if full else mask_tail(order.customer_phone),
         is_corporate=order.customer_is_corporate,
         corporate_name=order.customer_corporate_name,
         trade_name=order.customer_trade_name,
-        corporate_document=order.customer_corporate_document,
+        corporate_document=(
+            order.customer_corporate_document
+            if full
+            else mask_tail(order.customer_corporate_document)
+        ),
         state_inscription=order.customer_state_inscription,
-        corporate_phone=order.customer_corporate_phone,
+        corporate_phone=(
+            order.customer_corporate_phone if full else mask_tail(order.customer_corporate_phone)
+        ),
     )
+
+
+def mask_email(email: str) -> str:
+    """``joana.silva@example.com`` -> ``j***@example.com``."""
+    if not email:
+        return ""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def mask_tail(value: str, *, keep: int = 2) -> str:
+    """Documents and phones: every character but the last ``keep`` hidden."""
+    if not value:
+        return ""
+    if len(value) <= keep * 2:
+        return "*" * len(value)
+    return "*" * (len(value) - keep) + value[-keep:]
 
 
 def orders_with_invoice_flag(queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
@@ -69,3 +107,168 @@ def order_detail_related(*, order: Order) -> dict[str, list]:
             .order_by("created_at", "pk")
         ),
     }
+
+
+# --- Operations: what an order's invoices add up to (VTEX's mirror plus queued commands) ------
+
+
+@dataclass(frozen=True)
+class KnownInvoice:
+    number: str
+    type: str
+    value: int
+    key: str
+    url: str
+    # Sorted (item position, quantity) pairs.
+    lines: list[tuple[int, int]]
+    tracking_number: str
+    # Queued (or just sent) and not yet seen in VTEX's document.
+    pending: bool
+
+
+@dataclass(frozen=True)
+class InvoicingSummary:
+    order_value: int
+    output_total: int
+    input_total: int
+    ordered_quantities: dict[int, int]
+    invoiced_quantities: dict[int, int]
+    returned_quantities: dict[int, int]
+    invoices: dict[str, KnownInvoice]
+
+    @property
+    def fully_invoiced(self) -> bool:
+        return self.order_value > 0 and self.output_total >= self.order_value
+
+    @property
+    def fully_returned(self) -> bool:
+        return self.fully_invoiced and self.input_total >= self.output_total
+
+    @property
+    def uninvoiced_quantities(self) -> dict[int, int]:
+        return {
+            position: quantity - self.invoiced_quantities.get(position, 0)
+            for position, quantity in self.ordered_quantities.items()
+        }
+
+    @property
+    def unreturned_quantities(self) -> dict[int, int]:
+        return {
+            position: quantity - self.returned_quantities.get(position, 0)
+            for position, quantity in self.invoiced_quantities.items()
+        }
+
+
+def order_invoicing_summary(*, order: Order) -> InvoicingSummary:
+    """The order's invoices as VTEX has them (the mirror) plus those queued or just sent.
+
+    A queued invoice counts as soon as it is written, so two operators cannot both invoice
+    the same items; a rejected one does not count.
+    """
+    invoices: dict[str, KnownInvoice] = {}
+    for invoice in order.invoices.prefetch_related("items"):
+        invoices[invoice.number] = KnownInvoice(
+            number=invoice.number,
+            type=invoice.type,
+            value=invoice.value,
+            key=invoice.key,
+            url=invoice.url,
+            lines=sorted((line.item_index, line.quantity) for line in invoice.items.all()),
+            tracking_number=invoice.tracking_number,
+            pending=False,
+        )
+    commands = VtexCommand.objects.filter(
+        order=order,
+        kind__in=(CommandKind.INVOICE, CommandKind.TRACKING_NUMBER),
+        state__in=(*OPEN_STATES, CommandState.SUCCEEDED),
+    ).order_by("pk")
+    tracking: dict[str, str] = {}
+    for command in commands:
+        payload = command.payload
+        if command.kind == CommandKind.TRACKING_NUMBER:
+            tracking[payload["invoice_number"]] = payload["tracking_number"]
+            continue
+        if payload["number"] in invoices:
+            continue
+        invoices[payload["number"]] = KnownInvoice(
+            number=payload["number"],
+            type=payload["type"],
+            value=payload["value"],
+            key=payload.get("key", ""),
+            url=payload.get("url", ""),
+            lines=sorted((line["position"], line["quantity"]) for line in payload["lines"]),
+            tracking_number=payload.get("tracking_number", ""),
+            pending=True,
+        )
+    for number, tracking_number in tracking.items():
+        known = invoices.get(number)
+        if known is not None and not known.tracking_number:
+            invoices[number] = replace(known, tracking_number=tracking_number)
+
+    invoiced: dict[int, int] = {}
+    returned: dict[int, int] = {}
+    totals = {InvoiceType.OUTPUT: 0, InvoiceType.INPUT: 0}
+    for known in invoices.values():
+        totals[known.type] = totals.get(known.type, 0) + known.value
+        counted = invoiced if known.type == InvoiceType.OUTPUT else returned
+        for position, quantity in known.lines:
+            counted[position] = counted.get(position, 0) + quantity
+    ordered: dict[int, int] = {}
+    for item in order.items.all():
+        ordered[item.position] = ordered.get(item.position, 0) + item.quantity
+    return InvoicingSummary(
+        order_value=order.value,
+        output_total=totals[InvoiceType.OUTPUT],
+        input_total=totals[InvoiceType.INPUT],
+        ordered_quantities=ordered,
+        invoiced_quantities=invoiced,
+        returned_quantities=returned,
+        invoices=invoices,
+    )
+
+
+def order_commands(*, order: Order) -> list[VtexCommand]:
+    """The order's VTEX commands, oldest first, for the order page."""
+    return list(
+        VtexCommand.objects.filter(order=order).select_related("requested_by").order_by("pk")
+    )
+
+
+def order_available_actions(*, order: Order, summary: InvoicingSummary) -> list[str]:
+    """The operations the order's status and invoices allow now (before user permissions).
+
+    Names: start-handling, invoice, return-invoice, tracking-number, tracking-events, cancel,
+    return-and-cancel, change, refresh.
+    """
+    available: list[str] = []
+    start_asked = (
+        VtexCommand.objects.filter(order=order, kind=CommandKind.START_HANDLING)
+        .exclude(state=CommandState.REJECTED)
+        .exists()
+    )
+    if status_allows(order.status, Action.START_HANDLING) and not start_asked:
+        available.append("start-handling")
+    outputs = [i for i in summary.invoices.values() if i.type == InvoiceType.OUTPUT]
+    left = any(quantity > 0 for quantity in summary.uninvoiced_quantities.values())
+    if status_allows(order.status, Action.INVOICE) and left and not summary.fully_invoiced:
+        available.append("invoice")
+    if summary.fully_invoiced and not summary.fully_returned:
+        available.append("return-invoice")
+    tracking_status = status_allows(order.status, Action.TRACKING) or status_allows(
+        order.status, Action.INVOICE
+    )
+    if tracking_status and outputs:
+        available.append("tracking-number")
+        if any(invoice.tracking_number for invoice in outputs):
+            available.append("tracking-events")
+    canceling = order.status in (OrderStatus.CANCEL, OrderStatus.CANCELED)
+    if not canceling and (
+        summary.fully_returned or (not outputs and status_allows(order.status, Action.CANCEL))
+    ):
+        available.append("cancel")
+    if not canceling and summary.fully_invoiced and not summary.fully_returned:
+        available.append("return-and-cancel")
+    if status_allows(order.status, Action.CHANGE):
+        available.append("change")
+    available.append("refresh")
+    return available

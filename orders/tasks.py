@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from orders.models import Actor
 from orders.services.backfill import order_backfill, order_reconcile
+from orders.services.commands import command_deliver, commands_sweep
 from orders.services.feed import feed_drain, feed_drain_budget
 from orders.services.locks import task_lock
 from orders.services.sync import order_sync
@@ -28,6 +29,8 @@ FEED_DRAIN = "orders.feed_drain"
 ORDERS_RECONCILE = "orders.orders_reconcile"
 ORDERS_BACKFILL_RECENT = "orders.orders_backfill_recent"
 ORDER_SYNC = "orders.order_sync"
+COMMAND_DELIVER = "orders.command_deliver"
+COMMANDS_SWEEP = "orders.commands_sweep"
 
 
 @shared_task(name=FEED_DRAIN)
@@ -87,4 +90,23 @@ def order_sync_task(self, vtex_order_id: str, source: str = Actor.HOOK) -> dict[
         result = order_sync(vtex_order_id=vtex_order_id, source=source)
     except VtexRateLimited as error:
         raise self.retry(exc=error, countdown=max(error.retry_after or 60, 1)) from error
+    return asdict(result)
+
+
+@shared_task(bind=True, name=COMMAND_DELIVER)
+def command_deliver_task(self, command_id: int) -> int:
+    """Deliver one outbox command (and the next ones of its order). The outbox owns the
+    retry policy, so this task never retries itself: the sweeper hands out what is due."""
+    return command_deliver(command_id=command_id, task_id=self.request.id or "")
+
+
+@shared_task(name=COMMANDS_SWEEP)
+def commands_sweep_task() -> dict[str, Any] | None:
+    ttl = timedelta(seconds=max(settings.VTEX_COMMAND_SWEEP_SECONDS * 4, 60))
+    with task_lock(name=COMMANDS_SWEEP, ttl=ttl) as acquired:
+        if not acquired:
+            return None
+        result = commands_sweep()
+    if result.dispatched or result.unstuck:
+        logger.info("commands sweep: %s", result)
     return asdict(result)

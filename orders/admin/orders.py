@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from orders.admin.actions import OrderOperationsMixin
 from orders.models import Invoice, InvoiceType, Order
 from orders.money import brl
 from orders.selectors import customer_display, order_detail_related
@@ -59,7 +60,7 @@ def status_badge(status: str) -> str:
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
     list_filter = (
         StatusFilter,
         ("created_at", admin.DateFieldListFilter),

@@ -115,6 +115,7 @@ def order_upsert_from_document(*, document: Document, source: Actor | str) -> Sy
             )
             OrderItem.objects.bulk_create(OrderItem(order=order, **item) for item in items)
             _invoices_upsert(order=order, packages=packages, items=items, existing={})
+            _after_import(order=order, source=source)
             return SyncResult(vtex_order_id=vtex_order_id, created=True, to_status=order.status)
 
         incoming_change = fields["vtex_last_change"]
@@ -148,6 +149,8 @@ def order_upsert_from_document(*, document: Document, source: Actor | str) -> Sy
                 to_status=order.status,
                 payload={"lastChange": document.get("lastChange")},
             )
+        if status_changed:
+            _after_import(order=order, source=source)
         _items_replace_if_changed(order=order, items=items)
         if packages:
             existing = {
@@ -162,6 +165,14 @@ def order_upsert_from_document(*, document: Document, source: Actor | str) -> Sy
         from_status=from_status,
         to_status=order.status,
     )
+
+
+def _after_import(*, order: Order, source: Actor | str) -> None:
+    """The operations' hook: automatic start-handling (VTEX_AUTO_START_HANDLING)."""
+    # Imported here: the operations services import this module (they re-read orders).
+    from orders.services.actions import order_start_handling_after_import
+
+    order_start_handling_after_import(order=order, source=source)
 
 
 def _order_lock_or_create(*, vtex_order_id: str, fields: dict[str, Any]) -> tuple[Order, bool]:

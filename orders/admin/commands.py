@@ -1,0 +1,229 @@
+"""The outbox in the admin: what was asked of VTEX, every attempt, and the two things an
+operator can do about a command (retry it now, or mark it resolved with a note)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from orders.forms import ResolveForm
+from orders.models import CommandAttempt, CommandState, VtexCommand
+from orders.services.commands import command_mark_resolved, command_retry_now
+
+STATE_COLOURS = {
+    CommandState.PENDING: "#6b7280",
+    CommandState.SENDING: "#2563eb",
+    CommandState.SUCCEEDED: "#16a34a",
+    CommandState.REJECTED: "#dc2626",
+    CommandState.RETRYING: "#d97706",
+    CommandState.DEAD: "#7f1d1d",
+}
+
+
+def state_badge(command: VtexCommand) -> str:
+    return format_html(
+        '<span class="command-state" data-state="{}" style="background:{};color:#fff;'
+        'padding:2px 8px;border-radius:10px;white-space:nowrap">{}</span>',
+        command.state,
+        STATE_COLOURS.get(command.state, "#6b7280"),
+        command.get_state_display(),
+    )
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    title = gettext_lazy("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", gettext_lazy("Rejected or given up, not resolved"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(
+                state__in=(CommandState.REJECTED, CommandState.DEAD), resolved_at__isnull=True
+            )
+        return queryset
+
+
+class CommandAttemptInline(admin.TabularInline):
+    model = CommandAttempt
+    extra = 0
+    can_delete = False
+    fields = (
+        "attempted_at",
+        "method",
+        "path",
+        "response_status",
+        "outcome",
+        "error_code",
+        "duration_ms",
+        "task_id",
+        "request_display",
+        "response_body",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("request body"))
+    def request_display(self, attempt: CommandAttempt) -> str:
+        if attempt.request_body is None:
+            return "—"
+        return format_html(
+            "<pre style='white-space:pre-wrap;max-width:40em'>{}</pre>",
+            json.dumps(attempt.request_body, indent=1, ensure_ascii=False),
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(VtexCommand)
+class VtexCommandAdmin(admin.ModelAdmin):
+    list_display = (
+        "key",
+        "kind",
+        "order_link",
+        "state_display",
+        "attempts",
+        "next_attempt_at",
+        "error_display",
+        "requested_by",
+        "created_at",
+    )
+    list_filter = ("state", "kind", NeedsAttentionFilter, "target", "source")
+    search_fields = ("key", "=order__vtex_order_id")
+    search_help_text = gettext_lazy("Command key or VTEX order id.")
+    list_select_related = ("order", "requested_by")
+    list_per_page = 100
+    show_full_result_count = False
+    ordering = ("-pk",)
+    inlines = [CommandAttemptInline]
+    actions = ["retry_now", "mark_resolved"]
+    fields = (
+        "key",
+        "kind",
+        "order_link",
+        "target",
+        "target_endpoint",
+        "state_display",
+        "attempts",
+        "next_attempt_at",
+        "needs_verification",
+        "last_error_code",
+        "last_error_message",
+        "receipt",
+        "source",
+        "requested_by",
+        "created_at",
+        "finished_at",
+        "resolved_by",
+        "resolved_at",
+        "resolution_note",
+        "payload_display",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("order"), ordering="order__vtex_order_id")
+    def order_link(self, command: VtexCommand) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:orders_order_change", args=[command.order_id]),
+            command.order.vtex_order_id,
+        )
+
+    @admin.display(description=gettext_lazy("state"), ordering="state")
+    def state_display(self, command: VtexCommand) -> str:
+        return state_badge(command)
+
+    @admin.display(description=gettext_lazy("VTEX's answer"))
+    def error_display(self, command: VtexCommand) -> str:
+        if not command.last_error_message:
+            return "—"
+        return f"{command.last_error_code}: {command.last_error_message}"
+
+    @admin.display(description=gettext_lazy("payload"))
+    def payload_display(self, command: VtexCommand) -> str:
+        payload = {k: v for k, v in command.payload.items() if k != "embedded_xml"}
+        return format_html(
+            "<pre style='white-space:pre-wrap'>{}</pre>",
+            json.dumps(payload, indent=2, ensure_ascii=False),
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("orders.retry_vtexcommand")
+
+    def has_resolve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("orders.resolve_vtexcommand")
+
+    @admin.action(description=gettext_lazy("Retry now"), permissions=["retry"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[VtexCommand]) -> None:
+        retried, skipped = [], []
+        for command in queryset.order_by("pk"):
+            done = command_retry_now(command=command, user=request.user)
+            (retried if done else skipped).append(command.key)
+        if retried:
+            messages.success(request, _("Queued again: %(keys)s.") % {"keys": ", ".join(retried)})
+        for key in skipped:
+            messages.warning(
+                request, _("%(key)s is succeeded or being sent; nothing to retry.") % {"key": key}
+            )
+
+    @admin.action(description=gettext_lazy("Mark resolved"), permissions=["resolve"])
+    def mark_resolved(
+        self, request: HttpRequest, queryset: QuerySet[VtexCommand]
+    ) -> HttpResponse | None:
+        form = ResolveForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            resolved, skipped = [], []
+            for command in queryset.order_by("pk"):
+                done = command_mark_resolved(
+                    command=command, user=request.user, note=form.cleaned_data["note"]
+                )
+                (resolved if done else skipped).append(command.key)
+            if resolved:
+                messages.success(
+                    request, _("Marked resolved: %(keys)s.") % {"keys": ", ".join(resolved)}
+                )
+            for key in skipped:
+                messages.warning(
+                    request,
+                    _("%(key)s is succeeded or being sent; nothing to resolve.") % {"key": key},
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/orders/action_with_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Mark commands resolved"),
+                "opts": self.model._meta,
+                "objects": queryset,
+                "form": form,
+                "action": "mark_resolved",
+                "submit_label": _("Mark resolved"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                "select_across": request.POST.get("select_across", "0"),
+            },
+        )

@@ -1,0 +1,221 @@
+"""Forms of the order operations: they parse what the operator typed; the services decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import InvoiceType, Order
+from orders.money import brl
+from orders.selectors import InvoicingSummary
+from orders.services.actions import ChangeLine, InvoiceLine, TrackingEventInput
+from orders.validators import validate_invoice_number, validate_nfe_key
+
+
+class CentsField(forms.DecimalField):
+    """An amount in reais typed by the operator (``12,50`` in pt-BR), cleaned to cents."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> int | None:
+        amount = super().clean(value)
+        return None if amount is None else int((amount * 100).to_integral_value())
+
+
+class InvoiceForm(forms.Form):
+    invoice_type = forms.ChoiceField(label=_("Type"), choices=InvoiceType.choices)
+    number = forms.CharField(
+        label=_("Invoice number"),
+        max_length=64,
+        validators=[validate_invoice_number],
+        help_text=_("Letters and digits only."),
+    )
+    key = forms.CharField(
+        label=_("NF-e access key"),
+        max_length=44,
+        min_length=44,
+        required=False,
+        validators=[validate_nfe_key],
+        help_text=_("44 digits."),
+    )
+    issued_at = forms.DateTimeField(label=_("Issued at"), initial=timezone.now)
+    url = forms.URLField(
+        label=_("Invoice URL"), max_length=1000, required=False, assume_scheme="https"
+    )
+    embedded_xml = forms.CharField(
+        label=_("NF-e XML"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    courier = forms.CharField(label=_("Courier"), max_length=200, required=False)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=200, required=False)
+    tracking_url = forms.URLField(
+        label=_("Tracking URL"), max_length=1000, required=False, assume_scheme="https"
+    )
+    dispatched_at = forms.DateTimeField(label=_("Dispatched at"), required=False)
+
+    def __init__(self, *args: Any, order: Order, summary: InvoicingSummary, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        returning = summary.fully_invoiced
+        invoice_type = InvoiceType.INPUT if returning else InvoiceType.OUTPUT
+        self.fields["invoice_type"].choices = [(invoice_type.value, invoice_type.label)]
+        self.fields["invoice_type"].initial = invoice_type.value
+        available = summary.unreturned_quantities if returning else summary.uninvoiced_quantities
+        self.item_fields: list[str] = []
+        for item in order.items.all():
+            name = f"quantity_{item.position}"
+            left = max(available.get(item.position, 0), 0)
+            self.fields[name] = forms.IntegerField(
+                label=f"{item.sku_id} — {item.name}",
+                min_value=0,
+                max_value=left,
+                initial=left,
+                help_text=_("%(left)s left, %(price)s each")
+                % {"left": left, "price": brl(item.selling_price or item.unit_price)},
+            )
+            self.item_fields.append(name)
+
+    def lines(self) -> list[InvoiceLine]:
+        return [
+            InvoiceLine(position=int(name.removeprefix("quantity_")), quantity=quantity)
+            for name in self.item_fields
+            if (quantity := self.cleaned_data.get(name) or 0) > 0
+        ]
+
+
+class TrackingNumberForm(forms.Form):
+    invoice_number = forms.ChoiceField(label=_("Invoice"))
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=200)
+    tracking_url = forms.URLField(
+        label=_("Tracking URL"), max_length=1000, required=False, assume_scheme="https"
+    )
+    courier = forms.CharField(label=_("Courier"), max_length=200, required=False)
+    dispatched_at = forms.DateTimeField(label=_("Dispatched at"), required=False)
+
+    def __init__(self, *args: Any, summary: InvoicingSummary, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invoice_number"].choices = [
+            (invoice.number, f"{invoice.number} ({brl(invoice.value)})")
+            for invoice in summary.invoices.values()
+            if invoice.type == InvoiceType.OUTPUT
+        ]
+
+
+class TrackingEventsForm(forms.Form):
+    invoice_number = forms.ChoiceField(label=_("Invoice"))
+    is_delivered = forms.BooleanField(label=_("Delivered"), required=False)
+    delivered_at = forms.DateTimeField(label=_("Delivered at"), required=False)
+
+    def __init__(self, *args: Any, summary: InvoicingSummary, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invoice_number"].choices = [
+            (invoice.number, f"{invoice.number} — {invoice.tracking_number}")
+            for invoice in summary.invoices.values()
+            if invoice.type == InvoiceType.OUTPUT and invoice.tracking_number
+        ]
+
+
+class TrackingEventForm(forms.Form):
+    date = forms.DateField(label=_("Date"))
+    city = forms.CharField(label=_("City"), max_length=200)
+    state = forms.CharField(label=_("State"), max_length=40)
+    description = forms.CharField(label=_("Description"), max_length=500)
+
+    def event(self) -> TrackingEventInput:
+        return TrackingEventInput(**self.cleaned_data)
+
+
+TrackingEventFormSet = forms.formset_factory(TrackingEventForm, extra=3)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReturnAndCancelForm(forms.Form):
+    number = forms.CharField(
+        label=_("Return invoice number"),
+        max_length=64,
+        validators=[validate_invoice_number],
+        help_text=_("Letters and digits only."),
+    )
+    key = forms.CharField(
+        label=_("NF-e access key"),
+        max_length=44,
+        min_length=44,
+        required=False,
+        validators=[validate_nfe_key],
+    )
+    issued_at = forms.DateTimeField(label=_("Issued at"), initial=timezone.now)
+    url = forms.URLField(
+        label=_("Invoice URL"), max_length=1000, required=False, assume_scheme="https"
+    )
+    reason = forms.CharField(
+        label=_("Cancellation reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class OrderChangeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    discount_value = CentsField(label=_("Discount (R$)"), required=False)
+    increment_value = CentsField(label=_("Increment (R$)"), required=False)
+
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = list(order.items.all())
+        self.remove_fields: list[tuple[str, Any]] = []
+        for item in self.items:
+            name = f"remove_{item.position}"
+            self.fields[name] = forms.IntegerField(
+                label=_("Remove of %(sku)s — %(name)s") % {"sku": item.sku_id, "name": item.name},
+                min_value=0,
+                max_value=item.quantity,
+                initial=0,
+                required=False,
+            )
+            self.remove_fields.append((name, item))
+
+    def items_removed(self) -> list[ChangeLine]:
+        return [
+            ChangeLine(
+                sku_id=item.sku_id, quantity=quantity, price=item.selling_price or item.unit_price
+            )
+            for name, item in self.remove_fields
+            if (quantity := self.cleaned_data.get(name) or 0) > 0
+        ]
+
+
+class AddedItemForm(forms.Form):
+    sku_id = forms.CharField(label=_("SKU id"), max_length=64)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    price = CentsField(label=_("Unit price (R$)"))
+
+    def line(self) -> ChangeLine:
+        return ChangeLine(
+            sku_id=self.cleaned_data["sku_id"].strip(),
+            quantity=self.cleaned_data["quantity"],
+            price=self.cleaned_data["price"],
+        )
+
+
+AddedItemFormSet = forms.formset_factory(AddedItemForm, extra=2)
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        label=_("Resolution note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was done about it (for example, fixed by hand in VTEX's admin)."),
+    )

@@ -1,0 +1,710 @@
+"""What operators do to orders: each a service that checks the rules, writes the audit row
+and queues a VTEX command, in one transaction with the order row locked.
+
+A refusal raises ``ActionRefused`` with a message for the operator; VTEX's own refusals
+arrive later, on the command (see ``orders.services.commands``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from orders.models import (
+    Actor,
+    CommandKind,
+    CommandState,
+    EventType,
+    InvoiceType,
+    Order,
+    VtexCommand,
+)
+from orders.models.commands import OPEN_STATES
+from orders.money import brl
+from orders.selectors import InvoicingSummary, order_invoicing_summary
+from orders.services.audit import event_record
+from orders.services.commands import command_enqueue
+from orders.status import Action, OrderStatus, status_allows, status_label
+from orders.validators import validate_invoice_number, validate_nfe_key
+
+
+class ActionRefused(Exception):
+    """The back office will not ask VTEX for this; ``message`` tells the operator why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    order: Order
+    command: VtexCommand
+    # False: the same request was already queued (or sent); nothing new was written.
+    created: bool
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    position: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class TrackingEventInput:
+    city: str
+    state: str
+    description: str
+    date: date
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    sku_id: str
+    quantity: int
+    price: int
+
+
+# --- Start handling -----------------------------------------------------------------------------
+
+
+def order_start_handling(
+    *, order: Order, user: AbstractBaseUser | None, source: Actor | str = Actor.ADMIN
+) -> ActionResult:
+    """Ask VTEX to move a ready-for-handling order to handling; never twice per order."""
+    with transaction.atomic():
+        order = _order_lock(order)
+        _require_status(order, Action.START_HANDLING)
+        key = _start_handling_key(order)
+        previous = VtexCommand.objects.filter(key=key).first()
+        if previous is not None and previous.state != CommandState.REJECTED:
+            raise ActionRefused(
+                _("Start handling was already requested for order %(order)s (%(state)s).")
+                % {"order": order.vtex_order_id, "state": previous.get_state_display()}
+            )
+        return _enqueue(
+            order=order,
+            user=user,
+            source=source,
+            kind=CommandKind.START_HANDLING,
+            key=key,
+            payload={},
+        )
+
+
+def order_start_handling_after_import(*, order: Order, source: Actor | str) -> ActionResult | None:
+    """With ``VTEX_AUTO_START_HANDLING``, start handling an order the import just mirrored in
+    ready-for-handling; run inside the import's transaction. Never twice per order."""
+    if not settings.VTEX_AUTO_START_HANDLING or order.status != OrderStatus.READY_FOR_HANDLING:
+        return None
+    if VtexCommand.objects.filter(key=_start_handling_key(order)).exists():
+        return None
+    return order_start_handling(order=order, user=None, source=source)
+
+
+def _start_handling_key(order: Order) -> str:
+    return f"{order.vtex_order_id}:start-handling"
+
+
+# --- Invoices -------------------------------------------------------------------------------------
+
+
+def invoice_submit(
+    *,
+    order: Order,
+    user: AbstractBaseUser | None,
+    number: str,
+    issued_at: datetime,
+    invoice_type: InvoiceType | str = InvoiceType.OUTPUT,
+    lines: Sequence[InvoiceLine] | None = None,
+    key: str = "",
+    url: str = "",
+    embedded_xml: str = "",
+    courier: str = "",
+    tracking_number: str = "",
+    tracking_url: str = "",
+    dispatched_at: datetime | None = None,
+    source: Actor | str = Actor.ADMIN,
+) -> ActionResult:
+    """Send an invoice (Output: sale; Input: return) for some or all of the order's items.
+
+    ``lines`` default to what is left: not yet invoiced (Output) or not yet returned (Input).
+    The value is computed from the items' selling prices; the invoice that completes the
+    order takes the rest of the order value (shipping, order-level discounts, rounding).
+    """
+    number = number.strip()
+    key = key.strip()
+    _validate(validate_invoice_number, number)
+    if key:
+        _validate(validate_nfe_key, key)
+    if invoice_type not in InvoiceType.values:
+        raise ActionRefused(_("Unknown invoice type %(type)s.") % {"type": invoice_type})
+    with transaction.atomic():
+        order = _order_lock(order)
+        summary = order_invoicing_summary(order=order)
+        wanted = {
+            "type": str(invoice_type),
+            "key": key,
+            "url": url.strip(),
+            "lines": None if lines is None else _lines_payload(lines),
+        }
+        existing = summary.invoices.get(number)
+        if existing is not None:
+            return _invoice_existing(order=order, number=number, existing=existing, wanted=wanted)
+
+        if invoice_type == InvoiceType.OUTPUT:
+            _require_status(order, Action.INVOICE)
+            available = summary.uninvoiced_quantities
+        else:
+            if not summary.fully_invoiced:
+                raise ActionRefused(
+                    _(
+                        "Order %(order)s is not fully invoiced: VTEX only accepts a return "
+                        "(Input) invoice once the whole order value has been invoiced."
+                    )
+                    % {"order": order.vtex_order_id}
+                )
+            available = summary.unreturned_quantities
+        chosen = _invoice_lines(order=order, lines=lines, available=available)
+        value = _invoice_value(summary=summary, invoice_type=invoice_type, chosen=chosen)
+        if (
+            invoice_type == InvoiceType.OUTPUT
+            and summary.output_total + value > summary.order_value
+        ):
+            raise ActionRefused(
+                _(
+                    "Invoice %(number)s would bring order %(order)s's invoices to %(total)s, "
+                    "more than the order value %(value)s."
+                )
+                % {
+                    "number": number,
+                    "order": order.vtex_order_id,
+                    "total": brl(summary.output_total + value),
+                    "value": brl(summary.order_value),
+                }
+            )
+        if invoice_type == InvoiceType.INPUT and summary.input_total + value > summary.output_total:
+            raise ActionRefused(
+                _("Return invoice %(number)s would return more than was invoiced (%(total)s).")
+                % {"number": number, "total": brl(summary.output_total)}
+            )
+        payload = {
+            "type": str(invoice_type),
+            "number": number,
+            "value": value,
+            "issued_at": issued_at.isoformat(),
+            "lines": [
+                {"position": position, "quantity": quantity, "price": price}
+                for position, (quantity, price, _sku) in sorted(chosen.items())
+            ],
+            "items": [
+                {"id": sku, "price": price, "quantity": quantity}
+                for _position, (quantity, price, sku) in sorted(chosen.items())
+            ],
+            "key": key,
+            "url": wanted["url"],
+            "embedded_xml": embedded_xml,
+            "courier": courier.strip(),
+            "tracking_number": tracking_number.strip(),
+            "tracking_url": tracking_url.strip(),
+            "dispatched_at": dispatched_at.isoformat() if dispatched_at else "",
+        }
+        return _enqueue(
+            order=order,
+            user=user,
+            source=source,
+            kind=CommandKind.INVOICE,
+            key=_invoice_key(order, number),
+            payload=payload,
+        )
+
+
+def invoice_value_preview(
+    *,
+    order: Order,
+    invoice_type: InvoiceType | str = InvoiceType.OUTPUT,
+    lines: Sequence[InvoiceLine] | None = None,
+) -> int:
+    """The value ``invoice_submit`` would compute for these lines (default: what is left)."""
+    summary = order_invoicing_summary(order=order)
+    available = (
+        summary.uninvoiced_quantities
+        if invoice_type == InvoiceType.OUTPUT
+        else summary.unreturned_quantities
+    )
+    chosen = _invoice_lines(order=order, lines=lines, available=available)
+    return _invoice_value(summary=summary, invoice_type=invoice_type, chosen=chosen)
+
+
+def _invoice_key(order: Order, number: str) -> str:
+    return f"{order.vtex_order_id}:invoice:{number}"
+
+
+def _invoice_existing(
+    *, order: Order, number: str, existing: Any, wanted: dict[str, Any]
+) -> ActionResult:
+    """The number is taken: the same invoice again is a no-op, other data is refused."""
+    same = (
+        existing.type == wanted["type"]
+        and (not wanted["key"] or existing.key == wanted["key"])
+        and (not wanted["url"] or existing.url == wanted["url"])
+        and (wanted["lines"] is None or existing.lines == wanted["lines"])
+    )
+    command = VtexCommand.objects.filter(key=_invoice_key(order, number)).first()
+    if same and command is not None and command.state != CommandState.REJECTED:
+        return ActionResult(order=order, command=command, created=False)
+    raise ActionRefused(
+        _(
+            "Invoice number %(number)s is already used on order %(order)s with other data; "
+            "VTEX would only refresh the first invoice's receipt. Use another number."
+        )
+        % {"number": number, "order": order.vtex_order_id}
+    )
+
+
+def _lines_payload(lines: Sequence[InvoiceLine]) -> list[tuple[int, int]]:
+    return sorted((line.position, line.quantity) for line in lines if line.quantity)
+
+
+def _invoice_lines(
+    *, order: Order, lines: Sequence[InvoiceLine] | None, available: dict[int, int]
+) -> dict[int, tuple[int, int, str]]:
+    """position -> (quantity, unit price, SKU), checked against what is available."""
+    items = {item.position: item for item in order.items.all()}
+    requested = (
+        {position: quantity for position, quantity in available.items() if quantity > 0}
+        if lines is None
+        else {}
+    )
+    for line in lines or ():
+        if line.quantity < 0:
+            raise ActionRefused(_("Quantities cannot be negative."))
+        if line.quantity:
+            requested[line.position] = requested.get(line.position, 0) + line.quantity
+    if not requested:
+        raise ActionRefused(
+            _("Nothing to invoice on order %(order)s: every item is already covered.")
+            % {"order": order.vtex_order_id}
+        )
+    chosen: dict[int, tuple[int, int, str]] = {}
+    for position, quantity in requested.items():
+        item = items.get(position)
+        if item is None:
+            raise ActionRefused(
+                _("Order %(order)s has no item #%(position)s.")
+                % {"order": order.vtex_order_id, "position": position}
+            )
+        if quantity > available.get(position, 0):
+            raise ActionRefused(
+                _("Only %(available)s of %(item)s can still go on this invoice, not %(quantity)s.")
+                % {"available": available.get(position, 0), "item": item.name, "quantity": quantity}
+            )
+        chosen[position] = (quantity, _unit_price(item), item.sku_id)
+    return chosen
+
+
+def _unit_price(item: Any) -> int:
+    return item.selling_price or item.unit_price
+
+
+def _invoice_value(
+    *, summary: InvoicingSummary, invoice_type: str, chosen: dict[int, tuple[int, int, str]]
+) -> int:
+    items_value = sum(quantity * price for quantity, price, _sku in chosen.values())
+    if invoice_type == InvoiceType.OUTPUT:
+        remaining = summary.uninvoiced_quantities
+        if all(chosen.get(pos, (0,))[0] >= qty for pos, qty in remaining.items()):
+            # The last invoice carries shipping, order-level discounts and rounding.
+            return summary.order_value - summary.output_total
+        return items_value
+    remaining = summary.unreturned_quantities
+    if all(chosen.get(pos, (0,))[0] >= qty for pos, qty in remaining.items()):
+        return summary.output_total - summary.input_total
+    return items_value
+
+
+# --- Tracking -------------------------------------------------------------------------------------
+
+
+def invoice_tracking_set(
+    *,
+    order: Order,
+    user: AbstractBaseUser | None,
+    invoice_number: str,
+    tracking_number: str,
+    tracking_url: str = "",
+    courier: str = "",
+    dispatched_at: datetime | None = None,
+    source: Actor | str = Actor.ADMIN,
+) -> ActionResult:
+    """Attach (or replace) the tracking number of an invoice (VTEX: PATCH the invoice)."""
+    tracking_number = tracking_number.strip()
+    if not tracking_number:
+        raise ActionRefused(_("A tracking number is required."))
+    with transaction.atomic():
+        order = _order_lock(order)
+        _require_tracking_status(order)
+        summary = order_invoicing_summary(order=order)
+        _require_output_invoice(order=order, summary=summary, number=invoice_number)
+        payload = {
+            "invoice_number": invoice_number,
+            "tracking_number": tracking_number,
+            "tracking_url": tracking_url.strip(),
+            "courier": courier.strip(),
+            "dispatched_at": dispatched_at.isoformat() if dispatched_at else "",
+        }
+        return _enqueue(
+            order=order,
+            user=user,
+            source=source,
+            kind=CommandKind.TRACKING_NUMBER,
+            key=f"{order.vtex_order_id}:invoice:{invoice_number}:tracking:{tracking_number}",
+            payload=payload,
+        )
+
+
+def tracking_events_send(
+    *,
+    order: Order,
+    user: AbstractBaseUser | None,
+    invoice_number: str,
+    events: Sequence[TrackingEventInput],
+    is_delivered: bool,
+    delivered_at: datetime | None = None,
+    source: Actor | str = Actor.ADMIN,
+) -> ActionResult:
+    """Send the carrier's events for an invoice that has a tracking number (VTEX: PUT)."""
+    if not events and not is_delivered:
+        raise ActionRefused(_("Give at least one tracking event, or mark the package delivered."))
+    with transaction.atomic():
+        order = _order_lock(order)
+        _require_tracking_status(order)
+        summary = order_invoicing_summary(order=order)
+        invoice = _require_output_invoice(order=order, summary=summary, number=invoice_number)
+        if not invoice.tracking_number:
+            raise ActionRefused(
+                _(
+                    "Invoice %(number)s has no tracking number yet: VTEX only accepts "
+                    "tracking events after the tracking number."
+                )
+                % {"number": invoice_number}
+            )
+        payload = {
+            "invoice_number": invoice_number,
+            "is_delivered": is_delivered,
+            "delivered_at": delivered_at.isoformat() if delivered_at else "",
+            "events": [
+                {
+                    "city": event.city.strip(),
+                    "state": event.state.strip(),
+                    "description": event.description.strip(),
+                    "date": event.date.isoformat(),
+                }
+                for event in events
+            ],
+        }
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+        return _enqueue(
+            order=order,
+            user=user,
+            source=source,
+            kind=CommandKind.TRACKING_EVENTS,
+            key=f"{order.vtex_order_id}:invoice:{invoice_number}:events:{digest}",
+            payload=payload,
+        )
+
+
+def _require_tracking_status(order: Order) -> None:
+    if not (
+        status_allows(order.status, Action.TRACKING) or status_allows(order.status, Action.INVOICE)
+    ):
+        raise _status_refusal(order, Action.TRACKING)
+
+
+def _require_output_invoice(*, order: Order, summary: InvoicingSummary, number: str) -> Any:
+    invoice = summary.invoices.get(number)
+    if invoice is None or invoice.type != InvoiceType.OUTPUT:
+        raise ActionRefused(
+            _("Order %(order)s has no sale invoice numbered %(number)s.")
+            % {"order": order.vtex_order_id, "number": number}
+        )
+    return invoice
+
+
+# --- Cancellation ---------------------------------------------------------------------------------
+
+
+def order_cancel(
+    *,
+    order: Order,
+    user: AbstractBaseUser | None,
+    reason: str,
+    source: Actor | str = Actor.ADMIN,
+) -> ActionResult:
+    """Ask VTEX to cancel the order; refused first where VTEX would refuse (invoices)."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("A cancellation needs a reason."))
+    with transaction.atomic():
+        order = _order_lock(order)
+        summary = order_invoicing_summary(order=order)
+        if summary.fully_returned:
+            # VTEX cancels an invoiced order once a return invoice gave the whole value back.
+            if order.status not in (OrderStatus.INVOICE, OrderStatus.INVOICED) and not (
+                status_allows(order.status, Action.CANCEL)
+            ):
+                raise _status_refusal(order, Action.CANCEL)
+        elif summary.fully_invoiced:
+            raise ActionRefused(
+                _(
+                    "Order %(order)s is invoiced: VTEX refuses to cancel it. Use "
+                    "\u201cReturn invoice, then cancel\u201d to send a return invoice first."
+                )
+                % {"order": order.vtex_order_id}
+            )
+        elif summary.output_total > 0:
+            raise ActionRefused(
+                _(
+                    "Order %(order)s is partially invoiced (%(total)s of %(value)s): VTEX "
+                    "refuses to cancel it. Register an order change for the rest instead."
+                )
+                % {
+                    "order": order.vtex_order_id,
+                    "total": brl(summary.output_total),
+                    "value": brl(summary.order_value),
+                }
+            )
+        else:
+            _require_status(order, Action.CANCEL)
+        return _enqueue(
+            order=order,
+            user=user,
+            source=source,
+            kind=CommandKind.CANCEL,
+            key=f"{order.vtex_order_id}:cancel",
+            payload={"reason": reason},
+        )
+
+
+def order_return_and_cancel(
+    *,
+    order: Order,
+    user: AbstractBaseUser | None,
+    number: str,
+    issued_at: datetime,
+    reason: str,
+    key: str = "",
+    url: str = "",
+    source: Actor | str = Actor.ADMIN,
+) -> tuple[ActionResult, ActionResult]:
+    """For an invoiced order: a return invoice of everything, then the cancellation.
+
+    Both commands are written together; the outbox sends them in that order.
+    """
+    with transaction.atomic():
+        returned = invoice_submit(
+            order=order,
+            user=user,
+            number=number,
+            issued_at=issued_at,
+            invoice_type=InvoiceType.INPUT,
+            key=key,
+            url=url,
+            source=source,
+        )
+        canceled = order_cancel(order=order, user=user, reason=reason, source=source)
+    return returned, canceled
+
+
+# --- Order change ---------------------------------------------------------------------------------
+
+
+def order_change(
+    *,
+    order: Order,
+    user: AbstractBaseUser | None,
+    reason: str,
+    items_removed: Sequence[ChangeLine] = (),
+    items_added: Sequence[ChangeLine] = (),
+    discount_value: int = 0,
+    increment_value: int = 0,
+    source: Actor | str = Actor.ADMIN,
+) -> ActionResult:
+    """Register a change (items removed or added, discount, increment) while in handling."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("An order change needs a reason."))
+    if discount_value < 0 or increment_value < 0:
+        raise ActionRefused(_("Discount and increment cannot be negative."))
+    if not (items_removed or items_added or discount_value or increment_value):
+        raise ActionRefused(_("The change changes nothing: remove or add items, or give a value."))
+    for line in (*items_removed, *items_added):
+        if line.quantity <= 0 or line.price < 0 or not line.sku_id:
+            raise ActionRefused(
+                _("Each changed item needs a SKU, a positive quantity and a price.")
+            )
+    with transaction.atomic():
+        order = _order_lock(order)
+        _require_status(order, Action.CHANGE)
+        pending_invoice = VtexCommand.objects.filter(
+            order=order, kind=CommandKind.INVOICE, state__in=OPEN_STATES
+        ).exists()
+        if pending_invoice:
+            raise ActionRefused(
+                _(
+                    "Order %(order)s has an invoice still being sent to VTEX; register the "
+                    "change once it is confirmed (VTEX mixes up concurrent changes and invoices)."
+                )
+                % {"order": order.vtex_order_id}
+            )
+        ordered: dict[str, int] = {}
+        for item in order.items.all():
+            ordered[item.sku_id] = ordered.get(item.sku_id, 0) + item.quantity
+        removing: dict[str, int] = {}
+        for line in items_removed:
+            removing[line.sku_id] = removing.get(line.sku_id, 0) + line.quantity
+        for sku, quantity in removing.items():
+            if quantity > ordered.get(sku, 0):
+                raise ActionRefused(
+                    _("Order %(order)s has %(ordered)s of SKU %(sku)s; cannot remove %(quantity)s.")
+                    % {
+                        "order": order.vtex_order_id,
+                        "ordered": ordered.get(sku, 0),
+                        "sku": sku,
+                        "quantity": quantity,
+                    }
+                )
+        request_id = uuid.uuid4().hex
+        payload = {
+            "request_id": request_id,
+            "reason": reason,
+            "discount_value": discount_value,
+            "increment_value": increment_value,
+            "items_removed": [_change_line(line) for line in items_removed],
+            "items_added": [_change_line(line) for line in items_added],
+        }
+        return _enqueue(
+            order=order,
+            user=user,
+            source=source,
+            kind=CommandKind.CHANGE,
+            key=f"{order.vtex_order_id}:change:{request_id}",
+            payload=payload,
+        )
+
+
+def _change_line(line: ChangeLine) -> dict[str, Any]:
+    return {"id": line.sku_id, "quantity": line.quantity, "price": line.price}
+
+
+# --- Refresh --------------------------------------------------------------------------------------
+
+
+def order_refresh(
+    *, order: Order, user: AbstractBaseUser | None, source: Actor | str = Actor.ADMIN
+) -> ActionResult:
+    """Re-read the order from VTEX (through the outbox, so it waits its turn after the
+    order's pending commands); one pending refresh per order is enough."""
+    with transaction.atomic():
+        order = _order_lock(order)
+        pending = (
+            VtexCommand.objects.filter(order=order, kind=CommandKind.REFRESH, state__in=OPEN_STATES)
+            .order_by("pk")
+            .first()
+        )
+        if pending is not None:
+            return ActionResult(order=order, command=pending, created=False)
+        return _enqueue(
+            order=order,
+            user=user,
+            source=source,
+            kind=CommandKind.REFRESH,
+            key=f"{order.vtex_order_id}:refresh:{uuid.uuid4().hex}",
+            payload={},
+        )
+
+
+# --- Shared ---------------------------------------------------------------------------------------
+
+
+def _order_lock(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _require_status(order: Order, action: Action) -> None:
+    if not status_allows(order.status, action):
+        raise _status_refusal(order, action)
+
+
+def _status_refusal(order: Order, action: Action) -> ActionRefused:
+    return ActionRefused(
+        _("Order %(order)s is %(status)s in VTEX: %(action)s is not possible in this status.")
+        % {
+            "order": order.vtex_order_id,
+            "status": status_label(order.status),
+            "action": action_label(action),
+        }
+    )
+
+
+def action_label(action: Action | str) -> str:
+    labels = {
+        Action.START_HANDLING: _("start handling"),
+        Action.INVOICE: _("invoicing"),
+        Action.TRACKING: _("tracking"),
+        Action.CANCEL: _("cancellation"),
+        Action.CHANGE: _("an order change"),
+        Action.REFRESH: _("refresh"),
+    }
+    return labels[Action(action)]
+
+
+def _validate(validator: Any, value: str) -> None:
+    try:
+        validator(value)
+    except ValidationError as error:
+        raise ActionRefused(" ".join(error.messages)) from error
+
+
+def _enqueue(
+    *,
+    order: Order,
+    user: AbstractBaseUser | None,
+    source: Actor | str,
+    kind: CommandKind,
+    key: str,
+    payload: dict[str, Any],
+) -> ActionResult:
+    command, created = command_enqueue(
+        order=order,
+        kind=kind,
+        key=key,
+        payload=payload,
+        requested_by=user,
+        source=source,
+    )
+    if created:
+        event_record(
+            order=order,
+            type=EventType.ACTION_REQUESTED,
+            source=source,
+            actor_user=user,
+            payload={"action": kind, "command": command.key, **_audit_payload(payload)},
+        )
+    return ActionResult(order=order, command=command, created=created)
+
+
+def _audit_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """The request as audited: without the embedded XML, which can be large."""
+    return {name: value for name, value in payload.items() if name != "embedded_xml"}
