@@ -1,0 +1,182 @@
+"""Where VTEX's OpenAPI files disagree with what VTEX does: every override, in one place.
+
+Each quirk replaces one node of an operation's resolved (``$ref``-free) schema.
+`pointer` is the key path inside that schema; `part` is ``"request"`` or
+``"response:<status>"``; `schema` is the replacement (``NO_BODY`` for "this
+answer has no body"). Sources are in `/work/shared/docs/vtex-contract.md`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+NO_BODY = object()
+
+# VTEX's error body. The specs declare most error statuses without a body (or not
+# at all), but VTEX answers them with this envelope (contract sheet §4 "Error body
+# format"); an undocumented or body-less error status is checked against it.
+ERROR_ENVELOPE = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "exception": {"type": "string", "nullable": True},
+            },
+        }
+    },
+}
+
+FILTER = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FromWorkflow", "FromOrders"]},
+        "status": {"type": "array", "items": {"type": "string"}},
+        "expression": {"type": "string"},
+        "disableSingleFire": {"type": "boolean"},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Quirk:
+    api: str
+    operation: str
+    part: str
+    pointer: tuple[str, ...]
+    schema: Any
+    reason: str
+
+
+_ORDER_ITEM = ("properties", "items", "items", "properties")
+_PACKAGE = ("properties", "packageAttachment", "properties", "packages", "items", "properties")
+
+QUIRKS = [
+    Quirk(
+        api="oms",
+        operation="InvoiceNotification",
+        part="request",
+        pointer=("properties", "invoiceValue"),
+        schema={
+            "anyOf": [
+                {"type": "string", "pattern": "^[1-9][0-9]*$"},
+                {"type": "integer", "minimum": 1},
+            ]
+        },
+        reason="Typed string ('2499') but described as cents; the PII and marketplace-protocol "
+        "specs type it integer and a field report says numbers are accepted (sheet §2).",
+    ),
+    Quirk(
+        api="seller-fulfillment",
+        operation="authorize-fulfillment",
+        part="request",
+        pointer=("required",),
+        schema=["marketplaceOrderId"],
+        reason="The spec reuses the cancellation schema; VTEX's guide sends only "
+        "marketplaceOrderId (sheet §8.1).",
+    ),
+    Quirk(
+        api="oms",
+        operation="HookConfiguration",
+        part="response:200",
+        pointer=(),
+        schema=NO_BODY,
+        reason="The spec documents the hook *notification* payload as this response; saving a "
+        "hook config answers an empty 200 (the payload is what the hook URL receives).",
+    ),
+    Quirk(
+        api="oms",
+        operation="GetHookConfiguration",
+        part="response:200",
+        pointer=(),
+        schema={
+            "type": "object",
+            "required": ["filter", "hook"],
+            "properties": {
+                "filter": FILTER,
+                "hook": {
+                    "type": "object",
+                    "required": ["url"],
+                    "properties": {
+                        "url": {"type": "string"},
+                        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+                    },
+                },
+            },
+        },
+        reason="The spec declares the 200 without a body; VTEX returns the saved configuration "
+        "(the same filter/hook shape the POST takes).",
+    ),
+    Quirk(
+        api="oms",
+        operation="GetOrder",
+        part="response:200",
+        pointer=(*_ORDER_ITEM, "priceTags"),
+        schema={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "value": {"type": "integer"},
+                    "rawValue": {"type": "number"},
+                    "isPercentual": {"type": "boolean"},
+                    "identifier": {"type": "string", "nullable": True},
+                },
+            },
+        },
+        reason="Typed as strings, but VTEX sends objects {name, value, isPercentual, "
+        "identifier} (order JSON in the ERP guide; taxData priceTags in the same spec).",
+    ),
+    Quirk(
+        api="oms",
+        operation="GetOrder",
+        part="response:200",
+        pointer=(*_PACKAGE, "courierStatus", "properties", "deliveredDate"),
+        schema={"type": "string", "nullable": True},
+        reason="A package still in transit has no delivery date yet.",
+    ),
+    *(
+        Quirk(
+            api="oms",
+            operation="GetPaymenttransaction",
+            part="response:200",
+            pointer=("properties", "payments", "items", "properties", name),
+            schema={"type": "string", "nullable": True},
+            reason="Card digits are null for boleto and Pix payments (GetOrder's own "
+            "payment schema marks them nullable).",
+        )
+        for name in ("firstDigits", "lastDigits")
+    ),
+    Quirk(
+        api="suggestions",
+        operation="SaveSuggestion",
+        part="request",
+        pointer=("required",),
+        schema=[
+            "ProductName", "ProductId", "ProductDescription", "BrandName", "SkuName",
+            "SellerId", "Height", "Width", "Length", "Weight", "CategoryFullPath", "Images",
+            "AvailableQuantity", "Pricing",
+        ],
+        reason="The spec requires an undefined 'Updated' field and both RefId and EAN; VTEX "
+        "needs one of RefId or EAN (sheet §8.3).",
+    ),
+    Quirk(
+        api="suggestions",
+        operation="SaveSuggestion",
+        part="request",
+        pointer=("anyOf",),
+        schema=[{"required": ["RefId"]}, {"required": ["EAN"]}],
+        reason="RefId or EAN, at least one (sheet §8.3).",
+    ),
+]
+
+
+def quirks_for(api: str, operation: str, part: str) -> list[Quirk]:
+    return [q for q in QUIRKS if (q.api, q.operation, q.part) == (api, operation, part)]
