@@ -9,25 +9,35 @@ from sandbox.server import SandboxServer
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m sandbox",
-                                     description="A stateful HTTP fake of VTEX.")
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox", description="A stateful HTTP fake of VTEX."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the sandbox store over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8001, help="0 picks a free port")
     serve.add_argument("--orders", type=int, default=50, help="orders generated at start")
     serve.add_argument("--seed", type=int, default=1, help="the same seed gives the same store")
-    serve.add_argument("--days", type=float, default=30,
-                       help="creation dates spread over the last DAYS days")
+    serve.add_argument(
+        "--days", type=float, default=30, help="creation dates spread over the last DAYS days"
+    )
     serve.add_argument("--account", default="sandbox")
     serve.add_argument("--app-key", default="sandbox-appkey")
     serve.add_argument("--app-token", default="sandbox-apptoken")
-    serve.add_argument("--transition-delay", type=float, default=0.0,
-                       help="seconds before start-handling/invoice/cancel finish")
-    serve.add_argument("--feed", action="store_true",
-                       help="start with a feed configured (FromWorkflow, every status)")
-    serve.add_argument("--duplicate-rate", type=float, default=0.0,
-                       help="share of feed events enqueued twice")
+    serve.add_argument(
+        "--transition-delay",
+        type=float,
+        default=0.0,
+        help="seconds before start-handling/invoice/cancel finish",
+    )
+    serve.add_argument(
+        "--feed",
+        action="store_true",
+        help="start with a feed configured (FromWorkflow, every status)",
+    )
+    serve.add_argument(
+        "--duplicate-rate", type=float, default=0.0, help="share of feed events enqueued twice"
+    )
     faults = serve.add_argument_group("faults (VTEX paths only)")
     faults.add_argument("--rate-429", type=float, default=0.0)
     faults.add_argument("--retry-after", type=float, default=1)
@@ -36,12 +46,21 @@ def _parser() -> argparse.ArgumentParser:
     faults.add_argument("--latency-ms", type=float, default=0.0)
     faults.add_argument("--drop-rate", type=float, default=0.0)
     faults.add_argument("--rate-limit-per-minute", type=int, default=0)
-    faults.add_argument("--fault-paths", default="",
-                        help="comma-separated path prefixes the faults apply to (default all)")
-    faults.add_argument("--fault-methods", default="",
-                        help="comma-separated methods the faults apply to (default all)")
-    faults.add_argument("--fail-after-apply", action="store_true",
-                        help="500/503/drops happen after the request took effect")
+    faults.add_argument(
+        "--fault-paths",
+        default="",
+        help="comma-separated path prefixes the faults apply to (default all)",
+    )
+    faults.add_argument(
+        "--fault-methods",
+        default="",
+        help="comma-separated methods the faults apply to (default all)",
+    )
+    faults.add_argument(
+        "--fail-after-apply",
+        action="store_true",
+        help="500/503/drops happen after the request took effect",
+    )
     serve.add_argument("--access-log", action="store_true", help="log every request")
     return parser
 
@@ -80,8 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         access_log=args.access_log,
     )
     server.start()
-    print(f"VTEX sandbox '{args.account}' serving {len(server.store.orders)} orders on "
-          f"{server.base_url} (control API: {server.base_url}/_sandbox/health)", flush=True)
+    print(
+        f"VTEX sandbox '{args.account}' serving {len(server.store.orders)} orders on "
+        f"{server.base_url} (control API: {server.base_url}/_sandbox/health)",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -35,11 +35,17 @@ VTEX_RULES = Map(
         Rule(f"{ORDERS}/<order_id>/cancel", methods=["POST"], endpoint="cancel"),
         Rule(f"{ORDERS}/<order_id>/invoice", methods=["POST"], endpoint="invoice"),
         Rule(f"{ORDERS}/<order_id>/invoice/<number>", methods=["PATCH"], endpoint="tracking"),
-        Rule(f"{ORDERS}/<order_id>/invoice/<number>/tracking", methods=["PUT"],
-             endpoint="tracking_events"),
+        Rule(
+            f"{ORDERS}/<order_id>/invoice/<number>/tracking",
+            methods=["PUT"],
+            endpoint="tracking_events",
+        ),
         Rule(f"{ORDERS}/<order_id>/changes", methods=["POST"], endpoint="changes"),
-        Rule(f"{ORDERS}/<order_id>/payment-transaction", methods=["GET"],
-             endpoint="payment_transaction"),
+        Rule(
+            f"{ORDERS}/<order_id>/payment-transaction",
+            methods=["GET"],
+            endpoint="payment_transaction",
+        ),
         Rule("/api/pvt/transactions/<transaction_id>", methods=["GET"], endpoint="transaction"),
         Rule("/api/orders/feed", methods=["GET"], endpoint="feed_get"),
         Rule("/api/orders/feed", methods=["POST"], endpoint="feed_commit"),
@@ -49,19 +55,34 @@ VTEX_RULES = Map(
         Rule("/api/orders/hook/config", methods=["GET"], endpoint="hook_config_get"),
         Rule("/api/orders/hook/config", methods=["POST"], endpoint="hook_config_set"),
         Rule("/api/orders/hook/config", methods=["DELETE"], endpoint="hook_config_delete"),
-        Rule("/api/catalog_system/pvt/skuseller/changenotification/<sku_id>", methods=["POST"],
-             endpoint="sku_change"),
-        Rule("/api/catalog_system/pvt/skuseller/changenotification/<seller_id>/<seller_sku_id>",
-             methods=["POST"], endpoint="sku_change_for_seller"),
-        Rule("/api/notificator/<seller_id>/changenotification/<sku_id>/price", methods=["POST"],
-             endpoint="notify_price"),
-        Rule("/api/notificator/<seller_id>/changenotification/<sku_id>/inventory",
-             methods=["POST"], endpoint="notify_inventory"),
+        Rule(
+            "/api/catalog_system/pvt/skuseller/changenotification/<sku_id>",
+            methods=["POST"],
+            endpoint="sku_change",
+        ),
+        Rule(
+            "/api/catalog_system/pvt/skuseller/changenotification/<seller_id>/<seller_sku_id>",
+            methods=["POST"],
+            endpoint="sku_change_for_seller",
+        ),
+        Rule(
+            "/api/notificator/<seller_id>/changenotification/<sku_id>/price",
+            methods=["POST"],
+            endpoint="notify_price",
+        ),
+        Rule(
+            "/api/notificator/<seller_id>/changenotification/<sku_id>/inventory",
+            methods=["POST"],
+            endpoint="notify_inventory",
+        ),
         Rule("/suggestions/<seller_id>/<seller_sku_id>", methods=["PUT"], endpoint="suggestion"),
         Rule(f"{SERVICES}/<mkp_id>/invoice", methods=["POST"], endpoint="mkp_invoice"),
         Rule(f"{SERVICES}/<mkp_id>/invoice/<number>", methods=["POST"], endpoint="mkp_tracking"),
-        Rule(f"{SERVICES}/<mkp_id>/invoice/<number>/tracking", methods=["POST"],
-             endpoint="mkp_tracking_status"),
+        Rule(
+            f"{SERVICES}/<mkp_id>/invoice/<number>/tracking",
+            methods=["POST"],
+            endpoint="mkp_tracking_status",
+        ),
         Rule(f"{SERVICES}/<mkp_id>/cancel", methods=["POST"], endpoint="mkp_cancel"),
     ],
     strict_slashes=False,
@@ -86,26 +107,39 @@ CONTROL_RULES = Map(
         Rule("/_sandbox/catalog/bindings", methods=["GET"], endpoint="bindings_get"),
         Rule("/_sandbox/catalog/bindings", methods=["PUT"], endpoint="bindings_set"),
         Rule("/_sandbox/suggestions", methods=["GET"], endpoint="suggestions"),
-        Rule("/_sandbox/suggestions/<seller_id>/<seller_sku_id>/approve", methods=["POST"],
-             endpoint="suggestion_approve"),
-        Rule("/_sandbox/suggestions/<seller_id>/<seller_sku_id>/deny", methods=["POST"],
-             endpoint="suggestion_deny"),
+        Rule(
+            "/_sandbox/suggestions/<seller_id>/<seller_sku_id>/approve",
+            methods=["POST"],
+            endpoint="suggestion_approve",
+        ),
+        Rule(
+            "/_sandbox/suggestions/<seller_id>/<seller_sku_id>/deny",
+            methods=["POST"],
+            endpoint="suggestion_deny",
+        ),
         Rule("/_sandbox/marketplace/simulation", methods=["POST"], endpoint="mkp_simulate"),
         Rule("/_sandbox/marketplace/orders", methods=["GET"], endpoint="mkp_orders"),
         Rule("/_sandbox/marketplace/orders", methods=["POST"], endpoint="mkp_place"),
         Rule("/_sandbox/marketplace/orders/<mkp_id>", methods=["GET"], endpoint="mkp_order"),
-        Rule("/_sandbox/marketplace/orders/<mkp_id>/fulfill", methods=["POST"],
-             endpoint="mkp_fulfill"),
-        Rule("/_sandbox/marketplace/orders/<mkp_id>/cancel", methods=["POST"],
-             endpoint="mkp_request_cancel"),
+        Rule(
+            "/_sandbox/marketplace/orders/<mkp_id>/fulfill",
+            methods=["POST"],
+            endpoint="mkp_fulfill",
+        ),
+        Rule(
+            "/_sandbox/marketplace/orders/<mkp_id>/cancel",
+            methods=["POST"],
+            endpoint="mkp_request_cancel",
+        ),
     ],
     strict_slashes=False,
 )
 
 
 def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False), status=status, headers=headers,
-                    content_type=JSON)
+    return Response(
+        json.dumps(data, ensure_ascii=False), status=status, headers=headers, content_type=JSON
+    )
 
 
 def empty(status: int = 200) -> Response:
@@ -190,16 +224,21 @@ class SandboxApp:
             _drop_connection(environ)
             return Response(b"", status=500)
         if decision.kind == "429":
-            return json_response(error_envelope("429", "Too Many Requests"), 429,
-                                 {"Retry-After": format_retry_after(decision.retry_after)})
+            return json_response(
+                error_envelope("429", "Too Many Requests"),
+                429,
+                {"Retry-After": format_retry_after(decision.retry_after)},
+            )
         status = int(decision.kind)
         message = "Internal Server Error" if status == 500 else "Service Unavailable"
         return json_response(error_envelope(str(status), message), status)
 
     def _authorized(self, request: Request) -> Response:
         store = self.store
-        if (request.headers.get("X-VTEX-API-AppKey") != store.app_key
-                or request.headers.get("X-VTEX-API-AppToken") != store.app_token):
+        if (
+            request.headers.get("X-VTEX-API-AppKey") != store.app_key
+            or request.headers.get("X-VTEX-API-AppToken") != store.app_token
+        ):
             return json_response(error_envelope(*UNAUTHORIZED), 401)
         try:
             endpoint, args = VTEX_RULES.bind("sandbox").match(request.path, request.method)
@@ -262,8 +301,7 @@ class SandboxApp:
 
     def _feed(self):
         if self.store.feed is None:
-            raise ApiError(404, "SBX-FEED-NOT-CONFIGURED",
-                           "No feed is configured for this appKey")
+            raise ApiError(404, "SBX-FEED-NOT-CONFIGURED", "No feed is configured for this appKey")
         return self.store.feed
 
     def vtex_feed_get(self, request):
@@ -407,8 +445,9 @@ class SandboxApp:
 
     def control_health(self, request):
         with self.store.lock:
-            return json_response({"status": "ok", "orders": len(self.store.orders),
-                                  "account": self.store.account})
+            return json_response(
+                {"status": "ok", "orders": len(self.store.orders), "account": self.store.account}
+            )
 
     def control_reset(self, request):
         body = self._body(request)
@@ -424,7 +463,8 @@ class SandboxApp:
         contains = request.args.get("path_contains", "")
         with self.store.lock:
             calls = [
-                call for call in self.store.calls
+                call
+                for call in self.store.calls
                 if (not method or call["method"] == method) and contains in call["path"]
             ]
         return json_response({"calls": calls})
@@ -437,8 +477,11 @@ class SandboxApp:
     def control_orders(self, request):
         status = request.args.get("status")
         with self.store.lock:
-            orders = [workflow.order_summary(order) for order in self.store.orders.values()
-                      if not status or order.status == status]
+            orders = [
+                workflow.order_summary(order)
+                for order in self.store.orders.values()
+                if not status or order.status == status
+            ]
         return json_response({"orders": orders})
 
     def control_orders_create(self, request):
@@ -454,8 +497,9 @@ class SandboxApp:
             )
         except ValueError as error:
             raise bad_request(f"Invalid date: {error}") from error
-        ids = self.store.create_orders(count=count, status=status, created_from=created_from,
-                                       created_to=created_to)
+        ids = self.store.create_orders(
+            count=count, status=status, created_from=created_from, created_to=created_to
+        )
         return json_response({"orderIds": ids})
 
     def control_order(self, request, order_id):
@@ -506,9 +550,7 @@ class SandboxApp:
         return json_response(catalog.decide_suggestion(self.store, seller_id, seller_sku_id, True))
 
     def control_suggestion_deny(self, request, seller_id, seller_sku_id):
-        return json_response(
-            catalog.decide_suggestion(self.store, seller_id, seller_sku_id, False)
-        )
+        return json_response(catalog.decide_suggestion(self.store, seller_id, seller_sku_id, False))
 
     def control_mkp_simulate(self, request):
         return json_response(marketplace.simulate(self.store, self._body(request)))

@@ -15,8 +15,19 @@ from sandbox.errors import ApiError, bad_request
 from sandbox.store import Store
 
 SUGGESTION_REQUIRED = (
-    "ProductName", "ProductId", "ProductDescription", "BrandName", "SkuName", "SellerId",
-    "Height", "Width", "Length", "Weight", "CategoryFullPath", "Images", "AvailableQuantity",
+    "ProductName",
+    "ProductId",
+    "ProductDescription",
+    "BrandName",
+    "SkuName",
+    "SellerId",
+    "Height",
+    "Width",
+    "Length",
+    "Weight",
+    "CategoryFullPath",
+    "Images",
+    "AvailableQuantity",
     "Pricing",
 )
 
@@ -57,14 +68,16 @@ def save_suggestion(store: Store, seller_id: str, seller_sku_id: str, body) -> N
     if not body.get("RefId") and not body.get("EAN"):
         missing.append("RefId or EAN")
     if missing:
-        raise bad_request(f"Missing suggestion fields: {', '.join(missing)}",
-                          "SBX-SUGGESTION-INVALID")
+        raise bad_request(
+            f"Missing suggestion fields: {', '.join(missing)}", "SBX-SUGGESTION-INVALID"
+        )
     if len(str(body["ProductName"])) > 150:
         raise bad_request("ProductName has more than 150 characters", "SBX-SUGGESTION-INVALID")
     images = body["Images"]
     if not isinstance(images, list) or not all(
-        isinstance(i, dict) and i.get("imageName") and str(i.get("imageUrl", "")).startswith(
-            "https://")
+        isinstance(i, dict)
+        and i.get("imageName")
+        and str(i.get("imageUrl", "")).startswith("https://")
         for i in images
     ):
         raise bad_request("Images need imageName and an https imageUrl", "SBX-SUGGESTION-INVALID")
@@ -109,5 +122,7 @@ def set_bindings(store: Store, body) -> dict:
 
 def describe_bindings(store: Store) -> dict:
     with store.lock:
-        return {"seller_id": store.bindings["seller_id"],
-                "sku_ids": sorted(store.bindings["sku_ids"])}
+        return {
+            "seller_id": store.bindings["seller_id"],
+            "sku_ids": sorted(store.bindings["sku_ids"]),
+        }

@@ -16,8 +16,14 @@ class SandboxControlError(RuntimeError):
 
 
 class SandboxControl:
-    def __init__(self, base_url: str, *, app_key: str | None = None,
-                 app_token: str | None = None, timeout: float = 30.0):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        app_key: str | None = None,
+        app_token: str | None = None,
+        timeout: float = 30.0,
+    ):
         self.base_url = base_url.rstrip("/")
         self.app_key = app_key
         self.app_token = app_token
@@ -27,8 +33,13 @@ class SandboxControl:
     # -- plumbing ----------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, *, json=None, params=None):
-        response = self.session.request(method, f"{self.base_url}/_sandbox{path}", json=json,
-                                        params=params, timeout=self.timeout)
+        response = self.session.request(
+            method,
+            f"{self.base_url}/_sandbox{path}",
+            json=json,
+            params=params,
+            timeout=self.timeout,
+        )
         if response.status_code >= 400:
             raise SandboxControlError(
                 f"{method} /_sandbox{path} answered {response.status_code}: {response.text}"
@@ -76,9 +87,14 @@ class SandboxControl:
     def order(self, order_id: str) -> dict:
         return self._request("GET", f"/orders/{order_id}")
 
-    def create_orders(self, count: int = 1, *, status: str = "ready-for-handling",
-                      created_from: datetime | str | None = None,
-                      created_to: datetime | str | None = None) -> list[str]:
+    def create_orders(
+        self,
+        count: int = 1,
+        *,
+        status: str = "ready-for-handling",
+        created_from: datetime | str | None = None,
+        created_to: datetime | str | None = None,
+    ) -> list[str]:
         body: dict = {"count": count, "status": status}
         for key, value in (("created_from", created_from), ("created_to", created_to)):
             if value is not None:
@@ -114,8 +130,11 @@ class SandboxControl:
         return self._request("GET", "/catalog/bindings")
 
     def set_bindings(self, sku_ids, *, seller_id: str = "1") -> dict:
-        return self._request("PUT", "/catalog/bindings",
-                             json={"seller_id": seller_id, "sku_ids": [str(s) for s in sku_ids]})
+        return self._request(
+            "PUT",
+            "/catalog/bindings",
+            json={"seller_id": seller_id, "sku_ids": [str(s) for s in sku_ids]},
+        )
 
     def suggestions(self) -> list[dict]:
         return self._request("GET", "/suggestions")["suggestions"]
@@ -129,20 +148,26 @@ class SandboxControl:
     # -- marketplace role --------------------------------------------------------------------
 
     def marketplace_simulation(self, seller_url: str, items: list[dict], **extra) -> dict:
-        return self._request("POST", "/marketplace/simulation",
-                             json={"seller_url": seller_url, "items": items, **extra})
+        return self._request(
+            "POST",
+            "/marketplace/simulation",
+            json={"seller_url": seller_url, "items": items, **extra},
+        )
 
     def marketplace_place_order(self, seller_url: str, items: list[dict], **extra) -> dict:
-        return self._request("POST", "/marketplace/orders",
-                             json={"seller_url": seller_url, "items": items, **extra})
+        return self._request(
+            "POST", "/marketplace/orders", json={"seller_url": seller_url, "items": items, **extra}
+        )
 
     def marketplace_fulfill(self, marketplace_order_id: str, **extra) -> dict:
-        return self._request("POST", f"/marketplace/orders/{marketplace_order_id}/fulfill",
-                             json=extra)
+        return self._request(
+            "POST", f"/marketplace/orders/{marketplace_order_id}/fulfill", json=extra
+        )
 
     def marketplace_cancel(self, marketplace_order_id: str, **extra) -> dict:
-        return self._request("POST", f"/marketplace/orders/{marketplace_order_id}/cancel",
-                             json=extra)
+        return self._request(
+            "POST", f"/marketplace/orders/{marketplace_order_id}/cancel", json=extra
+        )
 
     def marketplace_order(self, marketplace_order_id: str) -> dict:
         return self._request("GET", f"/marketplace/orders/{marketplace_order_id}")

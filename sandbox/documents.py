@@ -531,8 +531,12 @@ def transaction_details(order: Order, *, account: str) -> dict:
     settled = order.status == "invoiced"
     client = order.client
     refunds = order.invoiced_total("Input")
-    status = "Cancelled" if canceled else "Finished" if settled else (
-        "Approved" if order.authorized_date else "Authorizing"
+    status = (
+        "Cancelled"
+        if canceled
+        else "Finished"
+        if settled
+        else ("Approved" if order.authorized_date else "Authorizing")
     )
     return {
         "id": transaction_id,

@@ -47,8 +47,10 @@ class Faults:
         if sum(getattr(faults, name) for name in _RATES) > 1:
             raise bad_request("The fault shares add up to more than 1")
         numbers = ("retry_after", "latency_ms", "rate_limit_per_minute")
-        if any(not isinstance(getattr(faults, n), int | float) or getattr(faults, n) < 0
-               for n in numbers):
+        if any(
+            not isinstance(getattr(faults, n), int | float) or getattr(faults, n) < 0
+            for n in numbers
+        ):
             raise bad_request("retry_after, latency_ms and rate_limit_per_minute must be >= 0")
         if not isinstance(faults.paths, list) or not isinstance(faults.methods, list):
             raise bad_request("paths and methods must be lists")
@@ -97,8 +99,12 @@ class FaultInjector:
             decision = Decision(latency=faults.latency_ms / 1000)
             draw = self._rng.random()
             threshold = 0.0
-            for name, kind in (("drop_rate", "drop"), ("rate_429", "429"), ("rate_500", "500"),
-                               ("rate_503", "503")):
+            for name, kind in (
+                ("drop_rate", "drop"),
+                ("rate_429", "429"),
+                ("rate_500", "500"),
+                ("rate_503", "503"),
+            ):
                 threshold += getattr(faults, name)
                 if draw < threshold:
                     decision.kind = kind

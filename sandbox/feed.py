@@ -35,8 +35,15 @@ def _b64(data: dict) -> str:
 
 
 class FeedQueue:
-    def __init__(self, *, event_filter: EventFilter, visibility_timeout: float, retention: float,
-                 account: str, app_key: str):
+    def __init__(
+        self,
+        *,
+        event_filter: EventFilter,
+        visibility_timeout: float,
+        retention: float,
+        account: str,
+        app_key: str,
+    ):
         self.filter = event_filter
         self.visibility_timeout = visibility_timeout
         self.retention = retention

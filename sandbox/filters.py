@@ -37,7 +37,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise bad_request(f"Unsupported expression near {text[position:position + 20]!r}")
+            raise bad_request(f"Unsupported expression near {text[position : position + 20]!r}")
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         position = match.end()
@@ -197,12 +197,18 @@ class EventFilter:
         has_status = "status" in raw
         has_orders_fields = "expression" in raw or "disableSingleFire" in raw
         if has_status and has_orders_fields:
-            raise ApiError(409, "SBX-FILTER-CONFLICT",
-                           "Use either a status list (FromWorkflow) or an expression (FromOrders)")
+            raise ApiError(
+                409,
+                "SBX-FILTER-CONFLICT",
+                "Use either a status list (FromWorkflow) or an expression (FromOrders)",
+            )
         if kind == "FromWorkflow":
             if has_orders_fields:
-                raise ApiError(409, "SBX-FILTER-CONFLICT",
-                               "FromWorkflow filters take a status list, not an expression")
+                raise ApiError(
+                    409,
+                    "SBX-FILTER-CONFLICT",
+                    "FromWorkflow filters take a status list, not an expression",
+                )
             statuses = raw.get("status") or []
             if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
                 raise bad_request("filter.status must be a list of status strings")
@@ -211,8 +217,11 @@ class EventFilter:
             self._predicate = None
         elif kind == "FromOrders":
             if has_status:
-                raise ApiError(409, "SBX-FILTER-CONFLICT",
-                               "FromOrders filters take an expression, not a status list")
+                raise ApiError(
+                    409,
+                    "SBX-FILTER-CONFLICT",
+                    "FromOrders filters take an expression, not a status list",
+                )
             expression = raw.get("expression")
             if not isinstance(expression, str) or not expression.strip():
                 raise bad_request("FromOrders filters need a JSONata expression")

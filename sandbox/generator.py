@@ -314,8 +314,12 @@ class OrderFactory:
         shipping = 0 if items_total >= 29900 else price
         share, remainder = divmod(shipping, len(items))
         return [
-            Logistics(sla=sla, courier=courier, price=share + (remainder if i == 0 else 0),
-                      estimate=estimate)
+            Logistics(
+                sla=sla,
+                courier=courier,
+                price=share + (remainder if i == 0 else 0),
+                estimate=estimate,
+            )
             for i in range(len(items))
         ], shipping
 
@@ -438,8 +442,12 @@ class OrderFactory:
             value=order.value,
             issuance_date=moment.strftime("%Y-%m-%dT%H:%M:%S"),
             items=[
-                {"id": i.sku_id, "price": i.selling_price, "quantity": i.quantity,
-                 "description": i.name}
+                {
+                    "id": i.sku_id,
+                    "price": i.selling_price,
+                    "quantity": i.quantity,
+                    "description": i.name,
+                }
                 for i in order.items
             ],
             receipt=self._hex(),

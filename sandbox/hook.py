@@ -38,8 +38,9 @@ class HookConfig:
 def ping(url: str, headers: dict[str, str]) -> tuple[bool, str]:
     """POST VTEX's ping; (accepted, explanation)."""
     try:
-        response = requests.post(url, json={"hookConfig": "ping"}, headers=headers,
-                                 timeout=HOOK_TIMEOUT)
+        response = requests.post(
+            url, json={"hookConfig": "ping"}, headers=headers, timeout=HOOK_TIMEOUT
+        )
     except requests.RequestException as error:
         return False, f"Unable to check address: {type(error).__name__}"
     if response.status_code != 200:
@@ -88,8 +89,14 @@ class HookDispatcher:
 
     def _deliver(self, session, generation, url, headers, body) -> None:
         for attempt in range(1, HOOK_ATTEMPTS + 1):
-            record = {"at": vtex_datetime(utcnow()), "url": url, "body": body, "attempt": attempt,
-                      "status": None, "error": None}
+            record = {
+                "at": vtex_datetime(utcnow()),
+                "url": url,
+                "body": body,
+                "attempt": attempt,
+                "status": None,
+                "error": None,
+            }
             try:
                 response = session.post(url, json=body, headers=headers, timeout=HOOK_TIMEOUT)
                 record["status"] = response.status_code

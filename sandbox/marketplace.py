@@ -24,6 +24,7 @@ SIMULATION_TIMEOUT = 2.5  # VTEX gives a seller's simulation 2.5 s
 SELLER_TIMEOUT = 20.0
 SERVICES_PREFIX = "/marketplace-services/api/oms"
 
+
 def services_endpoint(base_url: str, account: str) -> str:
     return f"{base_url}{SERVICES_PREFIX}?an={account}"
 
@@ -54,12 +55,21 @@ def _headers(store: Store, body: dict, *, placement: bool = False) -> dict:
 
 def _call(method: str, url: str, *, params: dict, headers: dict, payload, timeout: float) -> dict:
     started = time.monotonic()
-    result = {"request": {"method": method, "url": url, "params": params, "body": payload},
-              "status": None, "body": None, "error": None}
+    result = {
+        "request": {"method": method, "url": url, "params": params, "body": payload},
+        "status": None,
+        "body": None,
+        "error": None,
+    }
     try:
-        response = requests.request(method, url, params=params, headers=headers,
-                                    data=None if payload is None else json.dumps(payload),
-                                    timeout=timeout)
+        response = requests.request(
+            method,
+            url,
+            params=params,
+            headers=headers,
+            data=None if payload is None else json.dumps(payload),
+            timeout=timeout,
+        )
     except requests.Timeout:
         result["error"] = f"timeout after {timeout} s"
     except requests.RequestException as error:
@@ -92,8 +102,14 @@ def _items(body: dict) -> list[dict]:
         quantity = item.get("quantity", 1)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
             raise bad_request("quantity must be a positive integer")
-        lines.append({"id": str(item["id"]), "quantity": quantity,
-                      "seller": str(item.get("seller", "1")), "price": item.get("price")})
+        lines.append(
+            {
+                "id": str(item["id"]),
+                "quantity": quantity,
+                "seller": str(item.get("seller", "1")),
+                "price": item.get("price"),
+            }
+        )
     return lines
 
 
@@ -121,21 +137,34 @@ def simulate(store: Store, body) -> dict:
     return _call("POST", url, params=params, headers=headers, payload=payload, timeout=timeout)
 
 
-def _placement_payload(store: Store, body: dict, lines: list[dict], base_url: str,
-                       marketplace_order_id: str) -> tuple[dict, dict | None]:
+def _placement_payload(
+    store: Store, body: dict, lines: list[dict], base_url: str, marketplace_order_id: str
+) -> tuple[dict, dict | None]:
     """The order-placement body; prices and SLA come from a simulation when not given."""
     simulation = None
-    sla = {"selectedSla": body.get("sla", "Normal"), "shippingEstimate": "5bd",
-           "price": body.get("shipping_price", 0)}
+    sla = {
+        "selectedSla": body.get("sla", "Normal"),
+        "shippingEstimate": "5bd",
+        "price": body.get("shipping_price", 0),
+    }
     with store.lock:
         client, address = store.marketplace_factory.client_and_address()
     if any(line["price"] is None for line in lines):
-        simulation = simulate(store, {**body, "postalCode": address["postalCode"].replace("-", ""),
-                                      "country": "BRA", "method": "POST",
-                                      "timeout": body.get("timeout", SIMULATION_TIMEOUT)})
+        simulation = simulate(
+            store,
+            {
+                **body,
+                "postalCode": address["postalCode"].replace("-", ""),
+                "country": "BRA",
+                "method": "POST",
+                "timeout": body.get("timeout", SIMULATION_TIMEOUT),
+            },
+        )
         answer = simulation.get("body") if simulation["status"] == 200 else None
-        offered = {item.get("requestIndex", i): item
-                   for i, item in enumerate((answer or {}).get("items") or [])}
+        offered = {
+            item.get("requestIndex", i): item
+            for i, item in enumerate((answer or {}).get("items") or [])
+        }
         if not answer or any(i not in offered for i in range(len(lines))):
             return {}, simulation
         for index, line in enumerate(lines):
@@ -143,8 +172,11 @@ def _placement_payload(store: Store, body: dict, lines: list[dict], base_url: st
         logistics = (answer.get("logisticsInfo") or [{}])[0]
         slas = logistics.get("slas") or []
         if slas:
-            sla = {"selectedSla": slas[0]["id"], "shippingEstimate": slas[0]["shippingEstimate"],
-                   "price": slas[0]["price"]}
+            sla = {
+                "selectedSla": slas[0]["id"],
+                "shippingEstimate": slas[0]["shippingEstimate"],
+                "price": slas[0]["price"],
+            }
     items_value = sum(line["price"] * line["quantity"] for line in lines)
     payload = {
         "marketplaceOrderId": marketplace_order_id,
@@ -170,22 +202,50 @@ def _placement_payload(store: Store, body: dict, lines: list[dict], base_url: st
         ],
         "clientProfileData": {
             key: client[key]
-            for key in ("email", "firstName", "lastName", "documentType", "document", "phone",
-                        "corporateName", "tradeName", "corporateDocument", "stateInscription",
-                        "corporatePhone", "isCorporate")
+            for key in (
+                "email",
+                "firstName",
+                "lastName",
+                "documentType",
+                "document",
+                "phone",
+                "corporateName",
+                "tradeName",
+                "corporateDocument",
+                "stateInscription",
+                "corporatePhone",
+                "isCorporate",
+            )
         },
         "shippingData": {
             "address": {
-                **{key: address[key] for key in (
-                    "addressType", "receiverName", "addressId", "postalCode", "city", "state",
-                    "country", "street", "number", "neighborhood", "complement")},
+                **{
+                    key: address[key]
+                    for key in (
+                        "addressType",
+                        "receiverName",
+                        "addressId",
+                        "postalCode",
+                        "city",
+                        "state",
+                        "country",
+                        "street",
+                        "number",
+                        "neighborhood",
+                        "complement",
+                    )
+                },
                 "reference": "",
                 "geoCoordinates": [],
             },
             "logisticsInfo": [
-                {"itemIndex": index, "selectedSla": sla["selectedSla"], "lockTTL": "8d",
-                 "shippingEstimate": sla["shippingEstimate"],
-                 "price": sla["price"] if index == 0 else 0}
+                {
+                    "itemIndex": index,
+                    "selectedSla": sla["selectedSla"],
+                    "lockTTL": "8d",
+                    "shippingEstimate": sla["shippingEstimate"],
+                    "price": sla["price"] if index == 0 else 0,
+                }
                 for index in range(len(lines))
             ],
             "updateStatus": "updated",
@@ -208,12 +268,22 @@ def place_order(store: Store, body, *, base_url: str) -> dict:
     )
     payload, simulation = _placement_payload(store, body, lines, base_url, marketplace_order_id)
     if not payload:
-        return {"status": None, "body": None, "error": "simulation did not offer every item",
-                "simulation": simulation, "marketplaceOrderId": None, "sellerOrderId": None}
-    result = _call("POST", seller_url + "/pvt/orders",
-                   params={"sc": str(body.get("sc", "1")), "an": store.account},
-                   headers=_headers(store, body, placement=True), payload=payload,
-                   timeout=_timeout(body, SELLER_TIMEOUT))
+        return {
+            "status": None,
+            "body": None,
+            "error": "simulation did not offer every item",
+            "simulation": simulation,
+            "marketplaceOrderId": None,
+            "sellerOrderId": None,
+        }
+    result = _call(
+        "POST",
+        seller_url + "/pvt/orders",
+        params={"sc": str(body.get("sc", "1")), "an": store.account},
+        headers=_headers(store, body, placement=True),
+        payload=payload,
+        timeout=_timeout(body, SELLER_TIMEOUT),
+    )
     answer = result["body"]
     # The older protocol answers a list with one order; the current spec an object.
     if isinstance(answer, list) and answer:
@@ -233,8 +303,12 @@ def place_order(store: Store, body, *, base_url: str) -> dict:
             "received": [],
             "sent": [{"operation": "placement", "status": result["status"]}],
         }
-    return {**result, "simulation": simulation, "marketplaceOrderId": marketplace_order_id,
-            "sellerOrderId": seller_order_id}
+    return {
+        **result,
+        "simulation": simulation,
+        "marketplaceOrderId": marketplace_order_id,
+        "sellerOrderId": seller_order_id,
+    }
 
 
 def _record_for_call(store: Store, marketplace_order_id: str) -> dict:
@@ -251,11 +325,14 @@ def authorize_fulfillment(store: Store, marketplace_order_id: str, body) -> dict
     """POST {seller_url}/pvt/orders/{sellerOrderId}/fulfill, after payment approval."""
     body = body if isinstance(body, dict) else {}
     record = _record_for_call(store, marketplace_order_id)
-    result = _call("POST", f"{record['sellerUrl']}/pvt/orders/{record['sellerOrderId']}/fulfill",
-                   params={"sc": str(body.get("sc", "1")), "an": store.account},
-                   headers=_headers(store, body),
-                   payload={"marketplaceOrderId": marketplace_order_id},
-                   timeout=_timeout(body, SELLER_TIMEOUT))
+    result = _call(
+        "POST",
+        f"{record['sellerUrl']}/pvt/orders/{record['sellerOrderId']}/fulfill",
+        params={"sc": str(body.get("sc", "1")), "an": store.account},
+        headers=_headers(store, body),
+        payload={"marketplaceOrderId": marketplace_order_id},
+        timeout=_timeout(body, SELLER_TIMEOUT),
+    )
     with store.lock:
         record["sent"].append({"operation": "fulfill", "status": result["status"]})
         if result["status"] == 200 and record["status"] == "waiting-ffmt-authorization":
@@ -275,10 +352,14 @@ def request_cancellation(store: Store, marketplace_order_id: str, body) -> dict:
         "reason": str(body.get("reason", "Cancelamento solicitado pelo cliente")),
         "requestedByUser": bool(body.get("requestedByUser", True)),
     }
-    result = _call("POST", f"{record['sellerUrl']}/pvt/orders/{record['sellerOrderId']}/cancel",
-                   params={"sc": str(body.get("sc", "1")), "an": store.account},
-                   headers=_headers(store, body), payload=payload,
-                   timeout=_timeout(body, SELLER_TIMEOUT))
+    result = _call(
+        "POST",
+        f"{record['sellerUrl']}/pvt/orders/{record['sellerOrderId']}/cancel",
+        params={"sc": str(body.get("sc", "1")), "an": store.account},
+        headers=_headers(store, body),
+        payload=payload,
+        timeout=_timeout(body, SELLER_TIMEOUT),
+    )
     with store.lock:
         record["sent"].append({"operation": "cancel", "status": result["status"]})
         answer = result["body"]
@@ -302,10 +383,14 @@ def _record(store: Store, marketplace_order_id: str) -> dict:
 
 def _ack(record: dict, operation: str, body) -> dict:
     code = receipt()
-    record["received"].append({"operation": operation, "body": body, "receipt": code,
-                               "at": vtex_datetime(utcnow())})
-    return {"date": vtex_datetime(utcnow()), "orderId": record["marketplaceOrderId"],
-            "receipt": code}
+    record["received"].append(
+        {"operation": operation, "body": body, "receipt": code, "at": vtex_datetime(utcnow())}
+    )
+    return {
+        "date": vtex_datetime(utcnow()),
+        "orderId": record["marketplaceOrderId"],
+        "receipt": code,
+    }
 
 
 def receive_invoice(store: Store, marketplace_order_id: str, body) -> dict:
@@ -365,8 +450,9 @@ def receive_tracking_status(store: Store, marketplace_order_id: str, number: str
         if invoice is None:
             raise ApiError(404, "SBX-INVOICE-NOT-FOUND", "Invoice Not Found")
         if not (invoice["tracking"] or invoice.get("trackingNumber")):
-            raise bad_request("The invoice has no tracking number; send it first",
-                              "SBX-NO-TRACKING-NUMBER")
+            raise bad_request(
+                "The invoice has no tracking number; send it first", "SBX-NO-TRACKING-NUMBER"
+            )
         invoice["events"].extend(body.get("events") or [])
         invoice["isDelivered"] = body["isDelivered"]
         return _ack(record, "tracking-status", body)

@@ -12,8 +12,14 @@ from datetime import datetime
 
 # Statuses VTEX passes through on its own; no action (and no cancel) is accepted there.
 TRANSIENT_STATUSES = frozenset(
-    {"order-created", "on-order-completed", "approve-payment", "start-handling", "invoice",
-     "cancel"}
+    {
+        "order-created",
+        "on-order-completed",
+        "approve-payment",
+        "start-handling",
+        "invoice",
+        "cancel",
+    }
 )
 FINAL_STATUSES = frozenset({"invoiced", "canceled"})
 # Where a transient status goes when VTEX finishes the work behind it.

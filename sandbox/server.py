@@ -49,13 +49,13 @@ class SandboxServer:
             orders=orders,
             seed=seed,
             days=days,
-            options=Options.merged(Options(), {"transition_delay": transition_delay,
-                                               "duplicate_rate": duplicate_rate}),
+            options=Options.merged(
+                Options(), {"transition_delay": transition_delay, "duplicate_rate": duplicate_rate}
+            ),
             faults=Faults.from_dict(faults or {}),
             feed=feed,
         )
-        self.store = Store(account=account, app_key=app_key, app_token=app_token,
-                           defaults=defaults)
+        self.store = Store(account=account, app_key=app_key, app_token=app_token, defaults=defaults)
         self.app = SandboxApp(self.store, base_url=lambda: self.base_url)
         self._handler = WSGIRequestHandler if access_log else QuietRequestHandler
         self._server: BaseWSGIServer | None = None
@@ -74,12 +74,19 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         if self._server is not None:
             return self
-        self._server = make_server(self.host, self.port, self.app, threaded=True,
-                                   request_handler=self._handler)
+        self._server = make_server(
+            self.host, self.port, self.app, threaded=True, request_handler=self._handler
+        )
         self.port = self._server.server_port
         self._stopping.clear()
         self._threads = [
-            threading.Thread(target=self._server.serve_forever, name="sandbox-http", daemon=True),
+            # The poll interval bounds how long stop() waits for the serve loop.
+            threading.Thread(
+                target=self._server.serve_forever,
+                args=(TICK_SECONDS,),
+                name="sandbox-http",
+                daemon=True,
+            ),
             threading.Thread(target=self._tick, name="sandbox-ticker", daemon=True),
         ]
         for thread in self._threads:

@@ -98,25 +98,31 @@ class Store:
             self.orders: dict[str, Order] = {}
             self.by_sequence: dict[str, Order] = {}
             self.by_transaction: dict[str, Order] = {}
-            for order in generate_orders(self.factory, count=orders, days=self.days,
-                                         now=utcnow()):
+            for order in generate_orders(self.factory, count=orders, days=self.days, now=utcnow()):
                 self._add(order)
             self.options = Options(**asdict(self.defaults.options))
             self.random = random.Random(seed)
             self.pending: set[str] = set()
             self.feed: FeedQueue | None = None
             if self.defaults.feed:
-                self.feed = self.make_feed({"filter": {"type": "FromWorkflow"},
-                                            "queue": {"visibilityTimeoutInSeconds": 240,
-                                                      "MessageRetentionPeriodInSeconds": 345600}})
+                self.feed = self.make_feed(
+                    {
+                        "filter": {"type": "FromWorkflow"},
+                        "queue": {
+                            "visibilityTimeoutInSeconds": 240,
+                            "MessageRetentionPeriodInSeconds": 345600,
+                        },
+                    }
+                )
             self.hook: HookConfig | None = None
             self.calls: deque[dict] = deque(maxlen=CALL_LOG_SIZE)
             self.bindings = {"seller_id": "1", "sku_ids": set()}
             self.suggestions: dict[tuple[str, str], dict] = {}
             self.marketplace_orders: dict[str, dict] = {}
             self.marketplace_numbers = itertools.count(1)
-            self.marketplace_factory = OrderFactory(seed=seed, account=self.account,
-                                                    stream="marketplace")
+            self.marketplace_factory = OrderFactory(
+                seed=seed, account=self.account, stream="marketplace"
+            )
             self.faults.configure(Faults.from_dict(self.defaults.faults.as_dict()))
             self.hooks.reset()
 
@@ -144,19 +150,39 @@ class Store:
         last_state, last_change = order.status, order.last_change
         order.status = status
         order.last_change = now
-        self._emit(order, state=status, last_state=last_state, last_change=last_change,
-                   current_change=now, status_changed=True)
+        self._emit(
+            order,
+            state=status,
+            last_state=last_state,
+            last_change=last_change,
+            current_change=now,
+            status_changed=True,
+        )
 
     def touch(self, order: Order) -> None:
         """Record a change that kept the status (invoice, tracking, order change)."""
         now = utcnow()
         last_change = order.last_change
         order.last_change = now
-        self._emit(order, state=order.status, last_state=order.status, last_change=last_change,
-                   current_change=now, status_changed=False)
+        self._emit(
+            order,
+            state=order.status,
+            last_state=order.status,
+            last_change=last_change,
+            current_change=now,
+            status_changed=False,
+        )
 
-    def _emit(self, order: Order, *, state: str, last_state: str, last_change: datetime,
-              current_change: datetime, status_changed: bool) -> None:
+    def _emit(
+        self,
+        order: Order,
+        *,
+        state: str,
+        last_state: str,
+        last_change: datetime,
+        current_change: datetime,
+        status_changed: bool,
+    ) -> None:
         document = None
         targets = []
         for config in (self.feed, self.hook):
@@ -242,18 +268,25 @@ class Store:
         queue = body.get("queue") or {}
         visibility = queue.get("visibilityTimeoutInSeconds", 240)
         retention = queue.get("MessageRetentionPeriodInSeconds", 345600)
-        for name, value in (("visibilityTimeoutInSeconds", visibility),
-                            ("MessageRetentionPeriodInSeconds", retention)):
+        for name, value in (
+            ("visibilityTimeoutInSeconds", visibility),
+            ("MessageRetentionPeriodInSeconds", retention),
+        ):
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise bad_request(f"queue.{name} must be a number of seconds")
-        return FeedQueue(event_filter=EventFilter(body.get("filter")),
-                         visibility_timeout=visibility, retention=retention,
-                         account=self.account, app_key=self.app_key)
+        return FeedQueue(
+            event_filter=EventFilter(body.get("filter")),
+            visibility_timeout=visibility,
+            retention=retention,
+            account=self.account,
+            app_key=self.app_key,
+        )
 
     # -- orders created by the control API ---------------------------------------------------
 
-    def create_orders(self, *, count: int, status: str, created_from: datetime | None,
-                      created_to: datetime | None) -> list[str]:
+    def create_orders(
+        self, *, count: int, status: str, created_from: datetime | None, created_to: datetime | None
+    ) -> list[str]:
         with self.lock:
             now = utcnow()
             end = created_to or now
@@ -268,8 +301,14 @@ class Store:
                 order = self.factory.make(created=created, status=status, now=max(now, created))
                 self._add(order)
                 previous = PREVIOUS_STATUS.get(status, "")
-                self._emit(order, state=status, last_state=previous, last_change=order.created,
-                           current_change=order.last_change, status_changed=True)
+                self._emit(
+                    order,
+                    state=status,
+                    last_state=previous,
+                    last_change=order.created,
+                    current_change=order.last_change,
+                    status_changed=True,
+                )
                 ids.append(order.order_id)
             return ids
 

@@ -77,13 +77,15 @@ def _date_range(name: str, field: str, raw: str) -> tuple[datetime | None, datet
     text = raw.strip()
     prefix = f"{field}:"
     if text.startswith(prefix):
-        text = text[len(prefix):]
+        text = text[len(prefix) :]
     if not (text.startswith("[") and text.endswith("]") and " TO " in text):
         raise bad_request(f"{name} must look like {field}:[2022-01-01T00:00:00.000Z TO ...]")
     low, high = (part.strip() for part in text[1:-1].split(" TO ", 1))
     try:
-        return (None if low == "*" else parse_datetime(low),
-                None if high == "*" else parse_datetime(high))
+        return (
+            None if low == "*" else parse_datetime(low),
+            None if high == "*" else parse_datetime(high),
+        )
     except ValueError as error:
         raise bad_request(f"{name} has an invalid date: {error}") from error
 
@@ -138,7 +140,7 @@ def list_orders(store: Store, args) -> dict:
                 continue
             matched.append(order)
         matched.sort(key=SORT_FIELDS[field], reverse=direction.lower() == "desc")
-        window = matched[(page - 1) * per_page: page * per_page]
+        window = matched[(page - 1) * per_page : page * per_page]
         return {
             "list": [list_entry(order) for order in window],
             "facets": [],
@@ -161,8 +163,14 @@ def _within(moment: datetime | None, low: datetime | None, high: datetime | None
 def _matches_query(order, query: str) -> bool:
     client = order.client
     haystack = " ".join(
-        (order.order_id, order.sequence, client["email"], client["document"],
-         client["firstName"], client["lastName"])
+        (
+            order.order_id,
+            order.sequence,
+            client["email"],
+            client["document"],
+            client["firstName"],
+            client["lastName"],
+        )
     ).lower()
     return query in haystack
 
@@ -223,7 +231,7 @@ def _invoice_value(raw) -> int:
     if isinstance(raw, str) and raw.strip().isdigit():
         raw = int(raw.strip())
     if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
-        raise bad_request("invoiceValue must be a positive amount in cents (e.g. 2499 or \"2499\")")
+        raise bad_request('invoiceValue must be a positive amount in cents (e.g. 2499 or "2499")')
     return raw
 
 
@@ -273,8 +281,7 @@ def invoice(store: Store, order_id: str, body) -> dict:
             remaining = order.value - output_total
             if value > remaining:
                 raise bad_request(
-                    f"Invoice value {value} is more than the order's uninvoiced amount "
-                    f"{remaining}",
+                    f"Invoice value {value} is more than the order's uninvoiced amount {remaining}",
                     "SBX-OVER-INVOICE",
                 )
         else:
@@ -329,8 +336,11 @@ def update_tracking(store: Store, order_id: str, number: str, body) -> dict:
         order = store.get_order(order_id)
         entry = _invoice_of(order, number)
         entry.tracking_number = tracking_number
-        for field, key in (("tracking_url", "trackingUrl"), ("courier", "courier"),
-                           ("dispatched_date", "dispatchedDate")):
+        for field, key in (
+            ("tracking_url", "trackingUrl"),
+            ("courier", "courier"),
+            ("dispatched_date", "dispatchedDate"),
+        ):
             if key in body:
                 setattr(entry, field, _text(body, key, required=False))
         entry.receipt = receipt()
@@ -367,8 +377,12 @@ def tracking_events(store: Store, order_id: str, number: str, body) -> dict:
             key = (event["city"], event["state"], event["description"], event["date"])
             if key not in known:
                 known.add(key)
-                entry.events.append({**{k: event[k] for k in ("city", "state", "description",
-                                                              "date")}, "createDate": now})
+                entry.events.append(
+                    {
+                        **{k: event[k] for k in ("city", "state", "description", "date")},
+                        "createDate": now,
+                    }
+                )
         if delivered:
             entry.delivered = True
             entry.delivered_date = body.get("deliveredDate") or now.strftime("%Y-%m-%d %H:%M")
@@ -419,12 +433,15 @@ def register_change(store: Store, order_id: str, body) -> dict:
         quantities = {item.sku_id: item.quantity for item in order.items}
         for line in removed:
             if quantities.get(line["id"], 0) < line["quantity"]:
-                raise bad_request(f"The order has fewer than {line['quantity']} of SKU "
-                                  f"{line['id']}", "SBX-CHANGE-ITEMS")
+                raise bad_request(
+                    f"The order has fewer than {line['quantity']} of SKU {line['id']}",
+                    "SBX-CHANGE-ITEMS",
+                )
             quantities[line["id"]] -= line["quantity"]
         if not any(quantities.values()) and not added:
-            raise bad_request("A change cannot remove every item; cancel the order instead",
-                              "SBX-CHANGE-ITEMS")
+            raise bad_request(
+                "A change cannot remove every item; cancel the order instead", "SBX-CHANGE-ITEMS"
+            )
         items_delta = sum(line["price"] * line["quantity"] for line in added) - sum(
             line["price"] * line["quantity"] for line in removed
         )
@@ -439,9 +456,16 @@ def register_change(store: Store, order_id: str, body) -> dict:
         _apply_item_changes(store, order, removed, added)
         order.totals["Items"] += items_delta + increment
         order.totals["Discounts"] -= discount
-        change = Change(request_id=request_id, reason=reason, discount_value=discount,
-                        increment_value=increment, items_added=added, items_removed=removed,
-                        receipt=receipt(), date=utcnow())
+        change = Change(
+            request_id=request_id,
+            reason=reason,
+            discount_value=discount,
+            increment_value=increment,
+            items_added=added,
+            items_removed=removed,
+            receipt=receipt(),
+            date=utcnow(),
+        )
         order.changes.append(change)
         store.touch(order)
         # A change that drops the uninvoiced remainder completes the invoicing.
@@ -495,8 +519,9 @@ def _apply_item_changes(store: Store, order, removed: list[dict], added: list[di
             )
         )
         sla = order.logistics[0]
-        order.logistics.append(Logistics(sla=sla.sla, courier=sla.courier, price=0,
-                                         estimate=sla.estimate))
+        order.logistics.append(
+            Logistics(sla=sla.sla, courier=sla.courier, price=0, estimate=sla.estimate)
+        )
 
 
 # -- control ----------------------------------------------------------------------------------
@@ -512,8 +537,12 @@ def force_status(store: Store, order_id: str, status) -> dict:
 
 
 def order_summary(order) -> dict:
-    return {"orderId": order.order_id, "status": order.status, "value": order.value,
-            "creationDate": vtex_datetime(order.created)}
+    return {
+        "orderId": order.order_id,
+        "status": order.status,
+        "value": order.value,
+        "creationDate": vtex_datetime(order.created),
+    }
 
 
 def order_inspection(store: Store, order_id: str) -> dict:
@@ -532,8 +561,10 @@ def order_inspection(store: Store, order_id: str) -> dict:
                     "trackingNumber": entry.tracking_number,
                     "courier": entry.courier,
                     "receipts": entry.receipts,
-                    "events": [{k: e[k] for k in ("city", "state", "description", "date")}
-                               for e in entry.events],
+                    "events": [
+                        {k: e[k] for k in ("city", "state", "description", "date")}
+                        for e in entry.events
+                    ],
                     "isDelivered": entry.delivered,
                 }
                 for entry in order.invoices.values()

@@ -40,7 +40,10 @@ SPEC_FILES = {
     "sku-bindings": ("VTEX - SKU Bindings API.json", "/api"),
     "suggestions": ("VTEX - Marketplace APIs - Suggestions.json", ""),
     "seller-fulfillment": ("VTEX - Marketplace Protocol - External Seller Fulfillment.json", None),
-    "marketplace-services": ("VTEX - Marketplace Protocol - External Seller Marketplace.json", None),
+    "marketplace-services": (
+        "VTEX - Marketplace Protocol - External Seller Marketplace.json",
+        None,
+    ),
 }
 # APIs served on a VTEX host (one base URL in tests): matched on the exact path.
 HOST_APIS = ("oms", "catalog", "payments", "marketplace-apis", "sku-bindings", "suggestions")
@@ -97,8 +100,16 @@ def _routes(api: str) -> list[tuple[re.Pattern, re.Pattern, int, str, str, str]]
         for method in METHODS:
             if method in item:
                 operation_id = item[method].get("operationId") or f"{method.upper()} {template}"
-                routes.append((re.compile(f"^{body}$"), re.compile(f"^.*?{body}$"), literal,
-                               method, template, operation_id))
+                routes.append(
+                    (
+                        re.compile(f"^{body}$"),
+                        re.compile(f"^.*?{body}$"),
+                        literal,
+                        method,
+                        template,
+                        operation_id,
+                    )
+                )
     routes.sort(key=lambda route: -route[2])
     return routes
 
@@ -119,20 +130,20 @@ def find_operation(method: str, url_path: str, *, api: str | None = None) -> Ope
         if mount is None:
             found = _match(api, method, path, suffix=True)
         elif path.startswith(mount):
-            found = _match(api, method, path[len(mount):] or "/", suffix=False)
+            found = _match(api, method, path[len(mount) :] or "/", suffix=False)
         if found is None:
             raise ContractError(f"No {api} operation for {method.upper()} {path}")
         return found
     for prefix, mounted_api in MOUNTS.items():
         if path.startswith(prefix + "/"):
-            found = _match(mounted_api, method, path[len(prefix):], suffix=False)
+            found = _match(mounted_api, method, path[len(prefix) :], suffix=False)
             if found is not None:
                 return found
     for host_api in HOST_APIS:
         mount = SPEC_FILES[host_api][1]
         if mount and not path.startswith(mount + "/"):
             continue
-        found = _match(host_api, method, path[len(mount):], suffix=False)
+        found = _match(host_api, method, path[len(mount) :], suffix=False)
         if found is not None:
             return found
     raise ContractError(f"No VTEX operation for {method.upper()} {path}")
@@ -252,8 +263,14 @@ def _is_empty(body: Any) -> bool:
     return body is None or body == "" or body == b""
 
 
-def validate_request(method: str, url_path: str, body: Any, *, api: str | None = None,
-                     content_type: str = "application/json") -> Operation:
+def validate_request(
+    method: str,
+    url_path: str,
+    body: Any,
+    *,
+    api: str | None = None,
+    content_type: str = "application/json",
+) -> Operation:
     """Check a request body (parsed JSON, or None when there is none) against the spec."""
     operation = find_operation(method, url_path, api=api)
     takes_body, required, schema = _request_schema(operation, content_type)
@@ -268,9 +285,15 @@ def validate_request(method: str, url_path: str, body: Any, *, api: str | None =
     return operation
 
 
-def validate_response(method: str, url_path: str, status: int, body: Any, *,
-                      content_type: str = "application/json",
-                      api: str | None = None) -> Operation:
+def validate_response(
+    method: str,
+    url_path: str,
+    status: int,
+    body: Any,
+    *,
+    content_type: str = "application/json",
+    api: str | None = None,
+) -> Operation:
     """Check a response (parsed JSON, text, or None when empty) against the spec."""
     operation = find_operation(method, url_path, api=api)
     media = content_type.split(";")[0].strip().lower() if content_type else ""
@@ -312,12 +335,18 @@ def validate_exchange(response, *, api: str | None = None) -> Operation:
     request = response.request
     path = urlsplit(request.url).path
     request_type = request.headers.get("Content-Type", "application/json")
-    validate_request(request.method, path, _parse(request.body, request_type), api=api,
-                     content_type=request_type)
+    validate_request(
+        request.method, path, _parse(request.body, request_type), api=api, content_type=request_type
+    )
     content_type = response.headers.get("Content-Type", "")
-    return validate_response(request.method, path, response.status_code,
-                             _parse(response.content, content_type),
-                             content_type=content_type or "application/json", api=api)
+    return validate_response(
+        request.method,
+        path,
+        response.status_code,
+        _parse(response.content, content_type),
+        content_type=content_type or "application/json",
+        api=api,
+    )
 
 
 @functools.cache

@@ -27,8 +27,9 @@ def invoice_body(number: str, value, *, kind: str = "Output", **extra) -> dict:
 
 
 def send_invoice(sandbox, order_id: str, number: str, value, **extra):
-    return sandbox.vtex("POST", f"{ORDERS}/{order_id}/invoice",
-                        json=invoice_body(number, value, **extra))
+    return sandbox.vtex(
+        "POST", f"{ORDERS}/{order_id}/invoice", json=invoice_body(number, value, **extra)
+    )
 
 
 def error_code(response) -> str:
@@ -47,8 +48,13 @@ def configure_feed(sandbox, *, statuses=None, visibility: float = 30, **filter_f
     response = sandbox.vtex(
         "POST",
         "/api/orders/feed/config",
-        json={"filter": flt, "queue": {"visibilityTimeoutInSeconds": visibility,
-                                       "MessageRetentionPeriodInSeconds": 345600}},
+        json={
+            "filter": flt,
+            "queue": {
+                "visibilityTimeoutInSeconds": visibility,
+                "MessageRetentionPeriodInSeconds": 345600,
+            },
+        },
     )
     assert response.status_code == 200, response.text
 

@@ -1,4 +1,4 @@
-"""The OMS state machine: allowed moves, refusals with VTEX's bodies, invoices, tracking, changes."""
+"""The OMS state machine: allowed moves, refusals with VTEX's bodies, invoices, tracking."""
 
 from __future__ import annotations
 
@@ -86,12 +86,13 @@ def test_output_invoices_accumulate_until_the_order_value(sandbox):
     assert order["invoicedDate"]
     packages = order["packageAttachment"]["packages"]
     assert [(p["invoiceNumber"], p["invoiceValue"]) for p in packages] == [
-        ("NF-1", value - 1000), ("NF-2", 1000)
+        ("NF-1", value - 1000),
+        ("NF-2", 1000),
     ]
 
 
 def test_invoice_value_may_be_a_string_or_an_integer(sandbox):
-    order_id, value = handling_order(sandbox)
+    order_id, _value = handling_order(sandbox)
 
     assert send_invoice(sandbox, order_id, "A", "100").status_code == 200
     assert send_invoice(sandbox, order_id, "B", 100).status_code == 200
@@ -133,7 +134,8 @@ def test_same_invoice_number_again_only_renews_the_receipt(sandbox):
     assert order["status"] == "handling"
     assert [p["invoiceValue"] for p in order["packageAttachment"]["packages"]] == [300]
     assert sandbox.order(order_id)["invoices"][0]["receipts"] == [
-        first["receipt"], again.json()["receipt"]
+        first["receipt"],
+        again.json()["receipt"],
     ]
 
 
@@ -171,8 +173,9 @@ def test_cancel_from_a_pre_invoiced_status_ends_canceled(sandbox):
     configure_feed(sandbox, statuses=["cancel", "canceled"])
     order_id, _value = handling_order(sandbox)
 
-    response = sandbox.vtex("POST", f"{ORDERS}/{order_id}/cancel",
-                            json={"reason": "Cliente desistiu"})
+    response = sandbox.vtex(
+        "POST", f"{ORDERS}/{order_id}/cancel", json={"reason": "Cliente desistiu"}
+    )
 
     assert response.status_code == 200
     assert response.json()["orderId"] == order_id
@@ -224,8 +227,12 @@ def test_generated_invoiced_orders_carry_their_invoices(sandbox):
 
 def test_tracking_needs_an_existing_invoice(sandbox):
     order_id, value = handling_order(sandbox)
-    tracking = {"trackingNumber": "BR123", "trackingUrl": None, "courier": "Correios",
-                "dispatchedDate": None}
+    tracking = {
+        "trackingNumber": "BR123",
+        "trackingUrl": None,
+        "courier": "Correios",
+        "dispatchedDate": None,
+    }
 
     missing = sandbox.vtex("PATCH", f"{ORDERS}/{order_id}/invoice/NF-404", json=tracking)
     assert missing.status_code == 404
@@ -241,24 +248,46 @@ def test_tracking_needs_an_existing_invoice(sandbox):
 def test_tracking_events_need_a_tracking_number_and_show_in_courier_status(sandbox):
     order_id, value = handling_order(sandbox)
     send_invoice(sandbox, order_id, "NF-1", value)
-    events = {"isDelivered": False, "deliveredDate": None,
-              "events": [{"city": "Cajamar", "state": "SP", "description": "Em trânsito",
-                          "date": "2024-05-03"}]}
+    events = {
+        "isDelivered": False,
+        "deliveredDate": None,
+        "events": [
+            {"city": "Cajamar", "state": "SP", "description": "Em trânsito", "date": "2024-05-03"}
+        ],
+    }
 
     refused = sandbox.vtex("PUT", f"{ORDERS}/{order_id}/invoice/NF-1/tracking", json=events)
     assert refused.status_code == 400
     assert error_code(refused) == "SBX-NO-TRACKING-NUMBER"
 
-    sandbox.vtex("PATCH", f"{ORDERS}/{order_id}/invoice/NF-1",
-                 json={"trackingNumber": "BR1", "trackingUrl": None, "courier": None,
-                       "dispatchedDate": None})
-    assert sandbox.vtex("PUT", f"{ORDERS}/{order_id}/invoice/NF-1/tracking",
-                        json=events).status_code == 200
-    delivered = {"isDelivered": True, "deliveredDate": "2024-05-04 14:30",
-                 "events": [*events["events"], {"city": "Recife", "state": "PE",
-                                                "description": "Entregue", "date": "2024-05-04"}]}
-    assert sandbox.vtex("PUT", f"{ORDERS}/{order_id}/invoice/NF-1/tracking",
-                        json=delivered).status_code == 200
+    sandbox.vtex(
+        "PATCH",
+        f"{ORDERS}/{order_id}/invoice/NF-1",
+        json={
+            "trackingNumber": "BR1",
+            "trackingUrl": None,
+            "courier": None,
+            "dispatchedDate": None,
+        },
+    )
+    assert (
+        sandbox.vtex("PUT", f"{ORDERS}/{order_id}/invoice/NF-1/tracking", json=events).status_code
+        == 200
+    )
+    delivered = {
+        "isDelivered": True,
+        "deliveredDate": "2024-05-04 14:30",
+        "events": [
+            *events["events"],
+            {"city": "Recife", "state": "PE", "description": "Entregue", "date": "2024-05-04"},
+        ],
+    }
+    assert (
+        sandbox.vtex(
+            "PUT", f"{ORDERS}/{order_id}/invoice/NF-1/tracking", json=delivered
+        ).status_code
+        == 200
+    )
 
     order = get_order(sandbox, order_id)
     status = order["packageAttachment"]["packages"][0]["courierStatus"]
@@ -269,15 +298,23 @@ def test_tracking_events_need_a_tracking_number_and_show_in_courier_status(sandb
 
 
 def _change(request_id: str, **fields) -> dict:
-    return {"requestId": request_id, "reason": "Cliente trocou o item", "discountValue": 0,
-            "incrementValue": 0, "itemsRemoved": [], "itemsAdded": [], **fields}
+    return {
+        "requestId": request_id,
+        "reason": "Cliente trocou o item",
+        "discountValue": 0,
+        "incrementValue": 0,
+        "itemsRemoved": [],
+        "itemsAdded": [],
+        **fields,
+    }
 
 
 def test_changes_are_only_accepted_in_handling(sandbox):
     order_id = new_order(sandbox)
 
-    response = sandbox.vtex("POST", f"{ORDERS}/{order_id}/changes",
-                            json=_change("r1", discountValue=100))
+    response = sandbox.vtex(
+        "POST", f"{ORDERS}/{order_id}/changes", json=_change("r1", discountValue=100)
+    )
 
     assert response.status_code == 400
     assert error_code(response) == "SBX-CHANGE-STATUS"
@@ -287,10 +324,13 @@ def test_a_change_moves_value_items_and_totals_once_per_request_id(sandbox):
     order_id, value = handling_order(sandbox)
     before = get_order(sandbox, order_id)
     sku = before["items"][0]["id"]
-    change = _change("r1", discountValue=300, incrementValue=100,
-                     itemsAdded=[{"id": "NEW-1", "price": 2500, "quantity": 2}],
-                     itemsRemoved=[{"id": sku, "price": before["items"][0]["sellingPrice"],
-                                    "quantity": 1}])
+    change = _change(
+        "r1",
+        discountValue=300,
+        incrementValue=100,
+        itemsAdded=[{"id": "NEW-1", "price": 2500, "quantity": 2}],
+        itemsRemoved=[{"id": sku, "price": before["items"][0]["sellingPrice"], "quantity": 1}],
+    )
 
     first = sandbox.vtex("POST", f"{ORDERS}/{order_id}/changes", json=change)
     repeat = sandbox.vtex("POST", f"{ORDERS}/{order_id}/changes", json=change)
@@ -310,8 +350,9 @@ def test_a_discount_of_the_uninvoiced_rest_completes_the_invoicing(sandbox):
     order_id, value = handling_order(sandbox)
     send_invoice(sandbox, order_id, "NF-1", value - 700)
 
-    response = sandbox.vtex("POST", f"{ORDERS}/{order_id}/changes",
-                            json=_change("r1", discountValue=700))
+    response = sandbox.vtex(
+        "POST", f"{ORDERS}/{order_id}/changes", json=_change("r1", discountValue=700)
+    )
 
     assert response.status_code == 200
     assert get_order(sandbox, order_id)["status"] == "invoiced"
@@ -321,8 +362,9 @@ def test_a_change_cannot_go_below_what_is_invoiced(sandbox):
     order_id, value = handling_order(sandbox)
     send_invoice(sandbox, order_id, "NF-1", value - 700)
 
-    response = sandbox.vtex("POST", f"{ORDERS}/{order_id}/changes",
-                            json=_change("r1", discountValue=701))
+    response = sandbox.vtex(
+        "POST", f"{ORDERS}/{order_id}/changes", json=_change("r1", discountValue=701)
+    )
 
     assert error_code(response) == "SBX-CHANGE-VALUE"
 
