@@ -1,0 +1,62 @@
+"""Fixtures of the client tests: a VtexClient on the loopback sandbox, every request it sends
+checked against VTEX's OpenAPI files, and no 429 pause leaking from one test to the next."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from tests.fixtures.recorder import RecordingServer
+
+# The suite registers tests.fixtures.sandbox as a plugin in tests/conftest.py; importing
+# the fixtures here keeps this directory runnable on its own.
+from tests.fixtures.sandbox import sandbox, sandbox_server  # noqa: F401
+from tests.vtex.support import check_request, make_config
+from vtex import VtexClient, rate_limit_pause
+from vtex.process import process_session
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit_pause() -> Iterator[None]:
+    # The pause is process-wide by design; tests must not inherit one another's.
+    rate_limit_pause.clear()
+    yield
+    rate_limit_pause.clear()
+
+
+@pytest.fixture
+def checked_operations() -> Iterator[list[str]]:
+    """Every request a client sends during the test is checked against VTEX's specs (a
+    response hook on the process's session); the checked operation ids are collected here."""
+    checked: list[str] = []
+
+    def check(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        checked.append(check_request(response.request))
+
+    hooks = process_session().hooks["response"]
+    hooks.append(check)
+    yield checked
+    hooks.remove(check)
+
+
+@pytest.fixture
+def make_client(sandbox, checked_operations) -> Callable[..., VtexClient]:  # noqa: F811
+    def build(**overrides: Any) -> VtexClient:
+        return VtexClient(make_config(sandbox, **overrides))
+
+    return build
+
+
+@pytest.fixture
+def client(make_client) -> VtexClient:
+    return make_client()
+
+
+@pytest.fixture
+def recorder() -> Iterator[RecordingServer]:
+    server = RecordingServer()
+    yield server
+    server.close()
