@@ -406,16 +406,17 @@ class VtexClient:
 
     def _marketplace(self, services_endpoint: str, path: str) -> str:
         url = wire.join_services_endpoint(services_endpoint, path)
-        host = (urlsplit(url).hostname or "").lower()
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
         trusted = host.endswith(TRUSTED_MARKETPLACE_HOST_SUFFIXES)
         if self.config.base_url:
-            trusted = trusted or host == (urlsplit(self.config.base_url).hostname or "").lower()
+            trusted = trusted or parts.netloc == urlsplit(self.config.base_url).netloc
         if not trusted:
             raise VtexRejected(
-                f"refusing to send credentials to untrusted marketplace host {host!r}",
+                f"refusing to send credentials to untrusted marketplace host {parts.netloc!r}",
                 code="UNTRUSTED_ENDPOINT",
                 method="POST",
-                path=urlsplit(url).path,
+                path=parts.path,
             )
         return url
 

@@ -1,0 +1,205 @@
+"""Catalog notifications, SKU suggestions, and the seller -> marketplace calls made at an
+order's marketplaceServicesEndpoint."""
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests.fixtures.recorder import RecordingServer
+from tests.vtex.support import vtex_calls
+from vtex import VtexRejected
+
+SUGGESTION = {
+    "ProductName": "Camiseta Básica",
+    "ProductId": "P-100",
+    "ProductDescription": "Camiseta de algodão",
+    "BrandName": "Marca",
+    "SkuName": "Camiseta Básica P Azul",
+    "SellerId": "seller1",
+    "Height": 2,
+    "Width": 30,
+    "Length": 40,
+    "Weight": 200,
+    "RefId": "CAM-P-AZ",
+    "CategoryFullPath": "Vestuário/Camisetas",
+    "Images": [{"imageName": "frente", "imageUrl": "https://img.example/cam.jpg"}],
+    "AvailableQuantity": 12,
+    "Pricing": {"Currency": "BRL", "SalePrice": 4990, "CurrencySymbol": "R$"},
+}
+
+
+def test_sku_change_notification_tells_bound_from_unknown_skus(client, sandbox):
+    sandbox.set_bindings(["100"], seller_id="seller1")
+
+    assert client.notify_sku_change("100") is True
+    assert client.notify_sku_change("200") is False
+
+    calls = vtex_calls(sandbox, method="POST", path_contains="/changenotification/")
+    assert [(c["path"].rsplit("/", 1)[1], c["status"]) for c in calls] == [
+        ("100", 200),
+        ("200", 404),
+    ]
+
+
+def test_sku_suggestion_is_stored_pending(client, sandbox):
+    client.send_sku_suggestion(seller_id="seller1", seller_sku_id="CAM-P-AZ", suggestion=SUGGESTION)
+    client.send_sku_suggestion(
+        seller_id="seller1", seller_sku_id="CAM-P-AZ", suggestion={**SUGGESTION, "Weight": 210}
+    )
+
+    (pending,) = sandbox.suggestions()
+    assert (pending["sellerId"], pending["sellerSkuId"], pending["versions"]) == (
+        "seller1",
+        "CAM-P-AZ",
+        2,
+    )
+    assert pending["suggestion"]["Weight"] == 210
+
+
+def test_price_and_inventory_notifications_are_accepted(client, sandbox):
+    assert client.notify_price_change(seller_id="seller1", sku_id="100") is None
+    assert client.notify_inventory_change(seller_id="seller1", sku_id="100") is None
+
+    calls = vtex_calls(sandbox, method="POST", path_contains="/api/notificator/")
+    assert [(c["path"], c["status"]) for c in calls] == [
+        ("/api/notificator/seller1/changenotification/100/price", 202),
+        ("/api/notificator/seller1/changenotification/100/inventory", 202),
+    ]
+
+
+# --- seller -> marketplace ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def seller() -> Iterator[RecordingServer]:
+    """A fake external seller: accepts every order placement with its own order id."""
+
+    def answer(request: dict) -> tuple[int, object]:
+        if request["path"] == "/pvt/orders":
+            placed = request["body"]
+            return 200, {**placed, "orderId": f"SLR-{placed['marketplaceOrderId']}"}
+        return 200, {}
+
+    server = RecordingServer(answer)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def marketplace_order(sandbox, seller) -> dict:
+    """A marketplace order placed at the seller: its id, services endpoint and value."""
+    placed = sandbox.marketplace_place_order(
+        seller.url, [{"id": "100", "quantity": 2, "price": 2500}], shipping_price=1000
+    )
+    placement = seller.requests[-1]["body"]
+    return {
+        "id": placed["marketplaceOrderId"],
+        "endpoint": placement["marketplaceServicesEndpoint"],
+        "value": placement["marketplacePaymentValue"],
+    }
+
+
+def _invoice(client, order, number, value, kind="Output"):
+    return client.marketplace_send_invoice(
+        order["endpoint"],
+        order["id"],
+        invoice_type=kind,
+        number=number,
+        value=value,
+        issued_at=date(2024, 5, 2),
+        items=[{"id": "100", "price": 2500, "quantity": 2}],
+    )
+
+
+def test_marketplace_invoice_tracking_and_status(client, sandbox, marketplace_order):
+    order = marketplace_order
+    assert "?an=" in order["endpoint"]
+
+    receipt = _invoice(client, order, "NF-7", order["value"])
+    client.marketplace_send_tracking(
+        order["endpoint"],
+        order["id"],
+        "NF-7",
+        courier="Correios",
+        tracking_number="BR777",
+        tracking_url="https://rastreio.example/BR777",
+        dispatched_date=datetime(2024, 5, 3, 8, tzinfo=UTC),
+    )
+    client.marketplace_update_tracking_status(
+        order["endpoint"],
+        order["id"],
+        "NF-7",
+        is_delivered=True,
+        events=[{"city": "Recife", "state": "PE", "description": "Entregue", "date": "2024-05-06"}],
+    )
+
+    assert receipt["orderId"] == order["id"] and receipt["receipt"]
+    record = sandbox.marketplace_order(order["id"])
+    assert record["status"] == "invoiced"
+    assert [r["operation"] for r in record["received"]] == [
+        "invoice",
+        "tracking",
+        "tracking-status",
+    ]
+    invoice = record["invoices"]["NF-7"]
+    assert invoice["invoiceValue"] == order["value"]
+    assert invoice["tracking"]["trackingNumber"] == "BR777"
+    assert invoice["isDelivered"] is True
+    calls = vtex_calls(sandbox, path_contains="/marketplace-services/")
+    assert [c["path"] for c in calls] == [
+        f"/marketplace-services/api/oms/pvt/orders/{order['id']}/invoice",
+        f"/marketplace-services/api/oms/pvt/orders/{order['id']}/invoice/NF-7",
+        f"/marketplace-services/api/oms/pvt/orders/{order['id']}/invoice/NF-7/tracking",
+    ]
+    assert all(call["query"] == "an=sandbox" for call in calls)
+    # The protocol types invoiceValue as an integer, unlike the Orders API.
+    assert calls[0]["body"]["invoiceValue"] == order["value"]
+
+
+def test_marketplace_refusals(client, sandbox, marketplace_order):
+    order = marketplace_order
+    with pytest.raises(VtexRejected) as over:
+        _invoice(client, order, "NF-1", order["value"] + 1)
+    assert over.value.code == "SBX-OVER-INVOICE"
+
+    _invoice(client, order, "NF-1", order["value"])
+    event = {"city": "Recife", "state": "PE", "description": "Em rota", "date": "2024-05-04"}
+    with pytest.raises(VtexRejected) as no_tracking:
+        client.marketplace_update_tracking_status(
+            order["endpoint"], order["id"], "NF-1", is_delivered=False, events=[event]
+        )
+    assert no_tracking.value.code == "SBX-NO-TRACKING-NUMBER"
+
+    with pytest.raises(VtexRejected) as invoiced:
+        client.marketplace_cancel_order(order["endpoint"], order["id"], reason="Sem estoque")
+    assert invoiced.value.code == "SBX-CANCEL-INVOICED"
+    assert sandbox.marketplace_order(order["id"])["status"] == "invoiced"
+
+
+def test_marketplace_cancel_after_a_return_invoice(client, sandbox, marketplace_order):
+    order = marketplace_order
+    _invoice(client, order, "NF-1", order["value"])
+    _invoice(client, order, "DEV-1", order["value"], kind="Input")
+
+    answer = client.marketplace_cancel_order(order["endpoint"], order["id"], reason="Devolvido")
+
+    record = sandbox.marketplace_order(order["id"])
+    assert (record["status"], record["cancellation"]) == ("canceled", {"reason": "Devolvido"})
+    assert answer["receipt"] == record["received"][-1]["receipt"]
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://attacker.example/api/oms?an=sandbox",
+        "http://127.0.0.1:1/marketplace-services/api/oms",
+        "https://vtexcommercestable.com.br.attacker.example/api",
+    ],
+)
+def test_credentials_only_go_to_vtex_or_the_configured_host(client, sandbox, endpoint):
+    with pytest.raises(VtexRejected) as caught:
+        client.marketplace_cancel_order(endpoint, "1300-01", reason="x")
+
+    assert caught.value.code == "UNTRUSTED_ENDPOINT"
+    assert vtex_calls(sandbox) == []
