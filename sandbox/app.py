@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import time
 from collections.abc import Callable
@@ -21,8 +22,10 @@ from sandbox.faults import Faults, format_retry_after
 from sandbox.feed import MAX_LOT
 from sandbox.filters import EventFilter
 from sandbox.hook import HookConfig, ping
+from sandbox.model import TRANSIENT_STATUSES
 from sandbox.store import Options, Store
 
+logger = logging.getLogger(__name__)
 JSON = "application/json; charset=utf-8"
 ORDERS = "/api/oms/pvt/orders"
 SERVICES = marketplace.SERVICES_PREFIX + "/pvt/orders"
@@ -255,6 +258,10 @@ class SandboxApp:
             return error_response(error)
         except TextNotFound as error:
             return Response(error.text, status=404, content_type="text/plain; charset=utf-8")
+        except Exception as error:
+            # A sandbox bug still answers in VTEX's envelope, so clients parse it as a 500.
+            logger.exception("sandbox failed on %s %s", request.method, request.path)
+            return json_response(error_envelope("SBX-INTERNAL", repr(error)), 500)
 
     def vtex_list_orders(self, request):
         return json_response(workflow.list_orders(self.store, request.args))
@@ -455,6 +462,8 @@ class SandboxApp:
         days = body.get("days")
         if not isinstance(orders, int) or orders < 0 or not isinstance(seed, int):
             raise bad_request("orders must be an integer >= 0 and seed an integer")
+        if days is not None and (not isinstance(days, int | float) or days <= 0):
+            raise bad_request("days must be a positive number")
         self.store.reset(orders=orders, seed=seed, days=days)
         return json_response({"orders": len(self.store.orders), "seed": seed})
 
@@ -490,6 +499,11 @@ class SandboxApp:
         status = body.get("status", "ready-for-handling")
         if not isinstance(count, int) or count < 1 or not isinstance(status, str):
             raise bad_request("count must be a positive integer and status a string")
+        if status in TRANSIENT_STATUSES:
+            raise bad_request(
+                f"{status} is transient: create orders in a stable status and act on them, "
+                "or force it with POST /_sandbox/orders/{orderId}/status"
+            )
         try:
             created_from, created_to = (
                 parse_datetime(body[key]) if body.get(key) else None

@@ -149,13 +149,14 @@ def test_server_resets_to_the_same_store_for_the_same_seed(sandbox):
 def test_five_thousand_orders_generate_quickly():
     factory = OrderFactory(seed=1, account="bench")
 
-    started = time.perf_counter()
+    # CPU time, not wall time: a CI machine shared with other jobs must not fail this.
+    started = time.process_time()
     orders = generate_orders(factory, count=5000, days=30, now=NOW)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
 
     assert len({o.order_id for o in orders}) == 5000
-    # Typically well under a second; the margin covers a busy CI machine.
-    assert elapsed < 3.0
+    # About one second of CPU; the margin covers slower machines.
+    assert elapsed < 2.5
 
 
 def test_control_api_creates_orders_in_a_status_and_window(sandbox):

@@ -412,3 +412,20 @@ def test_a_body_that_is_not_json_is_400_with_the_envelope(sandbox):
 
     assert response.status_code == 400
     assert error_code(response) == "SBX-BAD-REQUEST"
+
+
+def test_a_forced_transient_status_stays_like_a_stuck_order(sandbox):
+    order_id = new_order(sandbox)
+
+    sandbox.set_status(order_id, "start-handling")
+
+    assert get_order(sandbox, order_id)["status"] == "start-handling"
+    assert sandbox.vtex("POST", f"{ORDERS}/{order_id}/start-handling").status_code == 409
+
+
+def test_orders_cannot_be_created_in_a_transient_status(sandbox):
+    response = sandbox.session.post(
+        f"{sandbox.base_url}/_sandbox/orders", json={"count": 1, "status": "invoice"}, timeout=10
+    )
+
+    assert response.status_code == 400
