@@ -68,15 +68,6 @@ class HookDispatcher:
                 self._thread.start()
         self._queue.put((self.generation, config.url, dict(config.headers), body))
 
-    def wait_idle(self, timeout: float = 5.0) -> bool:
-        """True once every queued notification has been attempted (tests use this)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._queue.unfinished_tasks == 0:
-                return True
-            time.sleep(0.01)
-        return False
-
     def _run(self) -> None:
         session = requests.Session()
         while True:

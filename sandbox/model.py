@@ -21,7 +21,6 @@ TRANSIENT_STATUSES = frozenset(
         "cancel",
     }
 )
-FINAL_STATUSES = frozenset({"invoiced", "canceled"})
 # Where a transient status goes when VTEX finishes the work behind it.
 TRANSIENT_TARGET = {"start-handling": "handling", "invoice": "invoiced", "cancel": "canceled"}
 

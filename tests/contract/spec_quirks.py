@@ -92,6 +92,15 @@ QUIRKS = [
     ),
     Quirk(
         api="oms",
+        operation="HookConfiguration",
+        part="request",
+        pointer=("properties", "hook", "properties", "headers"),
+        schema={"type": "object", "additionalProperties": {"type": "string"}},
+        reason="The spec turns its example header name into a required 'key' property; the "
+        "guide describes any headers, sent with every notification (sheet §7.3).",
+    ),
+    Quirk(
+        api="oms",
         operation="GetHookConfiguration",
         part="response:200",
         pointer=(),

@@ -152,6 +152,15 @@ def test_hook_notification_schema():
         validate_hook_notification({"OrderId": "1-01"})
 
 
+def test_hook_headers_may_have_any_name():
+    body = {
+        "filter": {"type": "FromWorkflow", "status": ["handling"]},
+        "hook": {"url": "https://erp.example/hook", "headers": {"X-Secret": "s"}},
+    }
+
+    validate_request("POST", "/api/orders/hook/config", body)
+
+
 def test_every_quirk_points_at_a_real_operation():
     for quirk in QUIRKS:
         spec = openapi.load_spec(quirk.api)

@@ -148,6 +148,7 @@ def test_stop_keeps_state_and_start_serves_the_same_port(sandbox, sandbox_server
     port = sandbox_server.port
 
     sandbox_server.stop()
+    assert not sandbox_server.running
     with pytest.raises(requests.ConnectionError):
         requests.get(sandbox.base_url + "/_sandbox/health", timeout=2)
     sandbox_server.start()
