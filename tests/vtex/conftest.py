@@ -60,3 +60,32 @@ def recorder() -> Iterator[RecordingServer]:
     server = RecordingServer()
     yield server
     server.close()
+
+
+@pytest.fixture
+def seller() -> Iterator[RecordingServer]:
+    """A fake external seller: accepts every order placement with its own order id."""
+
+    def answer(request: dict) -> tuple[int, object]:
+        if request["path"] == "/pvt/orders":
+            placed = request["body"]
+            return 200, {**placed, "orderId": f"SLR-{placed['marketplaceOrderId']}"}
+        return 200, {}
+
+    server = RecordingServer(answer)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def marketplace_order(sandbox, seller) -> dict:  # noqa: F811
+    """A marketplace order placed at the seller: its id, services endpoint and value."""
+    placed = sandbox.marketplace_place_order(
+        seller.url, [{"id": "100", "quantity": 2, "price": 2500}], shipping_price=1000
+    )
+    placement = seller.requests[-1]["body"]
+    return {
+        "id": placed["marketplaceOrderId"],
+        "endpoint": placement["marketplaceServicesEndpoint"],
+        "value": placement["marketplacePaymentValue"],
+    }

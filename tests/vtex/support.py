@@ -16,6 +16,24 @@ JSON = "application/json"
 # The marketplace services endpoint VTEX hands out carries the account as `?an=`; it is part of
 # the URL, not a parameter of the protocol's operations.
 ENDPOINT_QUERY = {"an"}
+# A complete SKU suggestion (SaveSuggestion), RefId given and EAN left out.
+SUGGESTION = {
+    "ProductName": "Camiseta Básica",
+    "ProductId": "P-100",
+    "ProductDescription": "Camiseta de algodão",
+    "BrandName": "Marca",
+    "SkuName": "Camiseta Básica P Azul",
+    "SellerId": "seller1",
+    "Height": 2,
+    "Width": 30,
+    "Length": 40,
+    "Weight": 200,
+    "RefId": "CAM-P-AZ",
+    "CategoryFullPath": "Vestuário/Camisetas",
+    "Images": [{"imageName": "frente", "imageUrl": "https://img.example/cam.jpg"}],
+    "AvailableQuantity": 12,
+    "Pricing": {"Currency": "BRL", "SalePrice": 4990, "CurrencySymbol": "R$"},
+}
 
 
 def check_request(request: requests.PreparedRequest) -> str:

@@ -1,32 +1,12 @@
 """Catalog notifications, SKU suggestions, and the seller -> marketplace calls made at an
 order's marketplaceServicesEndpoint."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.fixtures.recorder import RecordingServer
-from tests.vtex.support import vtex_calls
+from tests.vtex.support import SUGGESTION, vtex_calls
 from vtex import VtexRejected
-
-SUGGESTION = {
-    "ProductName": "Camiseta Básica",
-    "ProductId": "P-100",
-    "ProductDescription": "Camiseta de algodão",
-    "BrandName": "Marca",
-    "SkuName": "Camiseta Básica P Azul",
-    "SellerId": "seller1",
-    "Height": 2,
-    "Width": 30,
-    "Length": 40,
-    "Weight": 200,
-    "RefId": "CAM-P-AZ",
-    "CategoryFullPath": "Vestuário/Camisetas",
-    "Images": [{"imageName": "frente", "imageUrl": "https://img.example/cam.jpg"}],
-    "AvailableQuantity": 12,
-    "Pricing": {"Currency": "BRL", "SalePrice": 4990, "CurrencySymbol": "R$"},
-}
 
 
 def test_sku_change_notification_tells_bound_from_unknown_skus(client, sandbox):
@@ -69,35 +49,6 @@ def test_price_and_inventory_notifications_are_accepted(client, sandbox):
 
 
 # --- seller -> marketplace ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def seller() -> Iterator[RecordingServer]:
-    """A fake external seller: accepts every order placement with its own order id."""
-
-    def answer(request: dict) -> tuple[int, object]:
-        if request["path"] == "/pvt/orders":
-            placed = request["body"]
-            return 200, {**placed, "orderId": f"SLR-{placed['marketplaceOrderId']}"}
-        return 200, {}
-
-    server = RecordingServer(answer)
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def marketplace_order(sandbox, seller) -> dict:
-    """A marketplace order placed at the seller: its id, services endpoint and value."""
-    placed = sandbox.marketplace_place_order(
-        seller.url, [{"id": "100", "quantity": 2, "price": 2500}], shipping_price=1000
-    )
-    placement = seller.requests[-1]["body"]
-    return {
-        "id": placed["marketplaceOrderId"],
-        "endpoint": placement["marketplaceServicesEndpoint"],
-        "value": placement["marketplacePaymentValue"],
-    }
 
 
 def _invoice(client, order, number, value, kind="Output"):
