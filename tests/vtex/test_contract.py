@@ -65,7 +65,9 @@ def test_every_operation_sends_requests_valid_against_the_specs(
     client.set_feed_config(statuses=["ready-for-handling", "handling"], visibility_timeout=60)
     client.get_feed_config()
     client.set_feed_config(expression='status = "handling"', disable_single_fire=True)
-    client.set_hook_config(url=recorder.url, headers={"key": "hook-secret"}, statuses=["handling"])
+    client.set_hook_config(
+        url=recorder.url, headers={"X-Backoffice-Hook-Secret": "s3cr3t"}, statuses=["handling"]
+    )
     client.get_hook_config()
 
     order_id = new_order(sandbox)

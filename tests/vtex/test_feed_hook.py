@@ -104,15 +104,15 @@ def test_feed_lot_size_is_capped_at_ten(client, sandbox):
 
 
 def test_hook_configuration_pings_delivers_and_deletes(client, sandbox, recorder):
-    # The Orders API spec models hook.headers as an object with a required "key" property
-    # (its example); a header of that name keeps the request valid against the spec.
-    client.set_hook_config(url=recorder.url, headers={"key": "hook-secret"}, statuses=["handling"])
+    client.set_hook_config(
+        url=recorder.url, headers={"X-Backoffice-Hook-Secret": "s3cr3t"}, statuses=["handling"]
+    )
 
     ping = recorder.wait_for(1)[0]
     assert ping["body"] == {"hookConfig": "ping"}
     assert client.get_hook_config() == {
         "filter": {"type": "FromWorkflow", "status": ["handling"]},
-        "hook": {"url": recorder.url, "headers": {"key": "hook-secret"}},
+        "hook": {"url": recorder.url, "headers": {"X-Backoffice-Hook-Secret": "s3cr3t"}},
     }
 
     order_id = new_order(sandbox)
@@ -122,8 +122,22 @@ def test_hook_configuration_pings_delivers_and_deletes(client, sandbox, recorder
         order_id,
         "handling",
     )
-    assert notification["headers"]["Key"] == "hook-secret"
+    assert notification["headers"]["X-Backoffice-Hook-Secret"] == "s3cr3t"
 
     client.delete_hook_config()
     with pytest.raises(VtexNotFound):
         client.get_hook_config()
+
+
+def test_hook_without_headers_sends_an_empty_header_object(client, sandbox, recorder):
+    client.set_hook_config(url=recorder.url, expression='status = "invoiced"')
+
+    (call,) = vtex_calls(sandbox, method="POST", path_contains="/hook/config")
+    assert call["body"] == {
+        "filter": {
+            "type": "FromOrders",
+            "expression": 'status = "invoiced"',
+            "disableSingleFire": False,
+        },
+        "hook": {"url": recorder.url, "headers": {}},
+    }
