@@ -462,9 +462,9 @@ def list_entry(order: Order) -> dict:
 def _stat(values: list[int], *, whole: bool = False) -> dict:
     count = len(values)
     total = sum(values)
+    squares = sum(v * v for v in values)
     mean = total / count if count else 0.0
-    variance = sum((v - mean) ** 2 for v in values) / count if count else 0.0
-    std = math.sqrt(variance)
+    std = math.sqrt(max(squares / count - mean * mean, 0.0)) if count else 0.0
     if whole:
         mean, std = round(mean), round(std)
     return {
@@ -475,15 +475,13 @@ def _stat(values: list[int], *, whole: bool = False) -> dict:
         "Missing": 0,
         "StdDev": std,
         "Sum": total,
-        "SumOfSquares": sum(v * v for v in values),
+        "SumOfSquares": squares,
         "Facets": None,
     }
 
 
 def list_stats(orders: list[Order]) -> dict:
     """ListOrders' `stats`; every order here has origin Marketplace, none Fulfillment."""
-    values = [o.value for o in orders]
-    quantities = [sum(i.quantity for i in o.items) for o in orders]
 
     def block(series: list[int], *, whole_fulfillment: bool) -> dict:
         stat = _stat(series)
@@ -491,12 +489,14 @@ def list_stats(orders: list[Order]) -> dict:
             "origin": {
                 # The spec types this block's Mean/StdDev as integers.
                 "Fulfillment": _stat([], whole=whole_fulfillment),
-                "Marketplace": _stat(series),
+                "Marketplace": dict(stat),
             },
-            "currencyCode": {"BRL": _stat(series)},
+            "currencyCode": {"BRL": dict(stat)},
         }
         return stat
 
+    values = [o.value for o in orders]
+    quantities = [sum(i.quantity for i in o.items) for o in orders]
     return {
         "stats": {
             "totalValue": block(values, whole_fulfillment=False),
