@@ -39,7 +39,7 @@ MAX_PER_PAGE = 100
 # Feed v3 hands out at most 10 items per GET.
 MAX_FEED_LOT = 10
 # A marketplaceServicesEndpoint arrives in an order placement and receives our AppKey and
-# AppToken: only VTEX hosts (or the configured base_url's host) may get them.
+# AppToken: only VTEX hosts (or the configured base_url's host and port) may get them.
 TRUSTED_MARKETPLACE_HOST_SUFFIXES = (
     ".vtexinternal.com.br",
     ".vtexcommercestable.com.br",
