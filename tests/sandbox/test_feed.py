@@ -63,24 +63,24 @@ def test_maxlot_is_required_and_at_most_10(sandbox):
 # The spec types visibilityTimeoutInSeconds as an integer; the sandbox also takes fractions so
 # these tests do not sleep for whole seconds.
 def test_taken_items_hide_for_the_visibility_timeout_then_come_back(sandbox):
-    configure_feed(sandbox, statuses=[], visibility=0.3)
+    configure_feed(sandbox, statuses=[], visibility=0.5)
     sandbox.create_orders(3)
 
     first = take_feed(sandbox)
     assert len(first) == 3
     assert take_feed(sandbox) == []
 
-    time.sleep(0.35)
+    time.sleep(0.6)
     again = take_feed(sandbox)
     assert sorted(i["eventId"] for i in again) == sorted(i["eventId"] for i in first)
     assert {i["handle"] for i in again}.isdisjoint({i["handle"] for i in first})
 
 
 def test_committed_items_are_gone_and_any_delivery_handle_commits(sandbox):
-    configure_feed(sandbox, statuses=[], visibility=0.3)
+    configure_feed(sandbox, statuses=[], visibility=0.5)
     sandbox.create_orders(2)
     first = take_feed(sandbox)
-    time.sleep(0.35)
+    time.sleep(0.6)
     second = take_feed(sandbox)
 
     # One item committed with its first handle, the other with its second.
@@ -89,7 +89,7 @@ def test_committed_items_are_gone_and_any_delivery_handle_commits(sandbox):
     )
 
     assert response.status_code == 200
-    time.sleep(0.35)
+    time.sleep(0.6)
     assert take_feed(sandbox) == []
     assert sandbox.vtex("GET", CONFIG).json()["quantity"] == 0
 

@@ -370,7 +370,7 @@ def test_a_change_cannot_go_below_what_is_invoiced(sandbox):
 
 
 def test_transition_delay_keeps_transient_statuses_for_a_while(sandbox):
-    sandbox.set_options(transition_delay=0.3)
+    sandbox.set_options(transition_delay=0.6)
     order_id = new_order(sandbox)
 
     sandbox.vtex("POST", f"{ORDERS}/{order_id}/start-handling")
@@ -378,7 +378,7 @@ def test_transition_delay_keeps_transient_statuses_for_a_while(sandbox):
     assert get_order(sandbox, order_id)["status"] == "start-handling"
     cancel = sandbox.vtex("POST", f"{ORDERS}/{order_id}/cancel")
     assert error_code(cancel) == "SBX-CANCEL-STATUS"
-    time.sleep(0.45)
+    time.sleep(0.75)
     assert get_order(sandbox, order_id)["status"] == "handling"
 
 
