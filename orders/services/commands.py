@@ -396,23 +396,26 @@ def _command_claim(*, command_id: int) -> Claim | None:
         )
         if command is None or command.state not in DUE_STATES:
             return None
-        if command.next_attempt_at is not None and command.next_attempt_at > now:
-            return None
+        # Not deliverable now: the message is spent, the sweeper hands it out when due.
+        fields = ["enqueued_at", "updated_at"]
+        command.enqueued_at = None
         earlier_open = VtexCommand.objects.filter(
             order_id=command.order_id, pk__lt=command.pk, state__in=OPEN_STATES
         )
-        if earlier_open.exists():
-            return None
         pause = DeliveryPause.objects.filter(target=_pause_key(command), until__gt=now).first()
+        if (command.next_attempt_at is not None and command.next_attempt_at > now) or (
+            earlier_open.exists()
+        ):
+            command.save(update_fields=fields)
+            return None
         if pause is not None:
             command.next_attempt_at = pause.until
-            command.enqueued_at = None
-            command.save(update_fields=["next_attempt_at", "enqueued_at", "updated_at"])
+            command.save(update_fields=[*fields, "next_attempt_at"])
             return None
         from_state = command.state
         command.state = CommandState.SENDING
         command.sending_since = now
-        command.save(update_fields=["state", "sending_since", "updated_at"])
+        command.save(update_fields=[*fields, "state", "sending_since"])
     return Claim(command=command, from_state=from_state, claimed_at=now)
 
 
