@@ -244,3 +244,6 @@ ORDERS_RECONCILE_AFTER_HOURS = env.int("ORDERS_RECONCILE_AFTER_HOURS", default=6
 ORDERS_RECONCILE_LIMIT = env.int("ORDERS_RECONCILE_LIMIT", default=500)
 # The nightly backfill re-reads orders created in the last N days.
 ORDERS_BACKFILL_NIGHTLY_DAYS = env.int("ORDERS_BACKFILL_NIGHTLY_DAYS", default=2)
+# Backfill and reconcile read this many orders from VTEX at once (threads; writes stay serial).
+# Mind VTEX's GetOrder limit of 6,000 requests a minute per account.
+ORDERS_SYNC_FETCH_WORKERS = env.int("ORDERS_SYNC_FETCH_WORKERS", default=4)

@@ -8,7 +8,6 @@ a document older than the mirror (a slow reader losing a race) changes nothing.
 
 from __future__ import annotations
 
-import copy
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -313,7 +312,8 @@ def document_mask(document: Document) -> Document:
             return [mask(value) for value in node]
         return node
 
-    return mask(copy.deepcopy(document))
+    # mask() builds new containers all the way down, so the caller's document is untouched.
+    return mask(document)
 
 
 def parse_vtex_datetime(value: Any) -> datetime | None:
