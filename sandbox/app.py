@@ -207,12 +207,12 @@ class SandboxApp:
         decision = store.faults.decide(request.method, request.path, time.monotonic())
         if decision.latency:
             time.sleep(decision.latency)
-        if decision.kind and not decision.after_apply:
-            response = self._fault(decision, environ)
-        else:
+        response = None
+        if not decision.kind or decision.after_apply:
             response = self._authorized(request)
-            if decision.kind:
-                response = self._fault(decision, environ)
+        if decision.kind:
+            response = self._fault(decision)
+        # Recorded before a drop closes the socket, so whoever sees the failure sees the call.
         store.record_call(
             method=request.method,
             path=request.path,
@@ -220,11 +220,13 @@ class SandboxApp:
             body=_logged_body(request),
             status=None if decision.kind == "drop" else response.status_code,
         )
-        return response
-
-    def _fault(self, decision, environ) -> Response:
         if decision.kind == "drop":
             _drop_connection(environ)
+        return response
+
+    def _fault(self, decision) -> Response:
+        if decision.kind == "drop":
+            # Never reaches the client: the socket is shut before Werkzeug writes it.
             return Response(b"", status=500)
         if decision.kind == "429":
             return json_response(

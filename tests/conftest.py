@@ -11,6 +11,10 @@ import os
 import pytest
 from django.db import connection
 
+from vtex import rate_limit_pause
+
+pytest_plugins = ["tests.fixtures.sandbox"]
+
 REQUIRE_SERVICES = os.environ.get("BACKOFFICE_REQUIRE_SERVICES") == "1"
 
 
@@ -25,3 +29,11 @@ def service_missing(reason: str) -> None:
 def require_postgres(db):
     if connection.vendor != "postgresql":
         service_missing("this test needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit_pause():
+    # The client's 429 pause is process-wide by design; tests must not inherit one another's.
+    rate_limit_pause.clear()
+    yield
+    rate_limit_pause.clear()

@@ -1,5 +1,5 @@
 """Fixtures of the client tests: a VtexClient on the loopback sandbox, every request it sends
-checked against VTEX's OpenAPI files, and no 429 pause leaking from one test to the next."""
+checked against VTEX's OpenAPI files (the suite clears the 429 pause between tests)."""
 
 from __future__ import annotations
 
@@ -10,21 +10,9 @@ import pytest
 import requests
 
 from tests.fixtures.recorder import RecordingServer
-
-# The suite registers tests.fixtures.sandbox as a plugin in tests/conftest.py; importing
-# the fixtures here keeps this directory runnable on its own.
-from tests.fixtures.sandbox import sandbox, sandbox_server  # noqa: F401
 from tests.vtex.support import check_request, make_config
-from vtex import VtexClient, rate_limit_pause
+from vtex import VtexClient
 from vtex.process import process_session
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit_pause() -> Iterator[None]:
-    # The pause is process-wide by design; tests must not inherit one another's.
-    rate_limit_pause.clear()
-    yield
-    rate_limit_pause.clear()
 
 
 @pytest.fixture
@@ -43,7 +31,7 @@ def checked_operations() -> Iterator[list[str]]:
 
 
 @pytest.fixture
-def make_client(sandbox, checked_operations) -> Callable[..., VtexClient]:  # noqa: F811
+def make_client(sandbox, checked_operations) -> Callable[..., VtexClient]:
     def build(**overrides: Any) -> VtexClient:
         return VtexClient(make_config(sandbox, **overrides))
 
@@ -78,7 +66,7 @@ def seller() -> Iterator[RecordingServer]:
 
 
 @pytest.fixture
-def marketplace_order(sandbox, seller) -> dict:  # noqa: F811
+def marketplace_order(sandbox, seller) -> dict:
     """A marketplace order placed at the seller: its id, services endpoint and value."""
     placed = sandbox.marketplace_place_order(
         seller.url, [{"id": "100", "quantity": 2, "price": 2500}], shipping_price=1000
