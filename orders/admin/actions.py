@@ -15,13 +15,18 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from orders.forms import (
     AddedItemFormSet,
@@ -332,10 +337,9 @@ class OrderOperationsMixin:
     # --- One-click operations ---------------------------------------------------------------------
 
     def start_handling_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return require_POST(self._start_handling)(request, object_id)
-
-    def _start_handling(self, request: HttpRequest, object_id: str) -> HttpResponse:
         order = self._order_for(request, object_id, "orders.start_handling_order")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         done = self._done(
             request,
             order,
@@ -345,10 +349,9 @@ class OrderOperationsMixin:
         return done or self._back_to_order(order)
 
     def refresh_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return require_POST(self._refresh)(request, object_id)
-
-    def _refresh(self, request: HttpRequest, object_id: str) -> HttpResponse:
         order = self._order_for(request, object_id, "orders.refresh_order")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         done = self._done(
             request, order, lambda: order_refresh(order=order, user=request.user), _("Refresh")
         )

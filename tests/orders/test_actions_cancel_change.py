@@ -1,0 +1,219 @@
+"""Cancellation (one order or many, refused first where VTEX would refuse), return then
+cancel, and order changes."""
+
+import html
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from orders.models import CommandKind, CommandState, EventType, OrderEvent, VtexCommand
+from orders.services.actions import (
+    ActionRefused,
+    ChangeLine,
+    InvoiceLine,
+    invoice_submit,
+    order_change,
+)
+from orders.services.commands import command_deliver
+from tests.orders.operations import (
+    login_fixture,  # noqa: F401 - fixture
+    messages_of,
+    mirrored_orders,
+    operation_url,
+    order_page,
+    post_action,
+    sandbox_invoices,
+    sandbox_server,  # noqa: F401 - fixture
+    vtex_store_fixture,  # noqa: F401 - fixture
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def invoice_now(order, number, *, whole: bool, deliver: bool = True):
+    item = order.items.order_by("position").first()
+    lines = None if whole else [InvoiceLine(position=item.position, quantity=1)]
+    with transaction.atomic():
+        command = invoice_submit(
+            order=order, user=None, number=number, issued_at=timezone.now(), lines=lines
+        ).command
+    if deliver:
+        command_deliver(command_id=command.pk)
+    order.refresh_from_db()
+    return command
+
+
+def several_items(orders):
+    """Orders a first-item invoice leaves partially invoiced."""
+    return [order for order in orders if sum(i.quantity for i in order.items.all()) > 1]
+
+
+def test_cancel_many_asks_a_reason_then_reports_each_order(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    user = login("Operations")
+    free = mirrored_orders(vtex_store, 2, status="ready-for-handling")
+    handling = mirrored_orders(vtex_store, 6, status="handling")
+    partial = several_items(handling)[0]
+    invoiced = next(order for order in handling if order != partial)
+    invoice_now(partial, "NF1", whole=False)
+    invoice_now(invoiced, "NF2", whole=True)
+    everything = [*free, partial, invoiced]
+
+    form_page = post_action(client, "cancel_selected", everything)
+    assert form_page.status_code == 200
+    assert "Reason" in form_page.content.decode()
+    blank = post_action(client, "cancel_selected", everything, apply="1", reason="")
+    assert blank.status_code == 200 and "This field is required" in blank.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_action(
+            client, "cancel_selected", everything, apply="1", reason="Cliente desistiu"
+        )
+
+    shown = messages_of(response)
+    ids = ", ".join(order.vtex_order_id for order in free)
+    assert f"Cancellation queued for: {ids}." in shown
+    assert any(
+        f"{partial.vtex_order_id} refused: Order {partial.vtex_order_id} is partially invoiced"
+        in message
+        and "Register an order change for the rest instead." in message
+        for message in shown
+    )
+    assert any(
+        f"{invoiced.vtex_order_id} refused: Order {invoiced.vtex_order_id} is invoiced: "
+        "VTEX refuses to cancel it."
+        in message
+        and "Return invoice, then cancel" in message
+        for message in shown
+    )
+    for order in free:
+        assert vtex_store.order(order.vtex_order_id)["cancel_calls"] == 1
+        order.refresh_from_db()
+        assert order.status == "canceled"
+        event = OrderEvent.objects.get(order=order, type=EventType.ACTION_REQUESTED)
+        assert (event.actor_user, event.payload["reason"]) == (user, "Cliente desistiu")
+    for order in (partial, invoiced):
+        assert vtex_store.order(order.vtex_order_id)["cancel_calls"] == 0
+
+
+def test_the_order_page_offers_return_then_cancel_for_an_invoiced_order(vtex_store, login, client):
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    invoice_now(order, "NF1", whole=True)
+    page = client.get(order_page(order)).content.decode()
+
+    assert 'data-operation="return-and-cancel"' in page
+    assert 'data-operation="cancel"' not in page
+    refused = client.post(operation_url(order, "cancel"), {"reason": "Erro"})
+    assert refused.status_code == 200
+    assert "Return invoice, then cancel" in html.unescape(" ".join(messages_of(refused)))
+
+
+def test_return_then_cancel_sends_the_return_invoice_before_the_cancellation(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    invoice_now(order, "NF1", whole=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            operation_url(order, "return-and-cancel"),
+            {
+                "number": "DEV1",
+                "key": "",
+                "issued_at": timezone.now().strftime("%Y-%m-%d %H:%M:%S"),
+                "url": "",
+                "reason": "Produto devolvido",
+            },
+        )
+
+    assert response.status_code == 302
+    assert f"Return invoice and cancellation queued for: {order.vtex_order_id}, " in (
+        " ".join(messages_of(response))
+    )
+    returned, canceled = (
+        VtexCommand.objects.filter(order=order).exclude(key__endswith=":invoice:NF1").order_by("pk")
+    )
+    assert (returned.kind, canceled.kind) == (CommandKind.INVOICE, CommandKind.CANCEL)
+    received = sandbox_invoices(vtex_store, order)["DEV1"]
+    assert (received["type"], received["invoiceValue"]) == ("Input", order.value)
+    writes = [call["path"].rsplit("/", 1)[-1] for call in vtex_store.calls(method="POST")]
+    assert writes[-2:] == ["invoice", "cancel"]
+    assert returned.state == CommandState.SUCCEEDED
+    canceled.refresh_from_db()
+    # VTEX's contract (PII CancelOrder, marketplace guide) accepts the cancellation after a
+    # full return; the sandbox still answers SBX-CANCEL-INVOICED. Either way the cancellation
+    # went out after the return, and the operator reads VTEX's answer on the order page.
+    assert canceled.state in (CommandState.SUCCEEDED, CommandState.REJECTED)
+    page = html.unescape(client.get(order_page(order)).content.decode())
+    order.refresh_from_db()
+    if canceled.state == CommandState.SUCCEEDED:
+        assert order.status in ("cancel", "canceled")
+    else:
+        assert f"{canceled.last_error_code}: {canceled.last_error_message}" in page
+
+
+def test_an_order_change_in_handling(vtex_store, login, client, django_capture_on_commit_callbacks):
+    user = login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    item = order.items.order_by("position").first()
+    value_before = order.value
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            operation_url(order, "change"),
+            {
+                "reason": "Falta de estoque",
+                "discount_value": "10.00",
+                "increment_value": "",
+                **{f"remove_{i.position}": 0 for i in order.items.all()},
+                "added-TOTAL_FORMS": "2",
+                "added-INITIAL_FORMS": "0",
+                "added-0-sku_id": "99001",
+                "added-0-quantity": "1",
+                "added-0-price": "25.50",
+            },
+        )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    [change] = vtex_store.order(order.vtex_order_id)["changes"]
+    assert change["discountValue"] == 1000
+    assert change["itemsAdded"] == [{"id": "99001", "price": 2550, "quantity": 1}]
+    assert change["reason"] == "Falta de estoque"
+    command = VtexCommand.objects.get(kind=CommandKind.CHANGE)
+    assert command.payload["request_id"] == change["requestId"]
+    order.refresh_from_db()
+    assert order.value == value_before - 1000 + 2550
+    assert order.items.filter(sku_id="99001").exists()
+    event = OrderEvent.objects.get(order=order, type=EventType.ACTION_REQUESTED)
+    assert event.actor_user == user
+    assert item.sku_id in {i.sku_id for i in order.items.all()}
+
+
+def test_an_order_change_is_refused_outside_handling(vtex_store, login, client):
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="ready-for-handling")
+    assert 'data-operation="change"' not in client.get(order_page(order)).content.decode()
+
+    with pytest.raises(ActionRefused, match="an order change is not possible"):
+        order_change(
+            order=order,
+            user=None,
+            reason="x",
+            items_added=[ChangeLine(sku_id="1", quantity=1, price=100)],
+        )
+
+
+def test_removing_more_than_ordered_is_refused(vtex_store):
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    item = order.items.first()
+
+    with pytest.raises(ActionRefused, match="cannot remove"):
+        order_change(
+            order=order,
+            user=None,
+            reason="x",
+            items_removed=[ChangeLine(sku_id=item.sku_id, quantity=item.quantity + 1, price=1)],
+        )
