@@ -103,6 +103,7 @@ class Store:
             self.options = Options(**asdict(self.defaults.options))
             self.random = random.Random(seed)
             self.pending: set[str] = set()
+            self.hook: HookConfig | None = None
             self.feed: FeedQueue | None = None
             if self.defaults.feed:
                 self.feed = self.make_feed(
@@ -114,7 +115,17 @@ class Store:
                         },
                     }
                 )
-            self.hook: HookConfig | None = None
+                # A feed configured before the store opened: every seeded order's current
+                # status waits in it, so a new back office mirrors them at its first drain.
+                for order in self.orders.values():
+                    self._emit(
+                        order,
+                        state=order.status,
+                        last_state=PREVIOUS_STATUS.get(order.status, ""),
+                        last_change=order.created,
+                        current_change=order.last_change,
+                        status_changed=True,
+                    )
             self.calls: deque[dict] = deque(maxlen=CALL_LOG_SIZE)
             self.bindings = {"seller_id": "1", "sku_ids": set()}
             self.suggestions: dict[tuple[str, str], dict] = {}

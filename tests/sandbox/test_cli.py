@@ -46,9 +46,12 @@ def test_serve_starts_a_store_with_the_given_flags():
         listing = requests.get(f"{base_url}/api/oms/pvt/orders", headers=headers, timeout=10)
         feed = requests.get(f"{base_url}/api/orders/feed/config", headers=headers, timeout=10)
         faults = requests.get(f"{base_url}/_sandbox/faults", timeout=10).json()
+        waiting = requests.get(f"{base_url}/api/orders/feed?maxlot=10", headers=headers, timeout=10)
 
         assert listing.json()["paging"]["total"] == 7
         assert feed.status_code == 200
+        listed = {order["orderId"]: order["status"] for order in listing.json()["list"]}
+        assert {item["orderId"]: item["state"] for item in waiting.json()} == listed
         assert faults["rate_limit_per_minute"] == 1000
     finally:
         process.terminate()
