@@ -469,7 +469,7 @@ def order_cancel(
             raise ActionRefused(
                 _(
                     "Order %(order)s is invoiced: VTEX refuses to cancel it. Use "
-                    "\u201cReturn invoice, then cancel\u201d to send a return invoice first."
+                    "“Return invoice, then cancel” to send a return invoice first."
                 )
                 % {"order": order.vtex_order_id}
             )

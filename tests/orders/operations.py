@@ -27,12 +27,12 @@ from orders.models.commands import OPEN_STATES
 from orders.services.commands import commands_sweep
 from orders.services.sync import order_sync
 from sandbox.control import SandboxControl
-from tests.fixtures.sandbox import APP_KEY, APP_TOKEN, sandbox_server  # noqa: F401 - fixture
+from tests.fixtures.sandbox import APP_KEY, APP_TOKEN
 from vtex import rate_limit_pause
 
 
 @pytest.fixture(name="vtex_store")
-def vtex_store_fixture(sandbox_server, settings):  # noqa: F811 - the fixture, not the import
+def vtex_store_fixture(sandbox_server, settings):
     """A fresh sandbox store as VTEX, eager delivery, short backoff, English messages."""
     from backoffice.celery import app
 

@@ -24,7 +24,6 @@ from tests.orders.operations import (
     order_page,
     post_action,
     sandbox_invoices,
-    sandbox_server,  # noqa: F401 - fixture
     vtex_store_fixture,  # noqa: F401 - fixture
 )
 

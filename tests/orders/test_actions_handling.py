@@ -13,7 +13,6 @@ from tests.orders.operations import (
     operation_url,
     order_page,
     post_action,
-    sandbox_server,  # noqa: F401 - fixture
     vtex_store_fixture,  # noqa: F401 - fixture
 )
 
@@ -150,3 +149,16 @@ def test_list_actions_are_those_of_the_user(vtex_store, login, client):
     actions = client.get(ORDER_LIST).context["action_form"].fields["action"].choices
     names = {name for name, _label in actions}
     assert {"start_handling_selected", "cancel_selected", "refresh_selected"} <= names
+
+
+def test_refusals_speak_the_operators_language(vtex_store, login, client, settings):
+    login("Operations")
+    settings.LANGUAGE_CODE = "pt-br"
+    [invoiced] = mirrored_orders(vtex_store, 1, status="invoiced")
+
+    response = post_action(client, "start_handling_selected", [invoiced])
+
+    assert (
+        f"{invoiced.vtex_order_id} recusado: O pedido {invoiced.vtex_order_id} está em "
+        "“Faturado” na VTEX: o início do manuseio não é possível neste status."
+    ) in messages_of(response)

@@ -23,7 +23,6 @@ from tests.orders.operations import (
     operation_url,
     order_page,
     sandbox_invoices,
-    sandbox_server,  # noqa: F401 - fixture
     vtex_store_fixture,  # noqa: F401 - fixture
 )
 
