@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,9 +13,9 @@ from django.db import transaction
 
 from backoffice.vtex import vtex_client
 from orders.models import Actor
-from orders.services.sync import order_sync
+from orders.services.sync import fetch_pool, order_documents_fetch, orders_upsert_from_documents
 from orders.status import OrderStatus
-from vtex import MAX_FEED_LOT, VtexClient, VtexNotFound, VtexRateLimited, VtexTransientError
+from vtex import MAX_FEED_LOT, VtexClient, VtexError, VtexNotFound, VtexRateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ class FeedDrainResult:
     # Why the drain stopped before the feed was empty, if it did.
     stopped_by_budget: bool = False
     rate_limited: bool = False
+    # VTEX deletes a feed that saw no events for its retention period; the drain recreates it.
+    feed_configured: bool = False
 
 
 def feed_statuses() -> list[str]:
@@ -72,12 +75,12 @@ def feed_drain(
 ) -> FeedDrainResult:
     """Read the feed batch by batch until it is empty or the time budget runs out.
 
-    Each order of a batch is synced once (VTEX delivers duplicates; an order that moved
-    twice appears twice) in its own transaction; the batch's handles are committed to
-    VTEX only after those transactions committed, so a crash in between makes VTEX hand
-    the items out again, and the re-sync is idempotent. Handles of an order whose sync
-    failed for a passing reason are not committed: VTEX redelivers them after the
-    visibility timeout.
+    Each order of a batch is read from VTEX once (VTEX delivers duplicates; an order that
+    moved twice appears twice), the batch is written in one transaction, and its handles
+    are committed to VTEX only after that transaction committed: a crash in between makes
+    VTEX hand the items out again, and the re-sync is idempotent. Handles of an order that
+    could not be read for a passing reason are not committed: VTEX redelivers them after
+    the visibility timeout.
     """
     if not transaction.get_autocommit():
         raise RuntimeError("feed_drain commits feed handles after its own transactions")
@@ -86,62 +89,68 @@ def feed_drain(
     deadline = time.monotonic() + budget
     result = FeedDrainResult()
 
-    while True:
-        if time.monotonic() >= deadline:
-            result.stopped_by_budget = True
-            break
-        try:
-            items = client.get_feed_items(max_lot=MAX_FEED_LOT)
-        except VtexRateLimited:
-            result.rate_limited = True
-            break
-        if not items:
-            break
-        result.batches += 1
-        result.items += len(items)
-        if not _batch_sync(client=client, items=items, result=result):
-            result.rate_limited = True
-            break
+    with fetch_pool() as pool:
+        while True:
+            if time.monotonic() >= deadline:
+                result.stopped_by_budget = True
+                break
+            try:
+                items = client.get_feed_items(max_lot=MAX_FEED_LOT)
+            except VtexRateLimited:
+                result.rate_limited = True
+                break
+            except VtexNotFound:
+                if result.feed_configured:
+                    raise
+                logger.warning("feed: this appKey has no feed configuration; configuring it")
+                feed_configure(client=client)
+                result.feed_configured = True
+                continue
+            if not items:
+                break
+            result.batches += 1
+            result.items += len(items)
+            if not _batch_sync(client=client, pool=pool, items=items, result=result):
+                result.rate_limited = True
+                break
     return result
 
 
-def _batch_sync(*, client: VtexClient, items: list[dict], result: FeedDrainResult) -> bool:
+def _batch_sync(
+    *, client: VtexClient, pool: Executor, items: list[dict], result: FeedDrainResult
+) -> bool:
     """Sync a batch's orders, then commit the handles of those done. False after a 429."""
     handles_by_order: dict[str, list[str]] = {}
     for item in items:
         handles_by_order.setdefault(str(item["orderId"]), []).append(item["handle"])
 
     done: list[str] = []
-    keep_going = True
-    try:
-        for vtex_order_id, handles in handles_by_order.items():
-            try:
-                synced = order_sync(vtex_order_id=vtex_order_id, source=Actor.FEED, client=client)
-            except VtexNotFound:
-                # Nothing to mirror (VTEX keeps orders two years): committing ends redelivery.
-                logger.warning("feed: order %s not found in VTEX, dropped", vtex_order_id)
-                done.extend(handles)
-                continue
-            except VtexTransientError as error:
-                logger.warning(
-                    "feed: order %s not synced (%s), left to redeliver", vtex_order_id, error
-                )
-                result.orders_failed += 1
-                continue
-            except VtexRateLimited:
-                keep_going = False
-                break
-            done.extend(handles)
+    documents = []
+    rate_limited = False
+    for vtex_order_id, fetched in order_documents_fetch(
+        client=client, order_ids=list(handles_by_order), pool=pool
+    ):
+        if isinstance(fetched, VtexNotFound):
+            # Nothing to mirror (VTEX keeps orders two years): committing ends redelivery.
+            logger.warning("feed: order %s not found in VTEX, dropped", vtex_order_id)
+            done.extend(handles_by_order[vtex_order_id])
+        elif isinstance(fetched, VtexRateLimited):
+            rate_limited = True
+        elif isinstance(fetched, VtexError):
+            logger.warning(
+                "feed: order %s not read (%s), left to redeliver", vtex_order_id, fetched
+            )
+            result.orders_failed += 1
+        else:
+            documents.append(fetched)
+
+    if documents:
+        for synced in orders_upsert_from_documents(documents=documents, source=Actor.FEED):
+            done.extend(handles_by_order[synced.vtex_order_id])
             result.orders_synced += 1
             result.orders_created += synced.created
             result.status_changes += synced.status_changed
-    except Exception:
-        # What reached the database is committed: spare VTEX and us its redelivery.
-        try:
-            client.commit_feed_items(done)
-        except Exception:
-            logger.exception("feed: committing %d handles after a failure also failed", len(done))
-        raise
+    # The upsert's transaction has committed by now: only now may VTEX forget these events.
     client.commit_feed_items(done)
     result.handles_committed += len(done)
-    return keep_going
+    return not rate_limited

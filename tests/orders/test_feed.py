@@ -171,3 +171,18 @@ def test_two_drains_at_once_create_no_duplicate_order_or_event(vtex_sandbox, req
     # Both drains read the order after it moved: neither may invent a status change.
     assert not OrderEvent.objects.filter(type=EventType.STATUS_CHANGED).exists()
     assert feed_left(vtex_sandbox) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_recreates_a_feed_vtex_deleted_and_keeps_draining(vtex_sandbox):
+    # VTEX deletes a feed that saw no events for its retention period (contract 11 #2):
+    # the test sandbox starts with none.
+
+    result = feed_drain()
+
+    assert result.feed_configured
+    config = vtex_client().get_feed_config()
+    assert config["filter"]["type"] == "FromWorkflow"
+    order_ids = vtex_sandbox.create_orders(3, status="ready-for-handling")
+    assert feed_drain().orders_created == 3
+    assert set(Order.objects.values_list("vtex_order_id", flat=True)) == set(order_ids)
