@@ -37,3 +37,12 @@ def _no_rate_limit_pause():
     rate_limit_pause.clear()
     yield
     rate_limit_pause.clear()
+
+
+@pytest.fixture
+def vtex_sandbox(sandbox, settings):
+    """The sandbox store, with Django's VTEX settings pointing at it."""
+    settings.VTEX_BASE_URL = sandbox.base_url
+    settings.VTEX_APP_KEY = sandbox.app_key
+    settings.VTEX_APP_TOKEN = sandbox.app_token
+    return sandbox
