@@ -29,7 +29,7 @@ import requests
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
@@ -353,7 +353,7 @@ def commands_sweep(*, limit: int | None = None) -> SweepReport:
     return SweepReport(unstuck=len(stuck), dispatched=len(due_ids))
 
 
-def commands_due(*, now: datetime) -> Any:
+def commands_due(*, now: datetime) -> QuerySet[VtexCommand]:
     """Due commands that are the oldest open command of their order, oldest first."""
     earlier_open = VtexCommand.objects.filter(
         order_id=OuterRef("order_id"), pk__lt=OuterRef("pk"), state__in=OPEN_STATES

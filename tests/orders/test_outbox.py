@@ -17,6 +17,7 @@ from orders.models import (
     CommandAttempt,
     CommandKind,
     CommandState,
+    CommandTarget,
     DeliveryPause,
     EventType,
     OrderEvent,
@@ -29,7 +30,9 @@ from orders.services.actions import (
     order_refresh,
     order_start_handling,
 )
-from orders.services.commands import command_deliver, commands_sweep
+from orders.services.commands import command_deliver, command_enqueue, commands_sweep
+from tests.fixtures.recorder import RecordingServer
+from tests.orders.factories import OrderFactory, OrderItemFactory
 from tests.orders.operations import (
     COMMAND_LIST,
     deliver_everything,
@@ -432,3 +435,46 @@ def test_two_hundred_invoices_under_faults_are_each_received_exactly_once(
         assert sorted(received) == sorted([f"A{order.pk}", f"B{order.pk}"])
         assert all(len(entry["receipts"]) == 1 for entry in received.values())
         assert vtex_store.order(order.vtex_order_id)["order"]["status"] in ("invoice", "invoiced")
+
+
+def test_a_command_aimed_at_a_marketplace_goes_to_its_services_endpoint(vtex_store):
+    seller = RecordingServer(lambda request: (200, {"orderId": "SLR-1"}))
+    try:
+        placed = vtex_store.marketplace_place_order(
+            seller.url, [{"id": "1", "quantity": 1, "price": 5000}], shipping_price=0
+        )
+    finally:
+        seller.close()
+    marketplace_order_id = placed["marketplaceOrderId"]
+    endpoint = placed["request"]["body"]["marketplaceServicesEndpoint"]
+    order = OrderFactory(
+        status="handling",
+        value=5000,
+        marketplace_order_id=marketplace_order_id,
+        marketplace_services_endpoint=endpoint,
+    )
+    OrderItemFactory(order=order, position=0, sku_id="1", quantity=1, selling_price=5000)
+    with transaction.atomic():
+        command, _created = command_enqueue(
+            order=order,
+            kind=CommandKind.INVOICE,
+            key=f"{order.vtex_order_id}:invoice:NF1",
+            target=CommandTarget.MARKETPLACE,
+            target_endpoint=endpoint,
+            payload={
+                "type": "Output",
+                "number": "NF1",
+                "value": 5000,
+                "issued_at": timezone.now().isoformat(),
+                "items": [{"id": "1", "price": 5000, "quantity": 1}],
+            },
+        )
+
+    command_deliver(command_id=command.pk)
+
+    command.refresh_from_db()
+    assert command.state == CommandState.SUCCEEDED
+    assert command.attempt_log.get().path.startswith("/marketplace-services/api/oms/pvt/orders/")
+    record = vtex_store.marketplace_order(marketplace_order_id)
+    assert record["invoices"]["NF1"]["invoiceValue"] == 5000
+    assert record["status"] == "invoiced"
