@@ -1,5 +1,6 @@
 """The one way to write an audit row (`OrderEvent`)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -39,24 +40,27 @@ def event_record(
     )
 
 
+def events_record_many(*, events: Sequence[OrderEvent]) -> list[OrderEvent]:
+    """Write unsaved audit rows in one INSERT, for bulk paths (imports, CSV, bulk updates).
+
+    A bulk write (``bulk_create``, ``QuerySet.update``) calls this in its own transaction,
+    which is why the audit is explicit rather than signals: signals never see bulk writes.
+    """
+    if transaction.get_connection().get_autocommit():
+        raise RuntimeError("events_record_many must run inside the transaction of the changes")
+    return OrderEvent.objects.bulk_create(events)
+
+
 def events_record_status_changes(
     *,
-    changes: list[tuple[Order, str, str]],
+    changes: Sequence[tuple[Order, str, str]],
     source: Actor | str,
     actor_user: AbstractBaseUser | None = None,
     payload: dict[str, Any] | None = None,
 ) -> list[OrderEvent]:
-    """One status-changed row per (order, from, to), in one INSERT, for bulk paths.
-
-    A bulk status write (``QuerySet.update`` or ``bulk_update``) calls this in its transaction,
-    which is why the audit is explicit rather than signals: signals never see bulk writes.
-    """
-    if transaction.get_connection().get_autocommit():
-        raise RuntimeError(
-            "events_record_status_changes must run inside the transaction of the changes"
-        )
-    return OrderEvent.objects.bulk_create(
-        [
+    """One status-changed row per (order, from, to), in one INSERT."""
+    return events_record_many(
+        events=[
             OrderEvent(
                 order=order,
                 type=EventType.STATUS_CHANGED,

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from backoffice.vtex import vtex_client
 from orders.models import Actor, Order
-from orders.services.sync import order_upsert_from_document
+from orders.services.sync import (
+    fetch_pool,
+    order_document_fetch,
+    orders_upsert_from_documents,
+)
 from orders.status import FINAL_STATUSES
 from vtex import (
     MAX_LIST_PAGES,
     VtexClient,
     VtexError,
-    VtexNotFound,
     VtexRateLimited,
-    VtexTransientError,
 )
 
 logger = logging.getLogger(__name__)
@@ -33,8 +34,8 @@ WINDOW_CAPACITY = MAX_LIST_PAGES * PER_PAGE
 # Below this a window is not split further (VTEX filters by millisecond); should a single
 # second hold more than 3,000 orders, its first 3,000 are read and the rest is logged.
 MIN_WINDOW = timedelta(seconds=1)
-# Orders whose documents are read ahead at once: bounds memory whatever the backfill's size.
-FETCH_CHUNK = 100
+# Orders written per transaction (and read ahead from VTEX): bounds memory and lock time.
+CHUNK = 100
 
 
 @dataclass
@@ -129,41 +130,45 @@ def _orders_sync(
     source: Actor | str,
     result: BackfillResult | ReconcileResult,
 ) -> None:
-    """GET the orders a few at a time in threads; upsert them one by one in this thread.
+    """Read the orders from VTEX and write them, one chunk per transaction.
 
-    Reading VTEX is the slow part (one GetOrder per order); overlapping those reads keeps a
-    backfill of thousands of orders short, while every database write stays in the calling
-    thread and its own transaction, as in `order_sync`.
+    Threads read the next chunk from VTEX (one GetOrder per order, the slow part) while
+    this thread writes the current one, so a first load of thousands of orders is short.
     """
-    workers = max(1, settings.ORDERS_SYNC_FETCH_WORKERS)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vtex-fetch") as pool:
-        for start in range(0, len(order_ids), FETCH_CHUNK):
-            chunk = order_ids[start : start + FETCH_CHUNK]
-            for vtex_order_id, fetched in zip(
-                chunk, pool.map(_document_or_error, [client] * len(chunk), chunk), strict=True
-            ):
-                if isinstance(fetched, VtexRateLimited):
+    chunks = [order_ids[i : i + CHUNK] for i in range(0, len(order_ids), CHUNK)]
+    with fetch_pool() as pool:
+
+        def read(chunk: Sequence[str]) -> list[Future]:
+            return [
+                pool.submit(order_document_fetch, client=client, vtex_order_id=vtex_order_id)
+                for vtex_order_id in chunk
+            ]
+
+        reading = read(chunks[0]) if chunks else []
+        for number in range(len(chunks)):
+            fetched = [future.result() for future in reading]
+            reading = read(chunks[number + 1]) if number + 1 < len(chunks) else []
+            documents = []
+            for vtex_order_id, document in fetched:
+                if isinstance(document, VtexRateLimited):
                     # The client already waited out what it could; the next run does the rest.
                     result.rate_limited = True
-                    return
-                if isinstance(fetched, VtexNotFound | VtexTransientError):
-                    logger.warning("%s: order %s not synced: %s", source, vtex_order_id, fetched)
+                elif isinstance(document, VtexError):
+                    logger.warning("%s: order %s not synced: %s", source, vtex_order_id, document)
                     result.orders_failed += 1
-                    continue
-                synced = order_upsert_from_document(document=fetched, source=source)
+                else:
+                    documents.append(document)
+            for synced in orders_upsert_from_documents(documents=documents, source=source):
                 result.status_changes += synced.status_changed
                 if isinstance(result, BackfillResult):
                     result.orders_synced += 1
                     result.orders_created += synced.created
                 else:
                     result.orders_checked += 1
-
-
-def _document_or_error(client: VtexClient, vtex_order_id: str) -> dict | VtexError:
-    try:
-        return client.get_order(vtex_order_id)
-    except (VtexNotFound, VtexTransientError, VtexRateLimited) as error:
-        return error
+            if result.rate_limited:
+                for future in reading:
+                    future.cancel()
+                return
 
 
 def order_reconcile(

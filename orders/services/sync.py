@@ -1,19 +1,24 @@
-"""Mirror one VTEX order: read it (GetOrder) and upsert the order, its items and invoices.
+"""Mirror VTEX orders: read them (GetOrder) and upsert the orders, items and invoices.
 
-Idempotent: syncing the same document twice writes no second event and no second
-row. Safe under concurrency: the order row is locked (``select_for_update``) for the
-whole upsert, a concurrent first import is resolved through the unique order id, and
-a document older than the mirror (a slow reader losing a race) changes nothing.
+Idempotent: syncing the same document twice writes no second event and no second row.
+Safe under concurrency: the orders are locked (``select_for_update``) for the whole
+upsert, a concurrent first import is resolved through the unique order id, and a
+document older than the mirror (a slow reader losing a race) changes nothing.
+Fast in bulk: a feed batch or a backfill chunk is one transaction, and its new orders
+are written with a handful of bulk INSERTs whatever their number.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -25,11 +30,12 @@ from orders.models import (
     InvoiceItem,
     InvoiceType,
     Order,
+    OrderEvent,
     OrderItem,
     TrackingEvent,
 )
-from orders.services.audit import event_record
-from vtex import VtexClient
+from orders.services.audit import event_record, events_record_many
+from vtex import VtexClient, VtexError, VtexNotFound, VtexRateLimited, VtexTransientError
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +88,31 @@ class SyncResult:
     stale: bool = False
 
 
+@dataclass(frozen=True)
+class _Incoming:
+    """A GetOrder document read into the rows it gives."""
+
+    vtex_order_id: str
+    document: Document
+    fields: dict[str, Any]
+    items: list[dict[str, Any]]
+    packages: list[Document]
+
+    @classmethod
+    def read(cls, document: Document) -> _Incoming:
+        return cls(
+            vtex_order_id=str(document["orderId"]),
+            document=document,
+            fields=order_fields_from_document(document),
+            items=items_from_document(document),
+            packages=((document.get("packageAttachment") or {}).get("packages")) or [],
+        )
+
+    def older_than(self, moment: datetime | None) -> bool:
+        mine = self.fields["vtex_last_change"]
+        return mine is not None and moment is not None and mine < moment
+
+
 def order_sync(
     *, vtex_order_id: str, source: Actor | str, client: VtexClient | None = None
 ) -> SyncResult:
@@ -92,74 +123,207 @@ def order_sync(
 
 
 def order_upsert_from_document(*, document: Document, source: Actor | str) -> SyncResult:
-    """Upsert an order, its items and invoices from a GetOrder document.
+    """Upsert one order, its items and invoices from a GetOrder document."""
+    [result] = orders_upsert_from_documents(documents=[document], source=source)
+    return result
 
-    Writes an "imported" event the first time the order is seen and a "status changed"
-    event (from, to, source) when VTEX's status differs from the mirror's.
+
+def orders_upsert_from_documents(
+    *, documents: Sequence[Document], source: Actor | str
+) -> list[SyncResult]:
+    """Upsert orders, their items and invoices from GetOrder documents, in one transaction.
+
+    Writes an "imported" event the first time an order is seen and a "status changed"
+    event (from, to, source) when VTEX's status differs from the mirror's, in that same
+    transaction. Results come in order-id order.
+
+    The orders already mirrored are locked first, in one query ordered by pk as every
+    other writer locks orders; the new ones are inserted together afterwards. Two writers
+    of the same orders therefore wait for each other instead of deadlocking, and the one
+    that loses the race to insert an order updates it instead.
     """
-    vtex_order_id = str(document["orderId"])
-    fields = order_fields_from_document(document)
-    items = items_from_document(document)
-    packages = ((document.get("packageAttachment") or {}).get("packages")) or []
+    incoming: dict[str, _Incoming] = {}
+    for document in documents:
+        candidate = _Incoming.read(document)
+        current = incoming.get(candidate.vtex_order_id)
+        if current is None or current.older_than(candidate.fields["vtex_last_change"]):
+            incoming[candidate.vtex_order_id] = candidate
 
+    results: dict[str, SyncResult] = {}
     with transaction.atomic():
-        order, created = _order_lock_or_create(vtex_order_id=vtex_order_id, fields=fields)
-        if created:
-            event_record(
+        mirrored = _orders_locked(list(incoming))
+        new = [incoming[i] for i in sorted(incoming) if i not in mirrored]
+        created = _orders_bulk_create(new=new, source=source)
+        if created is None:
+            # A concurrent importer inserted some of these first: one at a time, then.
+            created = []
+            for entry in new:
+                order, was_created = _order_lock_or_create(entry)
+                if was_created:
+                    created.append((order, entry))
+                else:
+                    mirrored[entry.vtex_order_id] = order
+            _created_children_write(created=created, source=source)
+        for order, entry in created:
+            results[entry.vtex_order_id] = SyncResult(
+                vtex_order_id=entry.vtex_order_id, created=True, to_status=order.status
+            )
+
+        untouched: list[int] = []
+        for order in sorted(mirrored.values(), key=lambda order: order.pk):
+            entry = incoming[order.vtex_order_id]
+            results[entry.vtex_order_id] = _order_update(
+                order=order, entry=entry, source=source, untouched=untouched
+            )
+        # Orders VTEX did not change still record that they were read (reconcile skips them).
+        Order.objects.filter(pk__in=untouched).update(synced_at=timezone.now())
+    return [results[vtex_order_id] for vtex_order_id in sorted(results)]
+
+
+def order_document_fetch(
+    *, client: VtexClient, vtex_order_id: str
+) -> tuple[str, Document | VtexError]:
+    """GET one order; what a later read may cure (not found yet, transient failure, rate
+    limit) comes back as the error instead of the document, anything else raises."""
+    try:
+        return vtex_order_id, client.get_order(vtex_order_id)
+    except (VtexNotFound, VtexTransientError, VtexRateLimited) as error:
+        return vtex_order_id, error
+
+
+def order_documents_fetch(
+    *, client: VtexClient, order_ids: Sequence[str], pool: Executor | None = None
+) -> list[tuple[str, Document | VtexError]]:
+    """`order_document_fetch` for several orders (through ``pool``'s threads when given)."""
+    if pool is None:
+        return [order_document_fetch(client=client, vtex_order_id=i) for i in order_ids]
+    futures = [pool.submit(order_document_fetch, client=client, vtex_order_id=i) for i in order_ids]
+    return [future.result() for future in futures]
+
+
+def fetch_pool() -> ThreadPoolExecutor:
+    """Threads that read orders from VTEX while the calling thread writes the database."""
+    return ThreadPoolExecutor(
+        max_workers=max(1, settings.ORDERS_SYNC_FETCH_WORKERS), thread_name_prefix="vtex-fetch"
+    )
+
+
+def _orders_locked(vtex_order_ids: list[str]) -> dict[str, Order]:
+    if not vtex_order_ids:
+        return {}
+    orders = (
+        Order.objects.select_for_update()
+        .filter(vtex_order_id__in=vtex_order_ids)
+        .order_by("pk")
+        .prefetch_related("items", "invoices__items", "invoices__tracking_events")
+    )
+    return {order.vtex_order_id: order for order in orders}
+
+
+def _orders_bulk_create(
+    *, new: list[_Incoming], source: Actor | str
+) -> list[tuple[Order, _Incoming]] | None:
+    """Insert the new orders and their rows in bulk; None when one of them already exists."""
+    if not new:
+        return []
+    now = timezone.now()
+    try:
+        # A savepoint: on PostgreSQL a concurrent importer's INSERT of the same order makes
+        # this one wait for its commit and then fail, which leaves the transaction usable.
+        with transaction.atomic():
+            orders = Order.objects.bulk_create(
+                Order(vtex_order_id=entry.vtex_order_id, synced_at=now, **entry.fields)
+                for entry in new
+            )
+    except IntegrityError:
+        return None
+    created = list(zip(orders, new, strict=True))
+    _created_children_write(created=created, source=source)
+    return created
+
+
+def _order_lock_or_create(entry: _Incoming) -> tuple[Order, bool]:
+    try:
+        with transaction.atomic():  # a savepoint, as in _orders_bulk_create
+            order = Order.objects.create(
+                vtex_order_id=entry.vtex_order_id, synced_at=timezone.now(), **entry.fields
+            )
+        return order, True
+    except IntegrityError:
+        order = Order.objects.select_for_update().filter(vtex_order_id=entry.vtex_order_id).first()
+        if order is None:
+            raise
+        return order, False
+
+
+def _created_children_write(*, created: list[tuple[Order, _Incoming]], source: Actor | str) -> None:
+    """The imported events, items and invoices of orders just inserted, in bulk."""
+    if not created:
+        return
+    events_record_many(
+        events=[
+            OrderEvent(
                 order=order,
                 type=EventType.IMPORTED,
                 source=source,
                 to_status=order.status,
-                payload={"lastChange": document.get("lastChange")},
+                payload={"lastChange": entry.document.get("lastChange")},
             )
-            OrderItem.objects.bulk_create(OrderItem(order=order, **item) for item in items)
-            _invoices_upsert(order=order, packages=packages, items=items, existing={})
-            _after_import(order=order, source=source)
-            return SyncResult(vtex_order_id=vtex_order_id, created=True, to_status=order.status)
+            for order, entry in created
+        ]
+    )
+    OrderItem.objects.bulk_create(
+        OrderItem(order=order, **item) for order, entry in created for item in entry.items
+    )
+    _invoices_create(
+        wanted=[
+            (order, _package_rows(package, entry.items))
+            for order, entry in created
+            for package in entry.packages
+        ]
+    )
+    for order, _entry in created:
+        _after_import(order=order, source=source)
 
-        incoming_change = fields["vtex_last_change"]
-        if (
-            incoming_change is not None
-            and order.vtex_last_change is not None
-            and incoming_change < order.vtex_last_change
-        ):
-            logger.info("order %s: ignoring a document older than the mirror", vtex_order_id)
-            return SyncResult(
-                vtex_order_id=vtex_order_id,
-                stale=True,
-                from_status=order.status,
-                to_status=order.status,
-            )
 
-        from_status = order.status
-        changed = [name for name, value in fields.items() if getattr(order, name) != value]
+def _order_update(
+    *, order: Order, entry: _Incoming, source: Actor | str, untouched: list[int]
+) -> SyncResult:
+    if entry.older_than(order.vtex_last_change):
+        logger.info("order %s: ignoring a document older than the mirror", order.vtex_order_id)
+        return SyncResult(
+            vtex_order_id=order.vtex_order_id,
+            stale=True,
+            from_status=order.status,
+            to_status=order.status,
+        )
+
+    from_status = order.status
+    changed = [name for name, value in entry.fields.items() if getattr(order, name) != value]
+    if changed:
         for name in changed:
-            setattr(order, name, fields[name])
+            setattr(order, name, entry.fields[name])
         order.synced_at = timezone.now()
         order.save(update_fields=[*changed, "synced_at"])
+    else:
+        untouched.append(order.pk)
 
-        status_changed = from_status != order.status
-        if status_changed:
-            event_record(
-                order=order,
-                type=EventType.STATUS_CHANGED,
-                source=source,
-                from_status=from_status,
-                to_status=order.status,
-                payload={"lastChange": document.get("lastChange")},
-            )
-        if status_changed:
-            _after_import(order=order, source=source)
-        _items_replace_if_changed(order=order, items=items)
-        if packages:
-            existing = {
-                (invoice.type, invoice.number): invoice
-                for invoice in order.invoices.prefetch_related("items", "tracking_events")
-            }
-            _invoices_upsert(order=order, packages=packages, items=items, existing=existing)
-
+    status_changed = from_status != order.status
+    if status_changed:
+        event_record(
+            order=order,
+            type=EventType.STATUS_CHANGED,
+            source=source,
+            from_status=from_status,
+            to_status=order.status,
+            payload={"lastChange": entry.document.get("lastChange")},
+        )
+        _after_import(order=order, source=source)
+    _items_replace_if_changed(order=order, items=entry.items)
+    if entry.packages:
+        _invoices_update(order=order, entry=entry)
     return SyncResult(
-        vtex_order_id=vtex_order_id,
+        vtex_order_id=order.vtex_order_id,
         status_changed=status_changed,
         from_status=from_status,
         to_status=order.status,
@@ -172,26 +336,6 @@ def _after_import(*, order: Order, source: Actor | str) -> None:
     from orders.services.actions import order_start_handling_after_import
 
     order_start_handling_after_import(order=order, source=source)
-
-
-def _order_lock_or_create(*, vtex_order_id: str, fields: dict[str, Any]) -> tuple[Order, bool]:
-    order = Order.objects.select_for_update().filter(vtex_order_id=vtex_order_id).first()
-    if order is not None:
-        return order, False
-    try:
-        # A savepoint, so that losing a concurrent first import keeps the transaction usable:
-        # on PostgreSQL the INSERT waits for the other transaction and then fails on the
-        # unique order id; the row the winner committed is then read and locked.
-        with transaction.atomic():
-            order = Order.objects.create(
-                vtex_order_id=vtex_order_id, synced_at=timezone.now(), **fields
-            )
-        return order, True
-    except IntegrityError:
-        order = Order.objects.select_for_update().filter(vtex_order_id=vtex_order_id).first()
-        if order is None:
-            raise
-        return order, False
 
 
 # --- Reading VTEX's document ------------------------------------------------------------
@@ -334,92 +478,128 @@ def parse_vtex_datetime(value: Any) -> datetime | None:
 
 
 def _items_replace_if_changed(*, order: Order, items: list[dict[str, Any]]) -> None:
-    names = list(items[0]) if items else ["position"]
-    current = list(order.items.order_by("position").values(*names))
-    if current == items:
+    if _rows(order.items.all(), items) == items:
         return
     # VTEX order changes add and remove lines; the document is the whole truth, so replace.
     order.items.all().delete()
     OrderItem.objects.bulk_create(OrderItem(order=order, **item) for item in items)
 
 
-def _invoices_upsert(
-    *,
-    order: Order,
-    packages: list[Document],
-    items: list[dict[str, Any]],
-    existing: dict[tuple[str, str], Invoice],
-) -> None:
+@dataclass(frozen=True)
+class _PackageRows:
+    fields: dict[str, Any]
+    lines: list[dict[str, Any]]
+    tracking: list[dict[str, Any]]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.fields["type"], self.fields["number"])
+
+
+def _package_rows(package: Document, items: list[dict[str, Any]]) -> _PackageRows:
+    """`Invoice`, `InvoiceItem` and `TrackingEvent` columns of one of VTEX's packages."""
+    sku_by_position = {item["position"]: item["sku_id"] for item in items}
+    courier_status = package.get("courierStatus") or {}
+    return _PackageRows(
+        fields=_invoice_fields(package),
+        lines=sorted(
+            (
+                _clipped(
+                    InvoiceItem,
+                    {
+                        "item_index": _int(line.get("itemIndex")),
+                        "sku_id": sku_by_position.get(_int(line.get("itemIndex")), ""),
+                        "quantity": _int(line.get("quantity")),
+                        "unit_price": _int(line.get("price")),
+                    },
+                )
+                for line in package.get("items") or []
+            ),
+            # The database lists them in this order too: comparing the two stays cheap.
+            key=lambda line: line["item_index"],
+        ),
+        tracking=sorted(
+            (
+                _clipped(
+                    TrackingEvent,
+                    {
+                        "city": _str(event.get("city")),
+                        "state": _str(event.get("state")),
+                        "description": _str(event.get("description")),
+                        "occurred_at": parse_vtex_datetime(
+                            event.get("date") or event.get("createDate") or event.get("lastChange")
+                        ),
+                    },
+                )
+                for event in courier_status.get("data") or []
+            ),
+            key=lambda event: (event["occurred_at"] is not None, event["occurred_at"] or 0),
+        ),
+    )
+
+
+def _invoices_create(*, wanted: list[tuple[Order, _PackageRows]]) -> None:
+    if not wanted:
+        return
+    invoices = Invoice.objects.bulk_create(
+        Invoice(order=order, **rows.fields) for order, rows in wanted
+    )
+    _invoice_children_create(
+        [
+            (invoice, rows.lines, rows.tracking)
+            for invoice, (_, rows) in zip(invoices, wanted, strict=True)
+        ]
+    )
+
+
+def _invoices_update(*, order: Order, entry: _Incoming) -> None:
     """Create or update one `Invoice` per package.
 
     An invoice the mirror has and VTEX does not list is left alone: VTEX never removes an
     invoice, and the operations side records an invoice before VTEX confirms it.
     """
-    sku_by_position = {item["position"]: item["sku_id"] for item in items}
-    for package in packages:
-        fields = _invoice_fields(package)
-        key = (fields["type"], fields["number"])
-        invoice_items = [
-            _clipped(
-                InvoiceItem,
-                {
-                    "item_index": _int(line.get("itemIndex")),
-                    "sku_id": sku_by_position.get(_int(line.get("itemIndex")), ""),
-                    "quantity": _int(line.get("quantity")),
-                    "unit_price": _int(line.get("price")),
-                },
-            )
-            for line in package.get("items") or []
-        ]
-        courier_status = package.get("courierStatus") or {}
-        tracking = [
-            _clipped(
-                TrackingEvent,
-                {
-                    "city": _str(event.get("city")),
-                    "state": _str(event.get("state")),
-                    "description": _str(event.get("description")),
-                    "occurred_at": parse_vtex_datetime(
-                        event.get("date") or event.get("createDate") or event.get("lastChange")
-                    ),
-                },
-            )
-            for event in courier_status.get("data") or []
-        ]
-
-        invoice = existing.get(key)
+    existing = {(invoice.type, invoice.number): invoice for invoice in order.invoices.all()}
+    missing: list[tuple[Order, _PackageRows]] = []
+    children: list[tuple[Invoice, list[dict[str, Any]], list[dict[str, Any]]]] = []
+    for package in entry.packages:
+        rows = _package_rows(package, entry.items)
+        invoice = existing.get(rows.key)
         if invoice is None:
-            invoice = Invoice.objects.create(order=order, **fields)
-            _invoice_children_create(invoice=invoice, lines=invoice_items, tracking=tracking)
+            missing.append((order, rows))
             continue
-
-        changed = [name for name, value in fields.items() if getattr(invoice, name) != value]
+        changed = [name for name, value in rows.fields.items() if getattr(invoice, name) != value]
         if changed:
             for name in changed:
-                setattr(invoice, name, fields[name])
+                setattr(invoice, name, rows.fields[name])
             invoice.save(update_fields=changed)
-        lines_changed = _rows(invoice.items.all(), invoice_items) != invoice_items
-        tracking_changed = _rows(invoice.tracking_events.all(), tracking) != tracking
+        lines_changed = _rows(invoice.items.all(), rows.lines) != rows.lines
+        tracking_changed = _rows(invoice.tracking_events.all(), rows.tracking) != rows.tracking
         if lines_changed:
             invoice.items.all().delete()
         if tracking_changed:
             invoice.tracking_events.all().delete()
-        _invoice_children_create(
-            invoice=invoice,
-            lines=invoice_items if lines_changed else [],
-            tracking=tracking if tracking_changed else [],
+        children.append(
+            (
+                invoice,
+                rows.lines if lines_changed else [],
+                rows.tracking if tracking_changed else [],
+            )
         )
+    _invoices_create(wanted=missing)
+    _invoice_children_create(children)
 
 
 def _invoice_children_create(
-    *, invoice: Invoice, lines: list[dict[str, Any]], tracking: list[dict[str, Any]]
+    children: list[tuple[Invoice, list[dict[str, Any]], list[dict[str, Any]]]],
 ) -> None:
-    if lines:
-        InvoiceItem.objects.bulk_create(InvoiceItem(invoice=invoice, **line) for line in lines)
-    if tracking:
-        TrackingEvent.objects.bulk_create(
-            TrackingEvent(invoice=invoice, **event) for event in tracking
-        )
+    InvoiceItem.objects.bulk_create(
+        InvoiceItem(invoice=invoice, **line) for invoice, lines, _ in children for line in lines
+    )
+    TrackingEvent.objects.bulk_create(
+        TrackingEvent(invoice=invoice, **event)
+        for invoice, _, tracking in children
+        for event in tracking
+    )
 
 
 def _invoice_fields(package: Document) -> dict[str, Any]:
@@ -444,7 +624,7 @@ def _invoice_fields(package: Document) -> dict[str, Any]:
     )
 
 
-def _rows(related: models.QuerySet, wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _rows(related: Any, wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The related rows as dicts of the wanted columns (uses the prefetch cache)."""
     if not wanted:
         return [{} for _ in related]
