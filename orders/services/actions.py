@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,11 +28,12 @@ from orders.models import (
     EventType,
     InvoiceType,
     Order,
+    OrderItem,
     VtexCommand,
 )
 from orders.models.commands import OPEN_STATES
 from orders.money import brl
-from orders.selectors import InvoicingSummary, order_invoicing_summary
+from orders.selectors import InvoicingSummary, KnownInvoice, order_invoicing_summary
 from orders.services.audit import event_record
 from orders.services.commands import command_enqueue
 from orders.status import Action, OrderStatus, status_allows, status_label
@@ -252,7 +253,7 @@ def _invoice_key(order: Order, number: str) -> str:
 
 
 def _invoice_existing(
-    *, order: Order, number: str, existing: Any, wanted: dict[str, Any]
+    *, order: Order, number: str, existing: KnownInvoice, wanted: dict[str, Any]
 ) -> ActionResult:
     """The number is taken: the same invoice again is a no-op, other data is refused."""
     same = (
@@ -314,7 +315,7 @@ def _invoice_lines(
     return chosen
 
 
-def _unit_price(item: Any) -> int:
+def _unit_price(item: OrderItem) -> int:
     return item.selling_price or item.unit_price
 
 
@@ -432,7 +433,9 @@ def _require_tracking_status(order: Order) -> None:
         raise _status_refusal(order, Action.TRACKING)
 
 
-def _require_output_invoice(*, order: Order, summary: InvoicingSummary, number: str) -> Any:
+def _require_output_invoice(
+    *, order: Order, summary: InvoicingSummary, number: str
+) -> KnownInvoice:
     invoice = summary.invoices.get(number)
     if invoice is None or invoice.type != InvoiceType.OUTPUT:
         raise ActionRefused(
@@ -670,7 +673,7 @@ def action_label(action: Action | str) -> str:
     return labels[Action(action)]
 
 
-def _validate(validator: Any, value: str) -> None:
+def _validate(validator: Callable[[str], None], value: str) -> None:
     try:
         validator(value)
     except ValidationError as error:
