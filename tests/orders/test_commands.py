@@ -50,7 +50,9 @@ def test_feed_configure_reports_a_refusal(vtex_sandbox, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_import_without_a_feed_configured_says_so(vtex_sandbox):
+def test_import_reports_vtex_refusing_the_credentials(vtex_sandbox, settings):
+    settings.VTEX_APP_TOKEN = "wrong"
+
     with pytest.raises(CommandError, match="VTEX answered"):
         run("vtex_import")
 
