@@ -26,6 +26,7 @@ def broker_settings(name: str, tmp_path) -> dict:
             "broker_transport_options": {
                 "data_folder_in": str(folder),
                 "data_folder_out": str(folder),
+                "control_folder": str(folder),
             },
         }
     variable = {"redis": "REDIS_URL", "rabbitmq": "RABBITMQ_URL"}[name]
