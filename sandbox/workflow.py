@@ -200,10 +200,14 @@ def cancel(store: Store, order_id: str, body) -> dict:
     with store.lock:
         order = store.get_order(order_id)
         order.cancel_calls += 1
-        if order.invoiced_total("Output") or order.status in {"invoice", "invoiced"}:
+        invoiced = order.invoiced_total("Output")
+        # The PII spec (CancelOrder2) and the external-seller guide: an invoiced order can be
+        # canceled once a return (Input) invoice gave its whole value back.
+        fully_returned = order.status == "invoiced" and order.invoiced_total("Input") >= invoiced
+        if (invoiced or order.status in {"invoice", "invoiced"}) and not fully_returned:
             raise bad_request(
                 "An order with invoices cannot be canceled; send a return (Input) invoice "
-                "or an order change instead",
+                "for its whole value first, or an order change instead",
                 "SBX-CANCEL-INVOICED",
             )
         if order.status in {"cancel", "canceled"}:

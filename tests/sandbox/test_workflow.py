@@ -204,6 +204,21 @@ def test_cancel_is_refused_once_any_invoice_exists(sandbox):
     assert get_order(sandbox, order_id)["status"] == "handling"
 
 
+def test_an_invoiced_order_cancels_only_after_a_return_of_its_whole_value(sandbox):
+    order_id, value = handling_order(sandbox)
+    send_invoice(sandbox, order_id, "NF-1", value)
+    send_invoice(sandbox, order_id, "DEV-1", value - 1, kind="Input")
+
+    partial = sandbox.vtex("POST", f"{ORDERS}/{order_id}/cancel", json={"reason": "x"})
+    assert error_code(partial) == "SBX-CANCEL-INVOICED"
+
+    send_invoice(sandbox, order_id, "DEV-2", 1, kind="Input")
+    accepted = sandbox.vtex("POST", f"{ORDERS}/{order_id}/cancel", json={"reason": "x"})
+
+    assert accepted.status_code == 200
+    assert get_order(sandbox, order_id)["status"] == "canceled"
+
+
 def test_invoiced_and_canceled_are_final(sandbox):
     invoiced = new_order(sandbox, "invoiced")
     canceled = new_order(sandbox, "canceled")
