@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 
 from backoffice.celery import app as celery_app
@@ -86,8 +87,11 @@ def test_a_broker_that_cannot_take_the_task_gets_vtex_to_retry(client, hook_enab
 
 @pytest.mark.django_db(transaction=True)
 def test_vtex_pings_then_notifies_and_the_order_is_mirrored_within_5_seconds(
-    vtex_sandbox, live_server, hook_enabled, celery_eager
+    vtex_sandbox, live_server, hook_enabled, celery_eager, monkeypatch
 ):
+    # The sandbox keeps its hook connection alive, so the live server's request thread
+    # outlives the test: its requests must close their database connection when done.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     # Saving the hook makes the sandbox ping our endpoint; it refuses to save otherwise.
     vtex_client().set_hook_config(
         url=f"{live_server.url}{HOOK}", headers={HEADER: SECRET}, statuses=["handling"]
