@@ -5,7 +5,10 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Create a superuser with a random password when the database has none, and print its login."
+    help = (
+        "Create a superuser with a random password when the database has none, "
+        "and print its login."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
