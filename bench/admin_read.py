@@ -1,0 +1,114 @@
+"""Admin read side: the order list and one order's page, served by django.test.Client to a
+logged-in superuser while the mirror holds thousands of orders."""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+import time
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+
+from bench.backfill import DAYS, store_backfilled
+from bench.backfill import ORDERS as BACKFILL_ORDERS
+from bench.harness import Bench, Figures, count, percentile, queries_counted, require
+from orders.models import Order
+
+REQUESTS = 20
+WARM_UP = 3
+
+
+def run(bench: Bench) -> Figures:
+    orders = bench.scaled(BACKFILL_ORDERS)
+    reused = Order.objects.count() == orders
+    if not reused:
+        store_backfilled(bench, orders)
+    client = _superuser_client()
+    order_admin = admin.site.get_model_admin(Order)
+    shipped_per_page = order_admin.list_per_page
+    # The richest page: most invoices (with their items and tracking), then most items.
+    order = (
+        Order.objects.annotate(
+            item_count=Count("items", distinct=True),
+            invoice_count=Count("invoices", distinct=True),
+        )
+        .order_by("-invoice_count", "-item_count", "pk")
+        .first()
+    )
+    requests = max(10, round(REQUESTS * bench.scale))
+    figures: Figures = [
+        (
+            "orders in the mirror",
+            f"{count(orders)} over {DAYS} days"
+            + (" (the backfill's)" if reused else " (loaded by a backfill)"),
+        ),
+        ("requests per page (after warm-up)", f"{requests} (+{WARM_UP})"),
+    ]
+    changelist = reverse("admin:orders_order_changelist")
+    try:
+        for per_page in (100, shipped_per_page):
+            order_admin.list_per_page = per_page
+            label = f"order list, {per_page} per page" + (
+                " (as shipped)" if per_page == shipped_per_page else ""
+            )
+            figures += _timed(
+                label,
+                client,
+                changelist,
+                requests,
+                check=lambda response, per_page=per_page: (
+                    len(response.context_data["cl"].result_list) == min(per_page, orders)
+                ),
+            )
+    finally:
+        order_admin.list_per_page = shipped_per_page
+    figures += _timed(
+        f"order page ({order.item_count} items, {order.invoice_count} invoice(s))",
+        client,
+        reverse("admin:orders_order_change", args=[order.pk]),
+        requests,
+        check=lambda response: order.vtex_order_id in response.content.decode(),
+    )
+    return figures
+
+
+def _superuser_client() -> Client:
+    user = get_user_model().objects.filter(username="bench-admin").first()
+    if user is None:
+        user = get_user_model().objects.create_superuser(
+            username="bench-admin", email="", password=secrets.token_urlsafe(16)
+        )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _timed(label: str, client: Client, url: str, requests: int, *, check: Any) -> Figures:
+    milliseconds: list[float] = []
+    queries: list[int] = []
+    for number in range(WARM_UP + requests):
+        with queries_counted() as counter:
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - started) * 1000
+        require(response.status_code == 200, f"GET {url} answered {response.status_code}")
+        require(check(response), f"GET {url} did not show what it should")
+        if number >= WARM_UP:
+            milliseconds.append(elapsed)
+            queries.append(counter.count)
+    fewest, most = min(queries), max(queries)
+    return [
+        (
+            f"{label}: median / p95",
+            f"{statistics.median(milliseconds):.1f} ms / {percentile(milliseconds, 0.95):.1f} ms",
+        ),
+        (
+            f"{label}: SQL queries per request",
+            str(fewest) if fewest == most else f"{fewest}-{most}",
+        ),
+    ]
