@@ -31,6 +31,8 @@ from orders.services.actions import (
     order_start_handling,
 )
 from orders.services.commands import command_deliver, command_enqueue, commands_sweep
+from orders.services.locks import task_lock
+from orders.tasks import COMMANDS_SWEEP, commands_sweep_task
 from tests.fixtures.recorder import RecordingServer
 from tests.orders.factories import OrderFactory, OrderItemFactory
 from tests.orders.operations import (
@@ -478,3 +480,31 @@ def test_a_command_aimed_at_a_marketplace_goes_to_its_services_endpoint(vtex_sto
     record = vtex_store.marketplace_order(marketplace_order_id)
     assert record["invoices"]["NF1"]["invoiceValue"] == 5000
     assert record["status"] == "invoiced"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_sweeper_delivers_a_command_whose_message_was_lost_and_never_overlaps(
+    vtex_store,
+):
+    [order] = mirrored_orders(vtex_store, 1, status="ready-for-handling")
+    # The hand-out after commit finds VTEX down: the command stays pending, as when the
+    # broker loses the message.
+    vtex_store.server.stop()
+    order_start_handling(order=order, user=None)
+    vtex_store.server.start()
+    command = VtexCommand.objects.get(order=order)
+    assert command.state == CommandState.PENDING
+    command.next_attempt_at = timezone.now()
+    command.save(update_fields=["next_attempt_at"])
+
+    with task_lock(name=COMMANDS_SWEEP, ttl=timedelta(minutes=1)) as acquired:
+        assert acquired
+        assert commands_sweep_task() is None  # a sweep already running: this one steps aside
+    assert vtex_store.order(order.vtex_order_id)["start_handling_calls"] == 0
+
+    report = commands_sweep_task()
+
+    assert report["dispatched"] == 1
+    command.refresh_from_db()
+    assert command.state == CommandState.SUCCEEDED
+    assert vtex_store.order(order.vtex_order_id)["start_handling_calls"] == 1
