@@ -51,3 +51,30 @@ def test_operator_sees_the_mirror_and_starts_handling_from_the_list(
     assert "Preparando entrega" in body
     assert "Importado" in body
     assert "Status alterado" in body
+
+
+def test_finance_invoices_an_order_from_its_page_and_a_bad_number_is_explained(
+    page, live_server, admin_login, vtex_sandbox, eager_delivery
+):
+    [order_id] = vtex_sandbox.create_orders(1, status="handling")
+    order_sync(vtex_order_id=order_id, source=Actor.FEED)
+    order = Order.objects.get(vtex_order_id=order_id)
+
+    admin_login()
+    page.goto(f"{live_server.url}/admin/orders/order/{order.pk}/change/")
+    page.get_by_text("Nota fiscal", exact=True).first.click()
+
+    page.fill("input[name=number]", "NF 12/3")
+    page.get_by_role("button", name="Enviar nota").click()
+    assert "apenas letras e dígitos" in page.inner_text("body")
+    assert vtex_sandbox.order(order_id)["invoices"] == []
+
+    page.fill("input[name=number]", "NF123")
+    page.get_by_role("button", name="Enviar nota").click()
+
+    assert "NF123" in page.locator(".messagelist").inner_text()
+    [invoice] = vtex_sandbox.order(order_id)["invoices"]
+    assert (invoice["invoiceNumber"], int(invoice["invoiceValue"])) == ("NF123", order.value)
+    order.refresh_from_db()
+    assert order.status in ("invoice", "invoiced")
+    assert order.invoices.get().number == "NF123"
