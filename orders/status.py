@@ -194,10 +194,6 @@ def status_colour(status: str) -> str:
     return COLOURS.get(status, GREY)
 
 
-def status_is_final(status: str) -> bool:
-    return status in FINAL_STATUSES
-
-
 def status_allows(status: str, action: Action | str) -> bool:
     if Action(action) is Action.REFRESH:
         return True

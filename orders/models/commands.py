@@ -140,10 +140,6 @@ class VtexCommand(models.Model):
     def __str__(self) -> str:
         return self.key
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
 
 class CommandAttempt(models.Model):
     command = models.ForeignKey(

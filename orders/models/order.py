@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from orders.status import status_colour, status_is_final, status_label
+from orders.status import status_colour, status_label
 
 
 class OrderOrigin(models.TextChoices):
@@ -113,10 +113,6 @@ class Order(models.Model):
     @property
     def status_colour(self) -> str:
         return status_colour(self.status)
-
-    @property
-    def is_final(self) -> bool:
-        return status_is_final(self.status)
 
     @property
     def customer_name(self) -> str:
