@@ -49,27 +49,3 @@ def events_record_many(*, events: Sequence[OrderEvent]) -> list[OrderEvent]:
     if transaction.get_connection().get_autocommit():
         raise RuntimeError("events_record_many must run inside the transaction of the changes")
     return OrderEvent.objects.bulk_create(events)
-
-
-def events_record_status_changes(
-    *,
-    changes: Sequence[tuple[Order, str, str]],
-    source: Actor | str,
-    actor_user: AbstractBaseUser | None = None,
-    payload: dict[str, Any] | None = None,
-) -> list[OrderEvent]:
-    """One status-changed row per (order, from, to), in one INSERT."""
-    return events_record_many(
-        events=[
-            OrderEvent(
-                order=order,
-                type=EventType.STATUS_CHANGED,
-                source=source,
-                actor_user=actor_user,
-                from_status=from_status,
-                to_status=to_status,
-                payload=payload or {},
-            )
-            for order, from_status, to_status in changes
-        ]
-    )

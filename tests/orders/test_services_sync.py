@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from orders.models import Actor, EventType, Invoice, Order, OrderEvent, OrderItem, TrackingEvent
-from orders.services.audit import event_record, events_record_status_changes
+from orders.services.audit import event_record
 from orders.services.sync import order_upsert_from_document
 from tests.orders.documents import vtex_order_document, vtex_package
 
@@ -201,19 +201,3 @@ def test_audit_rows_are_written_only_inside_the_changes_transaction():
         event_record(order=order, type=EventType.NOTE, source=Actor.ADMIN, payload={"text": "ok"})
 
     assert OrderEvent.objects.filter(type=EventType.NOTE).count() == 1
-
-
-def test_a_bulk_status_change_writes_one_event_per_order():
-    for number in range(3):
-        order_upsert_from_document(
-            document=vtex_order_document(f"117245290078{number}-01"), source=Actor.FEED
-        )
-    orders = list(Order.objects.order_by("pk"))
-
-    with transaction.atomic():
-        Order.objects.filter(pk__in=[o.pk for o in orders]).update(status="handling")
-        events_record_status_changes(
-            changes=[(order, order.status, "handling") for order in orders], source=Actor.CSV
-        )
-
-    assert OrderEvent.objects.filter(type=EventType.STATUS_CHANGED, source="csv").count() == 3
