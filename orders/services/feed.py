@@ -15,7 +15,7 @@ from backoffice.vtex import vtex_client
 from orders.models import Actor
 from orders.services.sync import fetch_pool, order_documents_fetch, orders_upsert_from_documents
 from orders.status import OrderStatus
-from vtex import MAX_FEED_LOT, VtexClient, VtexError, VtexNotFound, VtexRateLimited
+from vtex import MAX_FEED_LOT, VtexClient, VtexError, VtexNotFound, VtexRateLimited, VtexRejected
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,8 @@ def feed_drain(
     are committed to VTEX only after that transaction committed: a crash in between makes
     VTEX hand the items out again, and the re-sync is idempotent. Handles of an order that
     could not be read for a passing reason are not committed: VTEX redelivers them after
-    the visibility timeout.
+    the visibility timeout. An order VTEX refuses (4xx) is logged, counted in
+    ``orders_failed`` and committed; only an authentication failure stops the drain.
     """
     if not transaction.get_autocommit():
         raise RuntimeError("feed_drain commits feed handles after its own transactions")
@@ -136,6 +137,13 @@ def _batch_sync(
             done.extend(handles_by_order[vtex_order_id])
         elif isinstance(fetched, VtexRateLimited):
             rate_limited = True
+        elif isinstance(fetched, VtexRejected):
+            # VTEX refuses this order (4xx): redelivering would be refused again and again.
+            logger.error(
+                "feed: VTEX refused to read order %s (%s), dropped", vtex_order_id, fetched
+            )
+            result.orders_failed += 1
+            done.extend(handles_by_order[vtex_order_id])
         elif isinstance(fetched, VtexError):
             logger.warning(
                 "feed: order %s not read (%s), left to redeliver", vtex_order_id, fetched

@@ -35,7 +35,14 @@ from orders.models import (
     TrackingEvent,
 )
 from orders.services.audit import event_record, events_record_many
-from vtex import VtexClient, VtexError, VtexNotFound, VtexRateLimited, VtexTransientError
+from vtex import (
+    VtexClient,
+    VtexError,
+    VtexNotFound,
+    VtexRateLimited,
+    VtexRejected,
+    VtexTransientError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -183,11 +190,12 @@ def orders_upsert_from_documents(
 def order_document_fetch(
     *, client: VtexClient, vtex_order_id: str
 ) -> tuple[str, Document | VtexError]:
-    """GET one order; what a later read may cure (not found yet, transient failure, rate
-    limit) comes back as the error instead of the document, anything else raises."""
+    """GET one order; an error about this order alone (not found, refused with a 4xx,
+    transient failure, rate limit) comes back instead of the document, so one order VTEX
+    refuses stops no batch. Only what stops every read (``VtexAuthError``) raises."""
     try:
         return vtex_order_id, client.get_order(vtex_order_id)
-    except (VtexNotFound, VtexTransientError, VtexRateLimited) as error:
+    except (VtexNotFound, VtexRejected, VtexTransientError, VtexRateLimited) as error:
         return vtex_order_id, error
 
 

@@ -12,6 +12,7 @@ from django.db.models import Count
 from backoffice.vtex import vtex_client
 from orders.models import EventType, Order, OrderEvent
 from orders.services.feed import feed_drain
+from vtex import VtexRejected
 
 
 def run_import(*args: str) -> str:
@@ -186,3 +187,28 @@ def test_a_drain_recreates_a_feed_vtex_deleted_and_keeps_draining(vtex_sandbox):
     order_ids = vtex_sandbox.create_orders(3, status="ready-for-handling")
     assert feed_drain().orders_created == 3
     assert set(Order.objects.values_list("vtex_order_id", flat=True)) == set(order_ids)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_vtex_refuses_to_read_is_counted_and_stops_no_batch(vtex_sandbox):
+    call_command("vtex_feed_configure", stdout=io.StringIO())
+    refused_id, *order_ids = vtex_sandbox.create_orders(4, status="ready-for-handling")
+    client = vtex_client()
+    read = client.get_order
+
+    def get_order(vtex_order_id, *args, **kwargs):
+        if vtex_order_id == refused_id:
+            raise VtexRejected(
+                "Bad request", status=400, method="GET", path=f"/api/oms/pvt/orders/{refused_id}"
+            )
+        return read(vtex_order_id, *args, **kwargs)
+
+    client.get_order = get_order
+
+    result = feed_drain(client=client)
+
+    assert (result.orders_failed, result.orders_created) == (1, 3)
+    assert set(Order.objects.values_list("vtex_order_id", flat=True)) == set(order_ids)
+    # The refused order's handles are committed too: VTEX would refuse it again.
+    assert result.handles_committed == result.items
+    assert feed_left(vtex_sandbox) == 0
