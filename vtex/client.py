@@ -524,7 +524,7 @@ class VtexClient:
         status = response.status_code
         code, detail = wire.parse_error_body(response)
         text = f"{method} {path}: {status}" + (f" {code}" if code else "")
-        text = self._redact(f"{text} {detail}" if detail else text)
+        text = self.redact(f"{text} {detail}" if detail else text)
         fields: dict[str, Any] = {"status": status, "code": code, "method": method, "path": path}
         if status == 429:
             retry_after = wire.parse_retry_after(response.headers.get("Retry-After"))
@@ -541,8 +541,14 @@ class VtexClient:
             return VtexTransientError(text, **fields)
         return VtexError(text, **fields)
 
-    def _redact(self, text: str) -> str:
-        # VTEX error bodies may echo request headers back; never pass them on.
+    def redact(self, text: str) -> str:
+        """``text`` with this client's AppKey and AppToken replaced by ``***``.
+
+        VTEX's answers may echo request headers back: anything taken from a response and
+        kept (a log, an error, a stored attempt) goes through here first.
+        """
+        if not text:
+            return text
         for secret in (self.config.app_key, self.config.app_token):
             if secret:
                 text = text.replace(secret, "***")

@@ -12,6 +12,7 @@ re-reads the order and checks whether the effect is already there.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -67,6 +68,9 @@ REQUEST_TEXT_LIMIT = 2000
 SECRET_FIELDS = frozenset(
     {"appkey", "apptoken", "x-vtex-api-appkey", "x-vtex-api-apptoken", "authorization", "password"}
 )
+# The NF-e XML carries the customer's CPF, name and address: never kept in attempt records,
+# and dropped from the command's payload once it can no longer be sent.
+EMBEDDED_XML_FIELDS = frozenset({"embeddedinvoice", "embedded_xml"})
 
 # Statuses that prove a start-handling or a cancellation has been applied.
 HANDLING_OR_LATER = frozenset(
@@ -252,6 +256,8 @@ def command_mark_resolved(*, command: VtexCommand, user: AbstractBaseUser, note:
         command.resolved_by = user
         command.resolved_at = now
         command.resolution_note = note
+        # Settled by hand: nothing will send it, so the NF-e XML (customer data) goes.
+        xml_dropped = _embedded_xml_drop(command)
         command.save(
             update_fields=[
                 "state",
@@ -261,6 +267,7 @@ def command_mark_resolved(*, command: VtexCommand, user: AbstractBaseUser, note:
                 "resolved_at",
                 "resolution_note",
                 "updated_at",
+                *(["payload"] if xml_dropped else []),
             ]
         )
         event_record(
@@ -446,9 +453,9 @@ def _verify(*, command: VtexCommand, client: VtexClient) -> AttemptResult | None
         except VtexNotFound:
             return None
         except VtexError as exc:
-            return _result_from_error(exc, responses, started, command=command)
+            return _result_from_error(exc, responses, started, command=command, client=client)
     result = _result_from_response(
-        Outcome.ALREADY_APPLIED, responses, started, fallback=("GET", "", None)
+        Outcome.ALREADY_APPLIED, responses, started, fallback=("GET", "", None), client=client
     )
     if not command_applied(command=command, document=document):
         return None
@@ -490,7 +497,7 @@ def _send(*, command: VtexCommand, client: VtexClient) -> AttemptResult:
         try:
             answer = _call(command=command, client=client)
         except VtexError as exc:
-            return _result_from_error(exc, responses, started, command=command)
+            return _result_from_error(exc, responses, started, command=command, client=client)
         except Exception as exc:
             # A bug or an unexpected answer must not leave the command "sending" for ever;
             # whether VTEX saw it is unknown, so the next attempt re-reads first.
@@ -500,11 +507,15 @@ def _send(*, command: VtexCommand, client: VtexClient) -> AttemptResult:
                 method="",
                 path="",
                 error_code=type(exc).__name__,
-                error_message=str(exc)[:REQUEST_TEXT_LIMIT],
+                error_message=client.redact(str(exc))[:REQUEST_TEXT_LIMIT],
                 duration_ms=_elapsed_ms(started),
             )
     result = _result_from_response(
-        Outcome.SUCCEEDED, responses, started, fallback=("", "", _jsonable(command.payload))
+        Outcome.SUCCEEDED,
+        responses,
+        started,
+        fallback=("", "", _jsonable(command.payload)),
+        client=client,
     )
     if isinstance(answer, dict):
         result.receipt = str(answer.get("receipt") or "")
@@ -643,6 +654,8 @@ def _apply_outcome(
         command.receipt = result.receipt[:255]
         command.last_error_code = result.error_code[:64] if outcome == Outcome.REJECTED else ""
         command.last_error_message = result.error_message if outcome == Outcome.REJECTED else ""
+        if command.state == CommandState.SUCCEEDED and _embedded_xml_drop(command):
+            fields.append("payload")
         return [
             *fields,
             "attempts",
@@ -683,6 +696,16 @@ def _apply_outcome(
     command.needs_verification = command.kind != CommandKind.REFRESH
     command.next_attempt_at = now + _backoff(command.attempts)
     return [*fields, "needs_verification"]
+
+
+def _embedded_xml_drop(command: VtexCommand) -> bool:
+    """Drop the NF-e XML from the payload of a command that will not be sent again; True
+    when the payload changed. An open command, and a rejected or dead one not yet resolved
+    (an operator may still retry it), keeps it."""
+    if not command.payload.get("embedded_xml"):
+        return False
+    command.payload = {**command.payload, "embedded_xml": ""}
+    return True
 
 
 def _record_event(*, command: VtexCommand, result: AttemptResult) -> None:
@@ -773,7 +796,10 @@ def _result_from_response(
     started: float,
     *,
     fallback: tuple[str, str, Any],
+    client: VtexClient,
 ) -> AttemptResult:
+    """The attempt as recorded: VTEX's answer with the credentials masked (VTEX may echo
+    them), and no body of a successful read (the order document: customer data)."""
     if not responses:
         method, path, body = fallback
         return AttemptResult(
@@ -785,13 +811,15 @@ def _result_from_response(
         )
     response = responses[-1]
     request = response.request
+    method = (request.method or "").upper()
+    keep_body = not (method == "GET" and response.status_code < 400)
     return AttemptResult(
         outcome=outcome,
-        method=request.method or "",
+        method=method,
         path=urlsplit(request.url or "").path,
         request_body=_request_body(request.body),
         response_status=response.status_code,
-        response_body=response.text[:RESPONSE_BODY_LIMIT],
+        response_body=client.redact(response.text)[:RESPONSE_BODY_LIMIT] if keep_body else "",
         duration_ms=_elapsed_ms(started),
     )
 
@@ -802,6 +830,7 @@ def _result_from_error(
     started: float,
     *,
     command: VtexCommand,
+    client: VtexClient,
 ) -> AttemptResult:
     if isinstance(exc, VtexRateLimited):
         outcome = Outcome.RATE_LIMITED
@@ -816,11 +845,12 @@ def _result_from_error(
         responses,
         started,
         fallback=(exc.method or "", exc.path or "", _jsonable(command.payload)),
+        client=client,
     )
     if not responses:
         result.response_status = None if outcome == Outcome.RATE_LIMITED else exc.status
     result.error_code = str(exc.code or exc.status or type(exc).__name__)
-    result.error_message = _vtex_message(responses) or exc.message
+    result.error_message = client.redact(_vtex_message(responses) or exc.message)
     if isinstance(exc, VtexRateLimited):
         result.retry_after = max(float(exc.retry_after), 0.0)
     return result
@@ -862,10 +892,15 @@ def _request_body(body: bytes | str | None) -> Any:
 
 
 def _jsonable(value: Any) -> Any:
-    """A request body fit for the attempt log: no credentials, no huge embedded XML."""
+    """A request body fit for the attempt log: no credentials, and the embedded NF-e XML
+    (the customer's document, name and address) only as its length and SHA-256."""
     if isinstance(value, dict):
         return {
-            key: "***" if key.lower() in SECRET_FIELDS else _jsonable(item)
+            key: "***"
+            if key.lower() in SECRET_FIELDS
+            else _xml_summary(item)
+            if key.lower() in EMBEDDED_XML_FIELDS
+            else _jsonable(item)
             for key, item in value.items()
         }
     if isinstance(value, list):
@@ -873,6 +908,13 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, str) and len(value) > REQUEST_TEXT_LIMIT:
         return value[:REQUEST_TEXT_LIMIT] + "…"
     return value
+
+
+def _xml_summary(value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return value
+    data = value.encode("utf-8")
+    return f"[{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}]"
 
 
 def _elapsed_ms(started: float) -> int:

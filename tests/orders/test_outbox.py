@@ -30,7 +30,12 @@ from orders.services.actions import (
     order_refresh,
     order_start_handling,
 )
-from orders.services.commands import command_deliver, command_enqueue, commands_sweep
+from orders.services.commands import (
+    command_deliver,
+    command_enqueue,
+    command_mark_resolved,
+    commands_sweep,
+)
 from orders.services.locks import task_lock
 from orders.tasks import COMMANDS_SWEEP, commands_sweep_task
 from tests.fixtures.recorder import RecordingServer
@@ -356,23 +361,108 @@ def test_the_command_admin_filters_and_shows_attempts(
     assert '"invoiceNumber": "NF1"' in detail
 
 
-def test_attempts_keep_no_credentials_and_no_huge_xml(
-    vtex_store, django_capture_on_commit_callbacks
+def test_credentials_vtex_echoes_back_are_never_stored_or_shown(
+    vtex_store, login, client, settings, django_capture_on_commit_callbacks
 ):
-    [order] = mirrored_orders(vtex_store, 1, status="handling")
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        invoice_submit(
-            order=order,
-            user=None,
-            number="NF1",
-            issued_at=timezone.now(),
-            embedded_xml="<nfeProc>" + "x" * 10_000 + "</nfeProc>",
-        )
+    login("Operations")
+    rejected_order, failing_order = mirrored_orders(vtex_store, 2, status="handling")
+    secrets = (vtex_store.app_key, vtex_store.app_token)
+    xml = "<nfeProc>" + "x" * 10_000 + "</nfeProc>"
 
-    attempt = CommandAttempt.objects.get()
-    assert len(attempt.request_body["embeddedInvoice"]) < 2100
-    stored = str(list(CommandAttempt.objects.values()))
-    assert vtex_store.app_token not in stored and vtex_store.app_key not in stored
+    def echo_headers(request: dict) -> tuple[int, object]:
+        # A VTEX (or a proxy in front of it) that quotes the request's headers in its error.
+        headers = request["headers"]
+        pair = f"{headers['X-Vtex-Api-Appkey']}/{headers['X-Vtex-Api-Apptoken']}"
+        status = 400 if rejected_order.vtex_order_id in request["path"] else 500
+        body = {"error": {"code": "E1", "message": f"bad pair {pair}", "exception": headers}}
+        return status, body
+
+    echo = RecordingServer(echo_headers)
+    settings.VTEX_BASE_URL = echo.url
+    settings.VTEX_COMMAND_MAX_ATTEMPTS = 2
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            invoice = invoice_submit(
+                order=rejected_order,
+                user=None,
+                number="NF1",
+                issued_at=timezone.now(),
+                embedded_xml=xml,
+            ).command
+            started = invoice_submit(
+                order=failing_order, user=None, number="NF2", issued_at=timezone.now()
+            ).command
+        # The second invoice failed with a 500: the retries re-read the order (500 again).
+        deliver_everything()
+    finally:
+        echo.close()
+
+    assert len(echo.requests) >= 4
+    assert all(vtex_store.app_token in str(request["headers"]) for request in echo.requests)
+    invoice.refresh_from_db()
+    started.refresh_from_db()
+    assert (invoice.state, started.state) == (CommandState.REJECTED, CommandState.DEAD)
+    assert invoice.last_error_message == "bad pair ***/***"
+    assert started.last_error_message == "bad pair ***/***"
+    attempts = list(CommandAttempt.objects.values())
+    assert {a["method"] for a in attempts} == {"POST", "GET"}
+    assert all("***" in a["response_body"] for a in attempts)
+    [invoice_attempt] = invoice.attempt_log.all()
+    assert xml not in str(invoice_attempt.request_body)
+    assert invoice_attempt.request_body["embeddedInvoice"].startswith(f"[{len(xml)} bytes, sha256")
+    stored = [
+        str(list(VtexCommand.objects.values())),
+        str(attempts),
+        str(list(OrderEvent.objects.values())),
+    ]
+    assert OrderEvent.objects.filter(type=EventType.COMMAND_REJECTED).count() == 2
+    pages = [
+        client.get(COMMAND_LIST).content.decode(),
+        client.get(COMMAND_LIST, {"attention": "yes"}).content.decode(),
+        client.get(f"{COMMAND_LIST}{invoice.pk}/change/").content.decode(),
+        client.get(f"{COMMAND_LIST}{started.pk}/change/").content.decode(),
+        client.get(order_page(rejected_order)).content.decode(),
+        client.get(order_page(failing_order)).content.decode(),
+    ]
+    assert "bad pair ***/***" in html.unescape(pages[0])
+    for secret in secrets:
+        assert not [text for text in stored if secret in text], secret
+        assert not [page for page in pages if secret in html.unescape(page)], secret
+
+
+def test_the_nfe_xml_is_kept_while_the_invoice_may_be_sent_and_dropped_after(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    user = login("Operations")
+    sent, rejected = mirrored_orders(vtex_store, 2, status="handling")
+    xml = "<nfeProc><dest><CPF>52998224725</CPF></dest></nfeProc>"
+    vtex_store.set_faults(
+        rate_500=1.0, paths=[f"/api/oms/pvt/orders/{rejected.vtex_order_id}/invoice"]
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        delivered = invoice_submit(
+            order=sent, user=None, number="NF1", issued_at=timezone.now(), embedded_xml=xml
+        ).command
+        failing = invoice_submit(
+            order=rejected, user=None, number="NF2", issued_at=timezone.now(), embedded_xml=xml
+        ).command
+
+    delivered.refresh_from_db()
+    failing.refresh_from_db()
+    assert delivered.state == CommandState.SUCCEEDED
+    assert delivered.payload["embedded_xml"] == ""
+    packages = vtex_store.order(sent.vtex_order_id)["order"]["packageAttachment"]["packages"]
+    assert [package["embeddedInvoice"] for package in packages] == [xml]
+    # Still to be sent: the retry needs the XML.
+    assert failing.state == CommandState.RETRYING
+    assert failing.payload["embedded_xml"] == xml
+    assert all("52998224725" not in str(a.request_body) for a in CommandAttempt.objects.all())
+
+    command_mark_resolved(command=failing, user=user, note="Sent by hand")
+    failing.refresh_from_db()
+    assert failing.state == CommandState.DEAD
+    assert failing.payload["embedded_xml"] == ""
+    assert "52998224725" not in str(list(VtexCommand.objects.values()))
 
 
 def test_commands_wait_out_an_outage_and_are_all_delivered_once_after_it(
