@@ -87,6 +87,11 @@ class Order(models.Model):
 
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     synced_at = models.DateTimeField(_("last read from VTEX"), db_index=True)
+    # When reconciliation last tried to read it, read or not (a 404, a refusal): the next
+    # runs move on to other orders instead of trying the same ones forever.
+    reconciled_at = models.DateTimeField(
+        _("last reconciliation attempt"), null=True, blank=True, db_index=True
+    )
 
     class Meta:
         verbose_name = _("order")

@@ -8,7 +8,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from backoffice.vtex import vtex_client
@@ -36,6 +36,8 @@ WINDOW_CAPACITY = MAX_LIST_PAGES * PER_PAGE
 MIN_WINDOW = timedelta(seconds=1)
 # Orders written per transaction (and read ahead from VTEX): bounds memory and lock time.
 CHUNK = 100
+# VTEX serves orders for two years: reconciliation does not ask for older ones.
+VTEX_ORDER_RETENTION = timedelta(days=730)
 
 
 @dataclass
@@ -129,11 +131,13 @@ def _orders_sync(
     order_ids: Sequence[str],
     source: Actor | str,
     result: BackfillResult | ReconcileResult,
+    tried: list[str] | None = None,
 ) -> None:
     """Read the orders from VTEX and write them, one chunk per transaction.
 
     Threads read the next chunk from VTEX (one GetOrder per order, the slow part) while
     this thread writes the current one, so a first load of thousands of orders is short.
+    ``tried`` collects the orders VTEX answered for, read or refused (not rate-limited).
     """
     chunks = [order_ids[i : i + CHUNK] for i in range(0, len(order_ids), CHUNK)]
     with fetch_pool() as pool:
@@ -153,7 +157,10 @@ def _orders_sync(
                 if isinstance(document, VtexRateLimited):
                     # The client already waited out what it could; the next run does the rest.
                     result.rate_limited = True
-                elif isinstance(document, VtexError):
+                    continue
+                if tried is not None:
+                    tried.append(vtex_order_id)
+                if isinstance(document, VtexError):
                     logger.warning("%s: order %s not synced: %s", source, vtex_order_id, document)
                     result.orders_failed += 1
                 else:
@@ -181,18 +188,32 @@ def order_reconcile(
 
     Catches what the feed lost (events expire after the retention period, a missed
     hook): such an order's mirror stops moving while VTEX's does not. The least
-    recently read go first; ``limit`` keeps one run short.
+    recently tried go first; ``limit`` keeps one run short.
+
+    Every order VTEX answered for is marked tried (``reconciled_at``), read or not: one it
+    no longer serves (404) or whose document changes nothing waits ``unchanged_for``
+    like the others, so such orders never take a whole run again and again. Orders older
+    than VTEX's two-year retention are not asked for.
     """
-    cutoff = timezone.now() - unchanged_for
+    now = timezone.now()
+    cutoff = now - unchanged_for
     order_ids = list(
         Order.objects.exclude(status__in=FINAL_STATUSES)
         .filter(Q(vtex_last_change__lt=cutoff) | Q(vtex_last_change__isnull=True))
         .filter(synced_at__lt=cutoff)
-        .order_by("synced_at", "pk")
+        .filter(Q(reconciled_at__lt=cutoff) | Q(reconciled_at__isnull=True))
+        .filter(created_at__gte=now - VTEX_ORDER_RETENTION)
+        .order_by(F("reconciled_at").asc(nulls_first=True), "synced_at", "pk")
         .values_list("vtex_order_id", flat=True)[:limit]
     )
     result = ReconcileResult()
+    tried: list[str] = []
     _orders_sync(
-        client=client or vtex_client(), order_ids=order_ids, source=Actor.RECONCILE, result=result
+        client=client or vtex_client(),
+        order_ids=order_ids,
+        source=Actor.RECONCILE,
+        result=result,
+        tried=tried,
     )
+    Order.objects.filter(vtex_order_id__in=tried).update(reconciled_at=timezone.now())
     return result

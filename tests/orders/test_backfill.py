@@ -121,3 +121,39 @@ def test_reconcile_rereads_open_orders_left_unchanged_and_skips_final_ones(vtex_
         "reconcile",
     )
     assert Order.objects.get(vtex_order_id=done).status == "invoiced"
+
+
+def test_reconcile_moves_on_from_orders_vtex_does_not_serve_and_skips_old_ones(vtex_sandbox):
+    now = timezone.now()
+    window = {"created_from": now - timedelta(days=2), "created_to": now - timedelta(days=1)}
+    gone, ancient, stuck = vtex_sandbox.create_orders(3, status="ready-for-handling", **window)
+    call_command(
+        "vtex_import",
+        "--backfill",
+        "--since",
+        (timezone.localdate() - timedelta(days=3)).isoformat(),
+        stdout=io.StringIO(),
+    )
+    Order.objects.all().update(
+        synced_at=now - timedelta(hours=8), vtex_last_change=now - timedelta(hours=8)
+    )
+    # An order VTEX answers 404 for, read longest ago: first in line.
+    Order.objects.filter(vtex_order_id=gone).update(
+        vtex_order_id="9999999999999-01", synced_at=now - timedelta(hours=9)
+    )
+    # Beyond VTEX's two years: never asked for.
+    Order.objects.filter(vtex_order_id=ancient).update(created_at=now - timedelta(days=800))
+    vtex_sandbox.set_status(stuck, "handling")
+    vtex_sandbox.clear_calls()
+
+    first = order_reconcile(unchanged_for=timedelta(hours=6), limit=1)
+    second = order_reconcile(unchanged_for=timedelta(hours=6), limit=1)
+    third = order_reconcile(unchanged_for=timedelta(hours=6), limit=1)
+
+    assert (first.orders_failed, first.orders_checked) == (1, 0)
+    assert (second.orders_failed, second.orders_checked, second.status_changes) == (0, 1, 1)
+    assert (third.orders_failed, third.orders_checked) == (0, 0)
+    read = [call["path"] for call in vtex_sandbox.calls(method="GET")]
+    assert read == ["/api/oms/pvt/orders/9999999999999-01", f"/api/oms/pvt/orders/{stuck}"]
+    assert Order.objects.get(vtex_order_id=stuck).status == "handling"
+    assert Order.objects.get(vtex_order_id=ancient).reconciled_at is None
