@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import InvoiceType, Order
 from orders.money import brl
 from orders.selectors import InvoicingSummary
-from orders.services.actions import ChangeLine, InvoiceLine, TrackingEventInput
+from orders.services.actions import (
+    CHANGE_REQUEST_ID,
+    ChangeLine,
+    InvoiceLine,
+    TrackingEventInput,
+)
 from orders.validators import validate_invoice_number, validate_nfe_key
 
 
@@ -170,6 +176,17 @@ class OrderChangeForm(forms.Form):
     )
     discount_value = CentsField(label=_("Discount (R$)"), required=False)
     increment_value = CentsField(label=_("Increment (R$)"), required=False)
+    # One per form shown: VTEX's requestId and the command's key, so submitting the same form
+    # twice (a double click, the browser's back button) registers the change once.
+    request_id = forms.RegexField(
+        regex=CHANGE_REQUEST_ID,
+        widget=forms.HiddenInput,
+        initial=lambda: uuid.uuid4().hex,
+        error_messages={
+            "required": _("This form has expired; open the order change again."),
+            "invalid": _("This form has expired; open the order change again."),
+        },
+    )
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -556,6 +556,7 @@ class OrderOperationsMixin:
                     items_added=items_added,
                     discount_value=form.cleaned_data["discount_value"] or 0,
                     increment_value=form.cleaned_data["increment_value"] or 0,
+                    request_id=form.cleaned_data["request_id"],
                 ),
                 _("Order change"),
             )

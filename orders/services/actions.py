@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,9 @@ from orders.services.audit import event_record
 from orders.services.commands import command_enqueue
 from orders.status import Action, OrderStatus, status_allows, status_label
 from orders.validators import validate_invoice_number, validate_nfe_key
+
+# An order change's requestId (a UUID in hex, made by the change form or by order_change).
+CHANGE_REQUEST_ID = re.compile(r"\A[0-9a-f]{32}\Z")
 
 
 class ActionRefused(Exception):
@@ -542,9 +546,18 @@ def order_change(
     items_added: Sequence[ChangeLine] = (),
     discount_value: int = 0,
     increment_value: int = 0,
+    request_id: str = "",
     source: Actor | str = Actor.ADMIN,
 ) -> ActionResult:
-    """Register a change (items removed or added, discount, increment) while in handling."""
+    """Register a change (items removed or added, discount, increment) while in handling.
+
+    ``request_id`` is VTEX's idempotency id and part of the command key: the admin form
+    carries one per form shown, so the same form submitted twice queues one change. Without
+    it a new one is made. A change is refused while another of the order's is still open.
+    """
+    request_id = request_id.strip() or uuid.uuid4().hex
+    if not CHANGE_REQUEST_ID.fullmatch(request_id):
+        raise ActionRefused(_("This order change form is invalid; open it again."))
     reason = reason.strip()
     if not reason:
         raise ActionRefused(_("An order change needs a reason."))
@@ -571,6 +584,22 @@ def order_change(
                 )
                 % {"order": order.vtex_order_id}
             )
+        key = f"{order.vtex_order_id}:change:{request_id}"
+        same = VtexCommand.objects.filter(key=key).first()
+        if same is not None and same.state != CommandState.REJECTED:
+            # This very form was submitted before: nothing new to send.
+            return ActionResult(order=order, command=same, created=False)
+        open_change = VtexCommand.objects.filter(
+            order=order, kind=CommandKind.CHANGE, state__in=OPEN_STATES
+        ).exists()
+        if open_change:
+            raise ActionRefused(
+                _(
+                    "Order %(order)s has an order change still being sent to VTEX; register "
+                    "another once it is confirmed."
+                )
+                % {"order": order.vtex_order_id}
+            )
         ordered: dict[str, int] = {}
         for item in order.items.all():
             ordered[item.sku_id] = ordered.get(item.sku_id, 0) + item.quantity
@@ -588,7 +617,6 @@ def order_change(
                         "quantity": quantity,
                     }
                 )
-        request_id = uuid.uuid4().hex
         payload = {
             "request_id": request_id,
             "reason": reason,
@@ -602,7 +630,7 @@ def order_change(
             user=user,
             source=source,
             kind=CommandKind.CHANGE,
-            key=f"{order.vtex_order_id}:change:{request_id}",
+            key=key,
             payload=payload,
         )
 

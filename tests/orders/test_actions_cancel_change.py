@@ -2,6 +2,7 @@
 cancel, and order changes."""
 
 import html
+import re
 
 import pytest
 from django.db import transaction
@@ -158,6 +159,7 @@ def test_an_order_change_in_handling(vtex_store, login, client, django_capture_o
         response = client.post(
             operation_url(order, "change"),
             {
+                "request_id": change_form_token(client, order),
                 "reason": "Falta de estoque",
                 "discount_value": "10.00",
                 "increment_value": "",
@@ -183,6 +185,83 @@ def test_an_order_change_in_handling(vtex_store, login, client, django_capture_o
     event = OrderEvent.objects.get(order=order, type=EventType.ACTION_REQUESTED)
     assert event.actor_user == user
     assert item.sku_id in {i.sku_id for i in order.items.all()}
+
+
+def change_form_token(client, order) -> str:
+    """The one-time requestId the change form carries in a hidden field."""
+    page = client.get(operation_url(order, "change")).content.decode()
+    match = re.search(r'<input type="hidden" name="request_id" value="([0-9a-f]{32})"', page)
+    assert match, page[:3000]
+    return match.group(1)
+
+
+def test_the_same_change_form_submitted_twice_registers_one_change(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    value_before = order.value
+    form = {
+        "request_id": change_form_token(client, order),
+        "reason": "Desconto combinado",
+        "discount_value": "10.00",
+        "increment_value": "",
+        **{f"remove_{i.position}": 0 for i in order.items.all()},
+        "added-TOTAL_FORMS": "2",
+        "added-INITIAL_FORMS": "0",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(operation_url(order, "change"), form)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(operation_url(order, "change"), form)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert "Already queued earlier" in " ".join(messages_of(second))
+    [change] = vtex_store.order(order.vtex_order_id)["changes"]
+    [command] = VtexCommand.objects.filter(kind=CommandKind.CHANGE)
+    assert command.key == f"{order.vtex_order_id}:change:{form['request_id']}"
+    assert change["requestId"] == form["request_id"]
+    order.refresh_from_db()
+    assert order.value == value_before - 1000
+    assert OrderEvent.objects.filter(order=order, type=EventType.ACTION_REQUESTED).count() == 1
+
+
+def test_a_change_form_without_its_token_is_refused(vtex_store, login, client):
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+
+    response = client.post(
+        operation_url(order, "change"),
+        {
+            "reason": "x",
+            "discount_value": "1.00",
+            "added-TOTAL_FORMS": "0",
+            "added-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "This form has expired" in response.content.decode()
+    assert not VtexCommand.objects.exists()
+
+
+def test_a_second_change_is_refused_while_the_first_is_still_open(vtex_store):
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    with transaction.atomic():
+        first = order_change(order=order, user=None, reason="um", discount_value=100)
+    assert first.created and first.command.state == CommandState.PENDING
+
+    with pytest.raises(ActionRefused, match="order change still being sent"):
+        order_change(order=order, user=None, reason="dois", discount_value=100)
+    again = order_change(
+        order=order,
+        user=None,
+        reason="um",
+        discount_value=100,
+        request_id=first.command.payload["request_id"],
+    )
+    assert (again.created, again.command) == (False, first.command)
 
 
 def test_an_order_change_is_refused_outside_handling(vtex_store, login, client):
