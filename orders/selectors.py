@@ -34,13 +34,24 @@ class CustomerDisplay:
     corporate_document: str
     state_inscription: str
     corporate_phone: str
+    # Shipping address: street level masked without the permission, city and state kept.
+    receiver_name: str = ""
+    street: str = ""
+    number: str = ""
+    complement: str = ""
+    neighborhood: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
 
 
 def customer_display(*, order: Order, user: AbstractBaseUser | AnonymousUser) -> CustomerDisplay:
     """The customer's data as ``user`` may see it: every screen shows customers through here.
 
     Without ``orders.view_customer_pii`` (the Viewer group) e-mail, documents and phones
-    are masked, keeping just enough to tell customers apart.
+    are masked, keeping just enough to tell customers apart, and so are the receiver and the
+    street address (street, number, complement, postal code); city and state stay.
     """
     full = user.has_perm("orders.view_customer_pii")
     return CustomerDisplay(
@@ -61,6 +72,19 @@ def customer_display(*, order: Order, user: AbstractBaseUser | AnonymousUser) ->
         corporate_phone=(
             order.customer_corporate_phone if full else mask_tail(order.customer_corporate_phone)
         ),
+        receiver_name=(
+            order.shipping_receiver_name if full else mask_name(order.shipping_receiver_name)
+        ),
+        street=order.shipping_street if full else mask_all(order.shipping_street),
+        number=order.shipping_number if full else mask_all(order.shipping_number),
+        complement=order.shipping_complement if full else mask_all(order.shipping_complement),
+        neighborhood=order.shipping_neighborhood,
+        city=order.shipping_city,
+        state=order.shipping_state,
+        postal_code=(
+            order.shipping_postal_code if full else mask_postal_code(order.shipping_postal_code)
+        ),
+        country=order.shipping_country,
     )
 
 
@@ -70,6 +94,23 @@ def mask_email(email: str) -> str:
         return ""
     local, _at, domain = email.partition("@")
     return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def mask_name(name: str) -> str:
+    """``Joana Silva`` -> ``J*** S***``: initials only."""
+    return " ".join(f"{word[:1]}***" for word in name.split())
+
+
+def mask_all(value: str) -> str:
+    return "***" if value else ""
+
+
+def mask_postal_code(value: str) -> str:
+    """``01310-100`` -> ``013*****``: the region (first 3 digits) only."""
+    digits = "".join(char for char in value if char.isdigit())
+    if not digits:
+        return mask_all(value)
+    return digits[:3] + "*" * max(len(digits) - 3, 0)
 
 
 def mask_tail(value: str, *, keep: int = 2) -> str:

@@ -49,6 +49,19 @@ class HasInvoiceFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Searching by one of these finds the customer it belongs to, which is seeing it: only with
+# ``orders.view_customer_pii``.
+PII_SEARCH_FIELDS = frozenset(
+    {
+        "customer_email",
+        "customer_document",
+        "customer_phone",
+        "customer_corporate_document",
+        "customer_corporate_phone",
+    }
+)
+
+
 def status_badge(status: str) -> str:
     return format_html(
         '<span class="order-status" data-status="{}" style="background:{};color:#fff;'
@@ -114,6 +127,18 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
         ),
     )
     change_form_template = "admin/orders/order/change_form.html"
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        fields = list(super().get_search_fields(request))
+        if request.user.has_perm("orders.view_customer_pii"):
+            return fields
+        return [field for field in fields if field.lstrip("=^@") not in PII_SEARCH_FIELDS]
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        if not request.user.has_perm("orders.view_customer_pii"):
+            changelist.search_help_text = _("Order id, sequence or customer name.")
+        return changelist
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         # The customer column needs the user (masking), which list_display callables do not get.

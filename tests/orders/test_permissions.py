@@ -1,19 +1,28 @@
 """Operator groups: Operations runs everything, Finance invoices and tracks, Viewer only
 reads, with customers' e-mail, document and phone masked."""
 
+import html
+
 import pytest
 from django.contrib.auth.models import Group
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
-from orders.models import CommandState, VtexCommand
-from orders.selectors import mask_email, mask_tail
+from orders.models import CommandAttempt, CommandState, OrderEvent, VtexCommand
+from orders.selectors import mask_all, mask_email, mask_name, mask_postal_code, mask_tail
+from orders.services.actions import invoice_submit, order_refresh
 from tests.orders.factories import InvoiceFactory, OrderFactory, OrderItemFactory
 from tests.orders.operations import (
     COMMAND_LIST,
     ORDER_LIST,
+    deliver_everything,
     login_fixture,  # noqa: F401 - fixture
+    mirrored_orders,
     operation_url,
     order_page,
     post_action,
+    vtex_store_fixture,  # noqa: F401 - fixture
 )
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +122,87 @@ def test_a_viewer_sees_no_full_customer_email_document_or_phone(login, client):
     assert mask_tail("+5511987654321") in pages
 
 
+EVENT_LIST = reverse("admin:orders_orderevent_changelist")
+
+
+def test_a_viewer_finds_no_customer_data_anywhere_after_a_real_order_life(
+    vtex_store, login, client, django_user_model, django_capture_on_commit_callbacks
+):
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    document = vtex_store.order(order.vtex_order_id)["order"]
+    profile = document["clientProfileData"]
+    address = document["shippingData"]["address"]
+    secrets = {
+        "e-mail": profile["email"],
+        "follow-up e-mail": document.get("followUpEmail") or profile["email"],
+        "document": profile["document"],
+        "phone": profile["phone"],
+        "phone digits": profile["phone"][-9:],
+        "street": address["street"],
+        "postal code": address["postalCode"],
+        "postal code digits": address["postalCode"].replace("-", ""),
+    }
+    if address.get("complement"):
+        secrets["complement"] = address["complement"]
+    assert order.customer_email == profile["email"] and order.shipping_street == address["street"]
+    xml = (
+        f"<nfeProc><dest><CPF>{profile['document']}</CPF><email>{profile['email']}</email>"
+        f"<enderDest><xLgr>{address['street']}</xLgr><CEP>{address['postalCode']}</CEP>"
+        "</enderDest></dest></nfeProc>"
+    )
+
+    # Refresh, then an invoice whose answer is lost: the retry re-reads the order (GetOrder,
+    # the whole customer profile) before finding the invoice applied.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        order_refresh(order=order, user=None)
+    vtex_store.set_faults(
+        rate_500=1.0,
+        fail_after_apply=True,
+        paths=[f"/api/oms/pvt/orders/{order.vtex_order_id}/invoice"],
+        methods=["POST"],
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        invoice_submit(
+            order=order, user=None, number="NF1", issued_at=timezone.now(), embedded_xml=xml
+        )
+    vtex_store.clear_faults()
+    deliver_everything()
+    commands = list(VtexCommand.objects.order_by("pk"))
+    assert [c.state for c in commands] == [CommandState.SUCCEEDED] * 2
+    attempts = list(CommandAttempt.objects.all())
+    assert any(a.method == "GET" for a in attempts) and len(attempts) >= 3
+    order.refresh_from_db()
+    assert order.invoices.filter(number="NF1").exists()
+
+    login("Viewer")
+    urls = [order_page(order), ORDER_LIST, COMMAND_LIST, EVENT_LIST]
+    urls += [f"{COMMAND_LIST}{command.pk}/change/" for command in commands]
+    urls += [f"{EVENT_LIST}{event.pk}/change/" for event in OrderEvent.objects.all()]
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = html.unescape(response.content.decode())
+    for name, secret in secrets.items():
+        assert not [url for url, page in pages.items() if secret in page], name
+    assert mask_email(profile["email"]) in pages[order_page(order)]
+    assert address["city"] in pages[order_page(order)]
+    # The attempts were on the pages (the re-read included), with their data.
+    assert "/invoice" in pages[f"{COMMAND_LIST}{commands[1].pk}/change/"]
+    stored = str(list(CommandAttempt.objects.values())) + str(list(VtexCommand.objects.values()))
+    for name, secret in secrets.items():
+        assert secret not in stored, name
+
+    for term in (profile["email"], profile["document"]):
+        found = client.get(ORDER_LIST, {"q": term}).context["cl"].result_list
+        assert list(found) == [], term
+    operator = django_user_model.objects.create_user(username="ops", is_staff=True)
+    operator.groups.add(Group.objects.get(name="Operations"))
+    client.force_login(operator)
+    for term in (profile["email"], profile["document"]):
+        assert list(client.get(ORDER_LIST, {"q": term}).context["cl"].result_list) == [order]
+
+
 def test_operations_see_the_full_customer_data(login, client):
     login("Operations")
     order = customer_order(status="handling")
@@ -154,3 +244,6 @@ def test_masks_keep_just_enough_to_tell_customers_apart():
     assert mask_email("") == ""
     assert mask_tail("52998224725") == "*********25"
     assert mask_tail("1234") == "****"
+    assert mask_name("Joana da Silva") == "J*** d*** S***"
+    assert mask_postal_code("01310-100") == "013*****"
+    assert (mask_all("Rua Augusta"), mask_all("")) == ("***", "")
