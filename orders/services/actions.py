@@ -494,12 +494,19 @@ def order_cancel(
             )
         else:
             _require_status(order, Action.CANCEL)
+        key = f"{order.vtex_order_id}:cancel"
+        if order.status == OrderStatus.CANCELLATION_REQUESTED:
+            # VTEX cancels a ready-for-handling/handling order in two steps (contract sheet,
+            # section 4): the first cancel leaves it cancellation-requested, a second one
+            # confirms. The confirmation has its own key, else the first (succeeded) command
+            # would answer it and nothing would be sent; it is still sent only once.
+            key = f"{key}:confirm"
         return _enqueue(
             order=order,
             user=user,
             source=source,
             kind=CommandKind.CANCEL,
-            key=f"{order.vtex_order_id}:cancel",
+            key=key,
             payload={"reason": reason},
         )
 

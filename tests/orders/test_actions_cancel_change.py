@@ -17,6 +17,7 @@ from orders.services.actions import (
     order_change,
 )
 from orders.services.commands import command_deliver
+from orders.services.sync import order_sync
 from tests.orders.operations import (
     login_fixture,  # noqa: F401 - fixture
     messages_of,
@@ -95,6 +96,37 @@ def test_cancel_many_asks_a_reason_then_reports_each_order(
         assert (event.actor_user, event.payload["reason"]) == (user, "Cliente desistiu")
     for order in (partial, invoiced):
         assert vtex_store.order(order.vtex_order_id)["cancel_calls"] == 0
+
+
+def test_the_cancel_that_confirms_a_cancellation_request_is_sent_once(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(operation_url(order, "cancel"), {"reason": "Cliente desistiu"})
+    first = VtexCommand.objects.get(kind=CommandKind.CANCEL)
+    assert first.state == CommandState.SUCCEEDED
+    # VTEX's two-step cancel (contract sheet, section 4): the first call only asked.
+    vtex_store.set_status(order.vtex_order_id, "cancellation-requested")
+    order_sync(vtex_order_id=order.vtex_order_id, source="feed")
+    order.refresh_from_db()
+    assert order.status == "cancellation-requested"
+
+    # Confirmed twice (a double click) before the first confirmation went out.
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=False):
+            response = client.post(operation_url(order, "cancel"), {"reason": "Confirmado"})
+        assert response.status_code == 302
+    assert "Already queued earlier" in " ".join(messages_of(response))
+    confirm = VtexCommand.objects.get(key=f"{order.vtex_order_id}:cancel:confirm")
+    command_deliver(command_id=confirm.pk)
+
+    assert vtex_store.order(order.vtex_order_id)["cancel_calls"] == 2
+    confirm.refresh_from_db()
+    assert confirm.state == CommandState.SUCCEEDED
+    order.refresh_from_db()
+    assert order.status in ("cancel", "canceled")
 
 
 def test_the_order_page_offers_return_then_cancel_for_an_invoiced_order(vtex_store, login, client):
