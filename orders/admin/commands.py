@@ -185,6 +185,16 @@ class VtexCommandAdmin(admin.ModelAdmin):
         if retried:
             messages.success(request, _("Queued again: %(keys)s.") % {"keys": ", ".join(retried)})
         for key in skipped:
+            if "~" in key:
+                messages.warning(
+                    request,
+                    _(
+                        "%(key)s was replaced by a newer request (%(current)s); retry that one "
+                        "instead, this one is never sent again."
+                    )
+                    % {"key": key, "current": key.split("~", 1)[0]},
+                )
+                continue
             messages.warning(
                 request, _("%(key)s is succeeded or being sent; nothing to retry.") % {"key": key}
             )

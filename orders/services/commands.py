@@ -195,10 +195,17 @@ def command_dispatch(*, command_id: int) -> None:
 
 
 def command_retry_now(*, command: VtexCommand, user: AbstractBaseUser) -> bool:
-    """Make a rejected, dead or waiting command due now; False when it is not retryable."""
+    """Make a rejected, dead or waiting command due now; False when it is not retryable.
+
+    Not retryable: succeeded, being sent, or replaced. A rejected command gives its key up
+    to a newer request and is renamed ``{key}~{pk}`` (``command_enqueue``): sending the old
+    one again would repeat what the newer one asks, so only the newer one may be retried.
+    """
     with transaction.atomic():
         command = VtexCommand.objects.select_for_update().select_related("order").get(pk=command.pk)
         if command.state in (CommandState.SUCCEEDED, CommandState.SENDING):
+            return False
+        if command_superseded(command):
             return False
         previous = command.state
         if previous in (CommandState.REJECTED, CommandState.DEAD):
@@ -233,6 +240,11 @@ def command_retry_now(*, command: VtexCommand, user: AbstractBaseUser) -> bool:
         )
         transaction.on_commit(lambda: command_dispatch(command_id=command.pk), robust=True)
     return True
+
+
+def command_superseded(command: VtexCommand) -> bool:
+    """The command gave its key up to a newer request (see ``command_enqueue``)."""
+    return "~" in command.key
 
 
 def command_mark_resolved(*, command: VtexCommand, user: AbstractBaseUser, note: str) -> bool:

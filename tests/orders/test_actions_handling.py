@@ -6,6 +6,7 @@ from django.db import transaction
 from orders.models import Actor, CommandKind, CommandState, EventType, OrderEvent, VtexCommand
 from orders.services.sync import order_sync
 from tests.orders.operations import (
+    COMMAND_LIST,
     ORDER_LIST,
     login_fixture,  # noqa: F401 - fixture
     messages_of,
@@ -162,3 +163,36 @@ def test_refusals_speak_the_operators_language(vtex_store, login, client, settin
         f"{invoiced.vtex_order_id} recusado: O pedido {invoiced.vtex_order_id} está em "
         "“Faturado” na VTEX: o início do manuseio não é possível neste status."
     ) in messages_of(response)
+
+
+def test_retry_now_refuses_a_rejected_command_a_newer_request_replaced(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="ready-for-handling")
+    vtex_store.set_status(order.vtex_order_id, "handling")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_action(client, "start_handling_selected", [order])
+    rejected = VtexCommand.objects.get()
+    assert rejected.state == CommandState.REJECTED
+    # VTEX moved back; the operator asks again: the new request takes the key over.
+    vtex_store.set_status(order.vtex_order_id, "ready-for-handling")
+    order_sync(vtex_order_id=order.vtex_order_id, source=Actor.FEED)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_action(client, "start_handling_selected", [order])
+    rejected.refresh_from_db()
+    current = VtexCommand.objects.get(key=f"{order.vtex_order_id}:start-handling")
+    assert rejected.key == f"{current.key}~{rejected.pk}"
+    assert current.state == CommandState.SUCCEEDED
+    calls = vtex_store.order(order.vtex_order_id)["start_handling_calls"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_action(client, "retry_now", [rejected], url=COMMAND_LIST)
+
+    assert (
+        f"{rejected.key} was replaced by a newer request ({current.key}); retry that one "
+        "instead, this one is never sent again."
+    ) in messages_of(response)
+    rejected.refresh_from_db()
+    assert rejected.state == CommandState.REJECTED
+    assert vtex_store.order(order.vtex_order_id)["start_handling_calls"] == calls
