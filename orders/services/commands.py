@@ -71,6 +71,7 @@ SECRET_FIELDS = frozenset(
 # The NF-e XML carries the customer's CPF, name and address: never kept in attempt records,
 # and dropped from the command's payload once it can no longer be sent.
 EMBEDDED_XML_FIELDS = frozenset({"embeddedinvoice", "embedded_xml"})
+XML_DROPPED = "embedded_xml_dropped"
 
 # Statuses that prove a start-handling or a cancellation has been applied.
 HANDLING_OR_LATER = frozenset(
@@ -505,6 +506,19 @@ def command_applied(*, command: VtexCommand, document: dict[str, Any]) -> bool:
 
 def _send(*, command: VtexCommand, client: VtexClient) -> AttemptResult:
     started = time.monotonic()
+    if command.payload.get(XML_DROPPED) and not command.payload.get("embedded_xml"):
+        # Retried after it was settled: sending it now would leave the NF-e out.
+        return AttemptResult(
+            outcome=Outcome.REJECTED,
+            method="",
+            path="",
+            error_code="NFE_XML_DROPPED",
+            error_message=(
+                "The NF-e XML was dropped when this command was settled; "
+                "submit the invoice again with its XML."
+            ),
+            duration_ms=_elapsed_ms(started),
+        )
     with _responses_captured(client) as responses:
         try:
             answer = _call(command=command, client=client)
@@ -714,9 +728,10 @@ def _embedded_xml_drop(command: VtexCommand) -> bool:
     """Drop the NF-e XML from the payload of a command that will not be sent again; True
     when the payload changed. An open command, and a rejected or dead one not yet resolved
     (an operator may still retry it), keeps it."""
-    if not command.payload.get("embedded_xml"):
+    xml = command.payload.get("embedded_xml")
+    if not xml:
         return False
-    command.payload = {**command.payload, "embedded_xml": ""}
+    command.payload = {**command.payload, "embedded_xml": "", XML_DROPPED: _xml_summary(xml)}
     return True
 
 

@@ -34,6 +34,7 @@ from orders.services.commands import (
     command_deliver,
     command_enqueue,
     command_mark_resolved,
+    command_retry_now,
     commands_sweep,
 )
 from orders.services.locks import task_lock
@@ -462,7 +463,17 @@ def test_the_nfe_xml_is_kept_while_the_invoice_may_be_sent_and_dropped_after(
     failing.refresh_from_db()
     assert failing.state == CommandState.DEAD
     assert failing.payload["embedded_xml"] == ""
+    assert failing.payload["embedded_xml_dropped"].startswith(f"[{len(xml)} bytes, sha256")
     assert "52998224725" not in str(list(VtexCommand.objects.values()))
+
+    # Retried after that, it is not sent without its XML: the operator submits it again.
+    vtex_store.clear_faults()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert command_retry_now(command=failing, user=user)
+    deliver_everything()
+    failing.refresh_from_db()
+    assert (failing.state, failing.last_error_code) == (CommandState.REJECTED, "NFE_XML_DROPPED")
+    assert "NF2" not in sandbox_invoices(vtex_store, rejected)
 
 
 def test_commands_wait_out_an_outage_and_are_all_delivered_once_after_it(
