@@ -495,7 +495,8 @@ def order_cancel(
         else:
             _require_status(order, Action.CANCEL)
         key = f"{order.vtex_order_id}:cancel"
-        if order.status == OrderStatus.CANCELLATION_REQUESTED:
+        confirming = order.status == OrderStatus.CANCELLATION_REQUESTED
+        if confirming:
             # VTEX cancels a ready-for-handling/handling order in two steps (contract sheet,
             # section 4): the first cancel leaves it cancellation-requested, a second one
             # confirms. The confirmation has its own key, else the first (succeeded) command
@@ -507,7 +508,7 @@ def order_cancel(
             source=source,
             kind=CommandKind.CANCEL,
             key=key,
-            payload={"reason": reason},
+            payload={"reason": reason, "confirm": confirming},
         )
 
 

@@ -485,6 +485,9 @@ def command_applied(*, command: VtexCommand, document: dict[str, Any]) -> bool:
     if command.kind == CommandKind.START_HANDLING:
         return status in HANDLING_OR_LATER
     if command.kind == CommandKind.CANCEL:
+        if payload.get("confirm"):
+            # The order already sat in cancellation-requested: only the confirmation moves it.
+            return status in {OrderStatus.CANCEL, OrderStatus.CANCELED}
         return status in CANCELLATION_UNDER_WAY
     if command.kind == CommandKind.INVOICE:
         package = by_number.get(payload["number"])

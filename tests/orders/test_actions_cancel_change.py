@@ -129,6 +129,32 @@ def test_the_cancel_that_confirms_a_cancellation_request_is_sent_once(
     assert order.status in ("cancel", "canceled")
 
 
+def test_a_confirming_cancel_that_failed_is_resent_not_taken_for_done(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    vtex_store.set_status(order.vtex_order_id, "cancellation-requested")
+    order_sync(vtex_order_id=order.vtex_order_id, source="feed")
+    order.refresh_from_db()
+    vtex_store.set_faults(
+        rate_500=1.0, paths=[f"/api/oms/pvt/orders/{order.vtex_order_id}/cancel"]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(operation_url(order, "cancel"), {"reason": "Confirmado"})
+    confirm = VtexCommand.objects.get(kind=CommandKind.CANCEL)
+    assert confirm.state == CommandState.RETRYING
+    vtex_store.clear_faults()
+
+    # The re-read still shows cancellation-requested: the confirmation did not happen.
+    command_deliver(command_id=confirm.pk)
+
+    confirm.refresh_from_db()
+    assert confirm.state == CommandState.SUCCEEDED
+    assert vtex_store.order(order.vtex_order_id)["order"]["status"] == "canceled"
+
+
 def test_the_order_page_offers_return_then_cancel_for_an_invoiced_order(vtex_store, login, client):
     login("Operations")
     [order] = mirrored_orders(vtex_store, 1, status="handling")
