@@ -37,8 +37,10 @@ class CentsField(forms.DecimalField):
         return None if amount is None else int((amount * 100).to_integral_value())
 
 
-class InvoiceForm(forms.Form):
-    invoice_type = forms.ChoiceField(label=_("Type"), choices=InvoiceType.choices)
+class InvoiceIdentityForm(forms.Form):
+    """The fields naming an invoice (number, NF-e key, date, URL), shared by the forms that
+    send one: these fields come first, in this order."""
+
     number = forms.CharField(
         label=_("Invoice number"),
         max_length=64,
@@ -57,6 +59,12 @@ class InvoiceForm(forms.Form):
     url = forms.URLField(
         label=_("Invoice URL"), max_length=1000, required=False, assume_scheme="https"
     )
+
+
+class InvoiceForm(InvoiceIdentityForm):
+    field_order = ["invoice_type"]
+
+    invoice_type = forms.ChoiceField(label=_("Type"), choices=InvoiceType.choices)
     embedded_xml = forms.CharField(
         label=_("NF-e XML"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -84,7 +92,7 @@ class InvoiceForm(forms.Form):
                 max_value=left,
                 initial=left,
                 help_text=_("%(left)s left, %(price)s each")
-                % {"left": left, "price": brl(item.selling_price or item.unit_price)},
+                % {"left": left, "price": brl(item.invoice_unit_price)},
             )
             self.item_fields.append(name)
 
@@ -147,27 +155,15 @@ class CancelForm(forms.Form):
     )
 
 
-class ReturnAndCancelForm(forms.Form):
-    number = forms.CharField(
-        label=_("Return invoice number"),
-        max_length=64,
-        validators=[validate_invoice_number],
-        help_text=_("Letters and digits only."),
-    )
-    key = forms.CharField(
-        label=_("NF-e access key"),
-        max_length=44,
-        min_length=44,
-        required=False,
-        validators=[validate_nfe_key],
-    )
-    issued_at = forms.DateTimeField(label=_("Issued at"), initial=timezone.now)
-    url = forms.URLField(
-        label=_("Invoice URL"), max_length=1000, required=False, assume_scheme="https"
-    )
+class ReturnAndCancelForm(InvoiceIdentityForm):
     reason = forms.CharField(
         label=_("Cancellation reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["number"].label = _("Return invoice number")
+        self.fields["key"].help_text = ""
 
 
 class OrderChangeForm(forms.Form):
@@ -205,9 +201,7 @@ class OrderChangeForm(forms.Form):
 
     def items_removed(self) -> list[ChangeLine]:
         return [
-            ChangeLine(
-                sku_id=item.sku_id, quantity=quantity, price=item.selling_price or item.unit_price
-            )
+            ChangeLine(sku_id=item.sku_id, quantity=quantity, price=item.invoice_unit_price)
             for name, item in self.remove_fields
             if (quantity := self.cleaned_data.get(name) or 0) > 0
         ]

@@ -165,3 +165,9 @@ class OrderItem(models.Model):
     @property
     def total(self) -> int:
         return self.selling_price * self.quantity
+
+    @property
+    def invoice_unit_price(self) -> int:
+        """The price of one unit on an invoice (and in an order change): the selling price,
+        or the unit price when VTEX sent no selling price."""
+        return self.selling_price or self.unit_price

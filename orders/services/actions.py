@@ -29,7 +29,6 @@ from orders.models import (
     EventType,
     InvoiceType,
     Order,
-    OrderItem,
     VtexCommand,
 )
 from orders.models.commands import OPEN_STATES
@@ -315,12 +314,8 @@ def _invoice_lines(
                 _("Only %(available)s of %(item)s can still go on this invoice, not %(quantity)s.")
                 % {"available": available.get(position, 0), "item": item.name, "quantity": quantity}
             )
-        chosen[position] = (quantity, _unit_price(item), item.sku_id)
+        chosen[position] = (quantity, item.invoice_unit_price, item.sku_id)
     return chosen
-
-
-def _unit_price(item: OrderItem) -> int:
-    return item.selling_price or item.unit_price
 
 
 def _invoice_value(
