@@ -359,62 +359,97 @@ class OrderOperationsMixin:
 
     # --- Form operations --------------------------------------------------------------------------
 
+    def _operation_form(
+        self,
+        request: HttpRequest,
+        order: Order,
+        *,
+        form: Any,
+        formsets: Iterable[Any] = (),
+        run: Callable[[], ActionResult | tuple[ActionResult, ...]],
+        done_label: str | Callable[[], str],
+        title: str,
+        submit_label: str,
+        notes: Iterable[str] | Callable[[], Iterable[str]] = (),
+    ) -> HttpResponse:
+        """A form operation: on a POST whose form (and formsets) are valid, ``run`` the service
+        and go back to the order page; otherwise, or when the service refuses, the form page.
+
+        ``run`` and a callable ``done_label`` are called only with valid data; callable
+        ``notes`` only when the form page is rendered (after a refusal, if any).
+        """
+        formsets = list(formsets)
+        if request.method == "POST" and all(f.is_valid() for f in (form, *formsets)):
+            label = done_label() if callable(done_label) else done_label
+            done = self._done(request, order, run, label)
+            if done is not None:
+                return done
+        return self._form_page(
+            request,
+            order,
+            title=title,
+            form=form,
+            formsets=formsets,
+            notes=notes() if callable(notes) else notes,
+            submit_label=submit_label,
+        )
+
     def invoice_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         order = self._order_for(request, object_id, "orders.invoice_order")
         summary = order_invoicing_summary(order=order)
         form = InvoiceForm(
             request.POST if request.method == "POST" else None, order=order, summary=summary
         )
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            done = self._done(
-                request,
-                order,
-                lambda: invoice_submit(
-                    order=order,
-                    user=request.user,
-                    invoice_type=data["invoice_type"],
-                    number=data["number"],
-                    issued_at=data["issued_at"],
-                    lines=form.lines(),
-                    key=data["key"],
-                    url=data["url"],
-                    embedded_xml=data["embedded_xml"],
-                    courier=data["courier"],
-                    tracking_number=data["tracking_number"],
-                    tracking_url=data["tracking_url"],
-                    dispatched_at=data["dispatched_at"],
-                ),
-                _("Invoice %(number)s") % {"number": data["number"]},
-            )
-            if done is not None:
-                return done
         returning = summary.fully_invoiced
-        notes = [
-            _("Invoiced so far: %(invoiced)s of %(value)s.")
-            % {"invoiced": brl(summary.output_total), "value": brl(summary.order_value)}
-        ]
-        try:
-            preview = invoice_value_preview(
+
+        def submit() -> ActionResult:
+            data = form.cleaned_data
+            return invoice_submit(
                 order=order,
-                invoice_type=InvoiceType.INPUT if returning else InvoiceType.OUTPUT,
+                user=request.user,
+                invoice_type=data["invoice_type"],
+                number=data["number"],
+                issued_at=data["issued_at"],
+                lines=form.lines(),
+                key=data["key"],
+                url=data["url"],
+                embedded_xml=data["embedded_xml"],
+                courier=data["courier"],
+                tracking_number=data["tracking_number"],
+                tracking_url=data["tracking_url"],
+                dispatched_at=data["dispatched_at"],
             )
-        except ActionRefused as refusal:
-            notes.append(refusal.message)
-        else:
-            notes.append(
-                _(
-                    "Value of an invoice for everything left: %(value)s (the invoice that "
-                    "completes the order also carries shipping). The value is computed from "
-                    "the quantities you choose."
+
+        def notes() -> list[str]:
+            notes = [
+                _("Invoiced so far: %(invoiced)s of %(value)s.")
+                % {"invoiced": brl(summary.output_total), "value": brl(summary.order_value)}
+            ]
+            try:
+                preview = invoice_value_preview(
+                    order=order,
+                    invoice_type=InvoiceType.INPUT if returning else InvoiceType.OUTPUT,
                 )
-                % {"value": brl(preview)}
-            )
-        return self._form_page(
+            except ActionRefused as refusal:
+                notes.append(refusal.message)
+            else:
+                notes.append(
+                    _(
+                        "Value of an invoice for everything left: %(value)s (the invoice that "
+                        "completes the order also carries shipping). The value is computed from "
+                        "the quantities you choose."
+                    )
+                    % {"value": brl(preview)}
+                )
+            return notes
+
+        return self._operation_form(
             request,
             order,
-            title=_("Return invoice") if returning else _("Invoice"),
             form=form,
+            run=submit,
+            done_label=lambda: _("Invoice %(number)s") % {"number": form.cleaned_data["number"]},
+            title=_("Return invoice") if returning else _("Invoice"),
             notes=notes,
             submit_label=_("Send invoice"),
         )
@@ -425,29 +460,21 @@ class OrderOperationsMixin:
         form = TrackingNumberForm(
             request.POST if request.method == "POST" else None, summary=summary
         )
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            done = self._done(
-                request,
-                order,
-                lambda: invoice_tracking_set(
-                    order=order,
-                    user=request.user,
-                    invoice_number=data["invoice_number"],
-                    tracking_number=data["tracking_number"],
-                    tracking_url=data["tracking_url"],
-                    courier=data["courier"],
-                    dispatched_at=data["dispatched_at"],
-                ),
-                _("Tracking number"),
-            )
-            if done is not None:
-                return done
-        return self._form_page(
+        return self._operation_form(
             request,
             order,
-            title=_("Tracking number"),
             form=form,
+            run=lambda: invoice_tracking_set(
+                order=order,
+                user=request.user,
+                invoice_number=form.cleaned_data["invoice_number"],
+                tracking_number=form.cleaned_data["tracking_number"],
+                tracking_url=form.cleaned_data["tracking_url"],
+                courier=form.cleaned_data["courier"],
+                dispatched_at=form.cleaned_data["dispatched_at"],
+            ),
+            done_label=_("Tracking number"),
+            title=_("Tracking number"),
             submit_label=_("Send tracking number"),
         )
 
@@ -457,84 +484,69 @@ class OrderOperationsMixin:
         data = request.POST if request.method == "POST" else None
         form = TrackingEventsForm(data, summary=summary)
         formset = TrackingEventFormSet(data, prefix="events")
-        if request.method == "POST" and form.is_valid() and formset.is_valid():
-            events = [f.event() for f in formset.forms if f.has_changed() and f.cleaned_data]
-            done = self._done(
-                request,
-                order,
-                lambda: tracking_events_send(
-                    order=order,
-                    user=request.user,
-                    invoice_number=form.cleaned_data["invoice_number"],
-                    events=events,
-                    is_delivered=form.cleaned_data["is_delivered"],
-                    delivered_at=form.cleaned_data["delivered_at"],
-                ),
-                _("Tracking events"),
-            )
-            if done is not None:
-                return done
-        return self._form_page(
+        return self._operation_form(
             request,
             order,
-            title=_("Tracking events"),
             form=form,
             formsets=[formset],
+            run=lambda: tracking_events_send(
+                order=order,
+                user=request.user,
+                invoice_number=form.cleaned_data["invoice_number"],
+                events=[f.event() for f in formset.forms if f.has_changed() and f.cleaned_data],
+                is_delivered=form.cleaned_data["is_delivered"],
+                delivered_at=form.cleaned_data["delivered_at"],
+            ),
+            done_label=_("Tracking events"),
+            title=_("Tracking events"),
             submit_label=_("Send tracking events"),
         )
 
     def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         order = self._order_for(request, object_id, "orders.cancel_order")
         form = CancelForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            done = self._done(
-                request,
-                order,
-                lambda: order_cancel(
-                    order=order, user=request.user, reason=form.cleaned_data["reason"]
-                ),
-                _("Cancellation"),
-            )
-            if done is not None:
-                return done
-        return self._form_page(
-            request, order, title=_("Cancel order"), form=form, submit_label=_("Cancel order")
+        return self._operation_form(
+            request,
+            order,
+            form=form,
+            run=lambda: order_cancel(
+                order=order, user=request.user, reason=form.cleaned_data["reason"]
+            ),
+            done_label=_("Cancellation"),
+            title=_("Cancel order"),
+            submit_label=_("Cancel order"),
         )
 
     def return_and_cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         order = self._order_for(request, object_id, "orders.cancel_order", "orders.invoice_order")
         form = ReturnAndCancelForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            done = self._done(
-                request,
-                order,
-                lambda: order_return_and_cancel(
-                    order=order,
-                    user=request.user,
-                    number=data["number"],
-                    issued_at=data["issued_at"],
-                    key=data["key"],
-                    url=data["url"],
-                    reason=data["reason"],
-                ),
-                _("Return invoice and cancellation"),
-            )
-            if done is not None:
-                return done
-        summary = order_invoicing_summary(order=order)
-        return self._form_page(
-            request,
-            order,
-            title=_("Return invoice, then cancel"),
-            form=form,
-            notes=[
+
+        def notes() -> list[str]:
+            summary = order_invoicing_summary(order=order)
+            return [
                 _(
                     "VTEX only cancels an invoiced order after a return invoice of its whole "
                     "value (%(value)s). Both are sent, in this order."
                 )
                 % {"value": brl(summary.output_total - summary.input_total)}
-            ],
+            ]
+
+        return self._operation_form(
+            request,
+            order,
+            form=form,
+            run=lambda: order_return_and_cancel(
+                order=order,
+                user=request.user,
+                number=form.cleaned_data["number"],
+                issued_at=form.cleaned_data["issued_at"],
+                key=form.cleaned_data["key"],
+                url=form.cleaned_data["url"],
+                reason=form.cleaned_data["reason"],
+            ),
+            done_label=_("Return invoice and cancellation"),
+            title=_("Return invoice, then cancel"),
+            notes=notes,
             submit_label=_("Return and cancel"),
         )
 
@@ -543,30 +555,22 @@ class OrderOperationsMixin:
         data = request.POST if request.method == "POST" else None
         form = OrderChangeForm(data, order=order)
         added = AddedItemFormSet(data, prefix="added")
-        if request.method == "POST" and form.is_valid() and added.is_valid():
-            items_added = [f.line() for f in added.forms if f.has_changed() and f.cleaned_data]
-            done = self._done(
-                request,
-                order,
-                lambda: order_change(
-                    order=order,
-                    user=request.user,
-                    reason=form.cleaned_data["reason"],
-                    items_removed=form.items_removed(),
-                    items_added=items_added,
-                    discount_value=form.cleaned_data["discount_value"] or 0,
-                    increment_value=form.cleaned_data["increment_value"] or 0,
-                    request_id=form.cleaned_data["request_id"],
-                ),
-                _("Order change"),
-            )
-            if done is not None:
-                return done
-        return self._form_page(
+        return self._operation_form(
             request,
             order,
-            title=_("Order change"),
             form=form,
             formsets=[added],
+            run=lambda: order_change(
+                order=order,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                items_removed=form.items_removed(),
+                items_added=[f.line() for f in added.forms if f.has_changed() and f.cleaned_data],
+                discount_value=form.cleaned_data["discount_value"] or 0,
+                increment_value=form.cleaned_data["increment_value"] or 0,
+                request_id=form.cleaned_data["request_id"],
+            ),
+            done_label=_("Order change"),
+            title=_("Order change"),
             submit_label=_("Register change"),
         )
