@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -15,6 +16,7 @@ from orders.models import (
     InvoiceType,
     Order,
     OrderEvent,
+    OrderItem,
     VtexCommand,
 )
 from orders.models.commands import OPEN_STATES
@@ -200,15 +202,27 @@ class InvoicingSummary:
         }
 
 
-def order_invoicing_summary(*, order: Order) -> InvoicingSummary:
+def order_invoicing_summary(
+    *,
+    order: Order,
+    items: Iterable[OrderItem] | None = None,
+    invoices: Iterable[Invoice] | None = None,
+) -> InvoicingSummary:
     """The order's invoices as VTEX has them (the mirror) plus those queued or just sent.
 
     A queued invoice counts as soon as it is written, so two operators cannot both invoice
     the same items; a rejected one does not count.
+
+    ``items`` and ``invoices`` (with their items prefetched), when given, are the order's,
+    already read (the order page, through ``order_detail_related``): not read again.
     """
-    invoices: dict[str, KnownInvoice] = {}
-    for invoice in order.invoices.prefetch_related("items"):
-        invoices[invoice.number] = KnownInvoice(
+    if items is None:
+        items = order.items.all()
+    if invoices is None:
+        invoices = order.invoices.prefetch_related("items")
+    known_invoices: dict[str, KnownInvoice] = {}
+    for invoice in invoices:
+        known_invoices[invoice.number] = KnownInvoice(
             number=invoice.number,
             type=invoice.type,
             value=invoice.value,
@@ -229,9 +243,9 @@ def order_invoicing_summary(*, order: Order) -> InvoicingSummary:
         if command.kind == CommandKind.TRACKING_NUMBER:
             tracking[payload["invoice_number"]] = payload["tracking_number"]
             continue
-        if payload["number"] in invoices:
+        if payload["number"] in known_invoices:
             continue
-        invoices[payload["number"]] = KnownInvoice(
+        known_invoices[payload["number"]] = KnownInvoice(
             number=payload["number"],
             type=payload["type"],
             value=payload["value"],
@@ -242,20 +256,20 @@ def order_invoicing_summary(*, order: Order) -> InvoicingSummary:
             pending=True,
         )
     for number, tracking_number in tracking.items():
-        known = invoices.get(number)
+        known = known_invoices.get(number)
         if known is not None and not known.tracking_number:
-            invoices[number] = replace(known, tracking_number=tracking_number)
+            known_invoices[number] = replace(known, tracking_number=tracking_number)
 
     invoiced: dict[int, int] = {}
     returned: dict[int, int] = {}
     totals = {InvoiceType.OUTPUT: 0, InvoiceType.INPUT: 0}
-    for known in invoices.values():
+    for known in known_invoices.values():
         totals[known.type] = totals.get(known.type, 0) + known.value
         counted = invoiced if known.type == InvoiceType.OUTPUT else returned
         for position, quantity in known.lines:
             counted[position] = counted.get(position, 0) + quantity
     ordered: dict[int, int] = {}
-    for item in order.items.all():
+    for item in items:
         ordered[item.position] = ordered.get(item.position, 0) + item.quantity
     return InvoicingSummary(
         order_value=order.value,
@@ -264,14 +278,17 @@ def order_invoicing_summary(*, order: Order) -> InvoicingSummary:
         ordered_quantities=ordered,
         invoiced_quantities=invoiced,
         returned_quantities=returned,
-        invoices=invoices,
+        invoices=known_invoices,
     )
 
 
 def order_commands(*, order: Order) -> list[VtexCommand]:
     """The order's VTEX commands, oldest first, for the order page."""
     return list(
-        VtexCommand.objects.filter(order=order).select_related("requested_by").order_by("pk")
+        VtexCommand.objects.filter(order=order)
+        .defer("payload")
+        .select_related("requested_by")
+        .order_by("pk")
     )
 
 

@@ -40,7 +40,12 @@ from orders.forms import (
 )
 from orders.models import InvoiceType, Order
 from orders.money import brl
-from orders.selectors import order_available_actions, order_commands, order_invoicing_summary
+from orders.selectors import (
+    InvoicingSummary,
+    order_available_actions,
+    order_commands,
+    order_invoicing_summary,
+)
 from orders.services.actions import (
     ActionRefused,
     ActionResult,
@@ -211,21 +216,10 @@ class OrderOperationsMixin:
 
     # --- The order page -------------------------------------------------------------------------
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> Any:
-        context = dict(extra_context or {})
-        order = self.get_object(request, unquote(object_id))
-        if order is not None:
-            context["order_operations"] = self._operations_context(request, order)
-        return super().change_view(request, object_id, form_url, extra_context=context)
-
-    def _operations_context(self, request: HttpRequest, order: Order) -> dict[str, Any]:
-        summary = order_invoicing_summary(order=order)
+    def _operations_context(
+        self, request: HttpRequest, order: Order, *, summary: InvoicingSummary
+    ) -> dict[str, Any]:
+        """The order page's operations box: ``order_operations`` in the page's context."""
         buttons = []
         for name in order_available_actions(order=order, summary=summary):
             if not request.user.has_perms(OPERATION_PERMISSIONS[name]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.admin.actions import OrderOperationsMixin
 from orders.models import Invoice, InvoiceType, Order
 from orders.money import brl
-from orders.selectors import customer_display, order_detail_related
+from orders.selectors import customer_display, order_detail_related, order_invoicing_summary
 from orders.status import status_choices, status_colour, status_label
 
 
@@ -185,7 +186,9 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> Any:
-        order = self.get_object(request, object_id)
+        """The order page, its operations box included: the order, its items and invoices are
+        read once for both."""
+        order = self.get_object(request, unquote(object_id))
         context = dict(extra_context or {})
         if order is not None:
             related = order_detail_related(order=order)
@@ -225,6 +228,13 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
                         }
                         for event in related["events"]
                     ],
-                }
+                },
+                order_operations=self._operations_context(
+                    request,
+                    order,
+                    summary=order_invoicing_summary(
+                        order=order, items=related["items"], invoices=related["invoices"]
+                    ),
+                ),
             )
         return super().change_view(request, object_id, form_url, extra_context=context)
