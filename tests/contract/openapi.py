@@ -56,11 +56,26 @@ class ContractError(AssertionError):
     pass
 
 
+# Where VTEX's official files live on the project's machines: beside the checkout, or in the
+# workplace's shared folder when the checkout was cloned elsewhere.
+SPEC_DIR_CANDIDATES = (
+    Path(__file__).resolve().parents[3] / "shared" / "vtex-openapi",
+    Path("/work/shared/vtex-openapi"),
+)
+
+
 def spec_dir() -> Path:
     override = os.environ.get("VTEX_OPENAPI_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[3] / "shared" / "vtex-openapi"
+    for candidate in SPEC_DIR_CANDIDATES:
+        if candidate.is_dir():
+            return candidate
+    raise ContractError(
+        "VTEX's OpenAPI files were not found in "
+        + " or ".join(str(candidate) for candidate in SPEC_DIR_CANDIDATES)
+        + ": set VTEX_OPENAPI_DIR"
+    )
 
 
 @functools.cache

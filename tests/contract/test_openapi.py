@@ -178,3 +178,11 @@ def test_spec_directory_can_be_overridden(monkeypatch, tmp_path):
     monkeypatch.setenv("VTEX_OPENAPI_DIR", str(tmp_path))
 
     assert openapi.spec_dir() == tmp_path
+
+
+def test_a_missing_spec_directory_is_named_in_the_failure(monkeypatch, tmp_path):
+    monkeypatch.delenv("VTEX_OPENAPI_DIR", raising=False)
+    monkeypatch.setattr(openapi, "SPEC_DIR_CANDIDATES", (tmp_path / "nowhere",))
+
+    with pytest.raises(openapi.ContractError, match="set VTEX_OPENAPI_DIR"):
+        openapi.spec_dir()
