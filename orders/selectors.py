@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from orders.models import (
     CommandKind,
@@ -122,14 +122,6 @@ def mask_tail(value: str, *, keep: int = 2) -> str:
     if len(value) <= keep * 2:
         return "*" * len(value)
     return "*" * (len(value) - keep) + value[-keep:]
-
-
-def orders_with_invoice_flag(queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
-    """Orders annotated with ``has_invoice`` (an Output invoice exists)."""
-    queryset = Order.objects.all() if queryset is None else queryset
-    return queryset.annotate(
-        has_invoice=Exists(Invoice.objects.filter(order=OuterRef("pk"), type="Output"))
-    )
 
 
 def order_detail_related(*, order: Order) -> dict[str, list]:
