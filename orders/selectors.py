@@ -284,6 +284,19 @@ def order_commands(*, order: Order) -> list[VtexCommand]:
     )
 
 
+def start_handling_key(order: Order) -> str:
+    return f"{order.vtex_order_id}:start-handling"
+
+
+def start_handling_request(*, order: Order) -> VtexCommand | None:
+    """The order's start-handling command still standing (a rejected one can be asked again)."""
+    return (
+        VtexCommand.objects.filter(key=start_handling_key(order))
+        .exclude(state=CommandState.REJECTED)
+        .first()
+    )
+
+
 def order_available_actions(*, order: Order, summary: InvoicingSummary) -> list[str]:
     """The operations the order's status and invoices allow now (before user permissions).
 
@@ -291,12 +304,9 @@ def order_available_actions(*, order: Order, summary: InvoicingSummary) -> list[
     return-and-cancel, change, refresh.
     """
     available: list[str] = []
-    start_asked = (
-        VtexCommand.objects.filter(order=order, kind=CommandKind.START_HANDLING)
-        .exclude(state=CommandState.REJECTED)
-        .exists()
-    )
-    if status_allows(order.status, Action.START_HANDLING) and not start_asked:
+    if status_allows(order.status, Action.START_HANDLING) and not start_handling_request(
+        order=order
+    ):
         available.append("start-handling")
     outputs = [i for i in summary.invoices.values() if i.type == InvoiceType.OUTPUT]
     left = any(quantity > 0 for quantity in summary.uninvoiced_quantities.values())
@@ -304,10 +314,7 @@ def order_available_actions(*, order: Order, summary: InvoicingSummary) -> list[
         available.append("invoice")
     if summary.fully_invoiced and not summary.fully_returned:
         available.append("return-invoice")
-    tracking_status = status_allows(order.status, Action.TRACKING) or status_allows(
-        order.status, Action.INVOICE
-    )
-    if tracking_status and outputs:
+    if status_allows(order.status, Action.TRACKING) and outputs:
         available.append("tracking-number")
         if any(invoice.tracking_number for invoice in outputs):
             available.append("tracking-events")

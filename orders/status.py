@@ -174,9 +174,17 @@ ALLOWED_ACTIONS: dict[Action, frozenset[str]] = {
     Action.INVOICE: frozenset(
         {S.READY_FOR_HANDLING, S.HANDLING, S.WAITING_FOR_FULFILLMENT, S.READY_FOR_INVOICING}
     ),
-    # Tracking attaches to an existing invoice: partial invoices leave the order in handling.
+    # Tracking attaches to an existing invoice, so wherever an invoice can exist: partial
+    # invoices leave the order where invoicing started (even ready-for-handling).
     Action.TRACKING: frozenset(
-        {S.HANDLING, S.WAITING_FOR_FULFILLMENT, S.READY_FOR_INVOICING, S.INVOICE, S.INVOICED}
+        {
+            S.READY_FOR_HANDLING,
+            S.HANDLING,
+            S.WAITING_FOR_FULFILLMENT,
+            S.READY_FOR_INVOICING,
+            S.INVOICE,
+            S.INVOICED,
+        }
     ),
     Action.CANCEL: _PRE_INVOICE_CANCELABLE,
     Action.CHANGE: frozenset({S.HANDLING, S.WAITING_FOR_FULFILLMENT, S.READY_FOR_INVOICING}),

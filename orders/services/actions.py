@@ -33,7 +33,13 @@ from orders.models import (
 )
 from orders.models.commands import OPEN_STATES
 from orders.money import brl
-from orders.selectors import InvoicingSummary, KnownInvoice, order_invoicing_summary
+from orders.selectors import (
+    InvoicingSummary,
+    KnownInvoice,
+    order_invoicing_summary,
+    start_handling_key,
+    start_handling_request,
+)
 from orders.services.audit import event_record
 from orders.services.commands import command_enqueue
 from orders.status import Action, OrderStatus, status_allows, status_label
@@ -90,9 +96,8 @@ def order_start_handling(
     with transaction.atomic():
         order = _order_lock(order)
         _require_status(order, Action.START_HANDLING)
-        key = _start_handling_key(order)
-        previous = VtexCommand.objects.filter(key=key).first()
-        if previous is not None and previous.state != CommandState.REJECTED:
+        previous = start_handling_request(order=order)
+        if previous is not None:
             raise ActionRefused(
                 _("Start handling was already requested for order %(order)s (%(state)s).")
                 % {"order": order.vtex_order_id, "state": previous.get_state_display()}
@@ -102,7 +107,7 @@ def order_start_handling(
             user=user,
             source=source,
             kind=CommandKind.START_HANDLING,
-            key=key,
+            key=start_handling_key(order),
             payload={},
         )
 
@@ -112,13 +117,10 @@ def order_start_handling_after_import(*, order: Order, source: Actor | str) -> A
     ready-for-handling; run inside the import's transaction. Never twice per order."""
     if not settings.VTEX_AUTO_START_HANDLING or order.status != OrderStatus.READY_FOR_HANDLING:
         return None
-    if VtexCommand.objects.filter(key=_start_handling_key(order)).exists():
+    # Even a rejected request is not repeated automatically: an operator decides.
+    if VtexCommand.objects.filter(key=start_handling_key(order)).exists():
         return None
     return order_start_handling(order=order, user=None, source=source)
-
-
-def _start_handling_key(order: Order) -> str:
-    return f"{order.vtex_order_id}:start-handling"
 
 
 # --- Invoices -------------------------------------------------------------------------------------
@@ -354,7 +356,7 @@ def invoice_tracking_set(
         raise ActionRefused(_("A tracking number is required."))
     with transaction.atomic():
         order = _order_lock(order)
-        _require_tracking_status(order)
+        _require_status(order, Action.TRACKING)
         summary = order_invoicing_summary(order=order)
         _require_output_invoice(order=order, summary=summary, number=invoice_number)
         payload = {
@@ -389,7 +391,7 @@ def tracking_events_send(
         raise ActionRefused(_("Give at least one tracking event, or mark the package delivered."))
     with transaction.atomic():
         order = _order_lock(order)
-        _require_tracking_status(order)
+        _require_status(order, Action.TRACKING)
         summary = order_invoicing_summary(order=order)
         invoice = _require_output_invoice(order=order, summary=summary, number=invoice_number)
         if not invoice.tracking_number:
@@ -423,13 +425,6 @@ def tracking_events_send(
             key=f"{order.vtex_order_id}:invoice:{invoice_number}:events:{digest}",
             payload=payload,
         )
-
-
-def _require_tracking_status(order: Order) -> None:
-    if not (
-        status_allows(order.status, Action.TRACKING) or status_allows(order.status, Action.INVOICE)
-    ):
-        raise _status_refusal(order, Action.TRACKING)
 
 
 def _require_output_invoice(
