@@ -103,6 +103,8 @@ class VtexCommandAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("state", "kind", NeedsAttentionFilter, "target", "source")
+    # The order page links to its commands with this filter.
+    extra_lookups = ("order__id__exact",)
     search_fields = ("key", "=order__vtex_order_id")
     search_help_text = gettext_lazy("Command key or VTEX order id.")
     list_select_related = ("order", "requested_by")
