@@ -80,6 +80,9 @@ PERSONAL_KEYS = frozenset(
         "cvv2",
         "expireMonth",
         "expireYear",
+        # packageAttachment.packages[].embeddedInvoice: the NF-e XML, which names the
+        # customer (CPF, name, address). The invoice's number, key and value have columns.
+        "embeddedInvoice",
     }
 )
 

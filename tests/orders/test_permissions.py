@@ -2,6 +2,7 @@
 reads, with customers' e-mail, document and phone masked."""
 
 import html
+import json
 
 import pytest
 from django.contrib.auth.models import Group
@@ -192,6 +193,14 @@ def test_a_viewer_finds_no_customer_data_anywhere_after_a_real_order_life(
     stored = str(list(CommandAttempt.objects.values())) + str(list(VtexCommand.objects.values()))
     for name, secret in secrets.items():
         assert secret not in stored, name
+    # The mirror re-read the invoiced order: its stored document keeps neither the NF-e XML
+    # (packageAttachment.packages[].embeddedInvoice) nor any value the XML carried.
+    order.refresh_from_db()
+    [package] = order.raw_document["packageAttachment"]["packages"]
+    assert package["invoiceNumber"] == "NF1" and package["embeddedInvoice"] == "***"
+    mirror = json.dumps(order.raw_document, ensure_ascii=False)
+    for name, secret in secrets.items():
+        assert secret not in mirror, name
 
     for term in (profile["email"], profile["document"]):
         found = client.get(ORDER_LIST, {"q": term}).context["cl"].result_list
