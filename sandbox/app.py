@@ -146,8 +146,11 @@ def json_response(data, status: int = 200, headers: dict | None = None) -> Respo
 
 
 def empty(status: int = 200) -> Response:
-    # VTEX sends no body on these; a 200 still declares JSON as most of its endpoints do.
-    return Response(b"", status=status, content_type=JSON if status != 204 else None)
+    """No body, and so no content type: an empty body declared as JSON is unparseable JSON
+    to a strict client (an OpenAPI-validating proxy failed on it)."""
+    response = Response(b"", status=status)
+    del response.headers["Content-Type"]
+    return response
 
 
 def error_response(error: ApiError) -> Response:

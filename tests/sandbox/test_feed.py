@@ -221,3 +221,16 @@ def test_reconfiguring_keeps_queued_events(sandbox):
     configure_feed(sandbox, statuses=["invoiced"])
 
     assert len(drain_feed(sandbox)) == 2
+
+
+def test_empty_answers_declare_no_json_content_type(sandbox):
+    """A strict client cannot parse an empty body declared as JSON ("Unexpected end of JSON
+    input" from an OpenAPI-validating proxy): an empty answer carries no content type."""
+    config = {"filter": {"type": "FromWorkflow", "status": ["ready-for-handling"]}}
+    answers = [sandbox.vtex("POST", CONFIG, json=config)]
+    sandbox.create_orders(1)
+    (item,) = take_feed(sandbox)
+    answers.append(sandbox.vtex("POST", FEED, json={"handles": [item["handle"]]}))
+    for answer in answers:
+        assert answer.status_code == 200 and answer.content == b""
+        assert "json" not in answer.headers.get("Content-Type", ""), answer.headers
