@@ -2,7 +2,7 @@
 
 Shapes follow `VTEX - Orders API.json` (GetOrder, ListOrders, GetPaymenttransaction)
 and `VTEX - Payments Gateway API.json` (TransactionDetails), with values modelled on
-the full order in the integration guides (`/work/shared/seeds/000_*.txt`).
+the full order in the integration guides (`../shared/seeds/000_*.txt`).
 """
 
 from __future__ import annotations

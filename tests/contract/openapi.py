@@ -56,12 +56,9 @@ class ContractError(AssertionError):
     pass
 
 
-# Where VTEX's official files live on the project's machines: beside the checkout, or in the
-# workplace's shared folder when the checkout was cloned elsewhere.
-SPEC_DIR_CANDIDATES = (
-    Path(__file__).resolve().parents[3] / "shared" / "vtex-openapi",
-    Path("/work/shared/vtex-openapi"),
-)
+# Where VTEX's official files live: VTEX_OPENAPI_DIR, else ../shared/vtex-openapi beside the
+# checkout (no machine's absolute path: a clone elsewhere sets the variable).
+SPEC_DIR_CANDIDATES = (Path(__file__).resolve().parents[3] / "shared" / "vtex-openapi",)
 
 
 def spec_dir() -> Path:

@@ -3,7 +3,7 @@
 Each quirk replaces one node of an operation's resolved (``$ref``-free) schema.
 `pointer` is the key path inside that schema; `part` is ``"request"`` or
 ``"response:<status>"``; `schema` is the replacement (``NO_BODY`` for "this
-answer has no body"). Sources are in `/work/shared/docs/vtex-contract.md`.
+answer has no body"). Sources are in `../shared/docs/vtex-contract.md`.
 """
 
 from __future__ import annotations
