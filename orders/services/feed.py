@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -15,9 +16,26 @@ from backoffice.vtex import vtex_client
 from orders.models import Actor
 from orders.services.sync import fetch_pool, order_documents_fetch, orders_upsert_from_documents
 from orders.status import OrderStatus
-from vtex import MAX_FEED_LOT, VtexClient, VtexError, VtexNotFound, VtexRateLimited, VtexRejected
+from vtex import (
+    MAX_FEED_LOT,
+    VtexClient,
+    VtexError,
+    VtexNotFound,
+    VtexRateLimited,
+    VtexRejected,
+    VtexTransientError,
+    rate_limit_pause,
+)
 
 logger = logging.getLogger(__name__)
+
+# A failed feed commit (5xx, dropped connection, 429) is tried this many times in a row, with
+# capped exponential backoff between tries, and never past the drain's deadline. Handles still
+# uncommitted are retried with the next batch's, and VTEX hands out whatever is left after the
+# visibility timeout: the re-sync is idempotent.
+COMMIT_ATTEMPTS = 4
+COMMIT_BACKOFF_SECONDS = 0.25
+COMMIT_BACKOFF_MAX_SECONDS = 4.0
 
 
 @dataclass
@@ -29,6 +47,11 @@ class FeedDrainResult:
     status_changes: int = 0
     handles_committed: int = 0
     orders_failed: int = 0
+    # Feed commits (POST of handles) that failed; each was retried or its handles carried on.
+    commit_failures: int = 0
+    # Handles still uncommitted when the drain ended: VTEX hands their items out again after
+    # the visibility timeout, and the next drain re-syncs them (harmless, idempotent).
+    handles_uncommitted: int = 0
     # Why the drain stopped before the feed was empty, if it did.
     stopped_by_budget: bool = False
     rate_limited: bool = False
@@ -81,7 +104,10 @@ def feed_drain(
     VTEX hand the items out again, and the re-sync is idempotent. Handles of an order that
     could not be read for a passing reason are not committed: VTEX redelivers them after
     the visibility timeout. An order VTEX refuses (4xx) is logged, counted in
-    ``orders_failed`` and committed; only an authentication failure stops the drain.
+    ``orders_failed`` and committed. A commit that fails (5xx, dropped connection, 429) is
+    retried with backoff within the time budget and its handles ride along with the next
+    batch's; the drain goes on either way, and what stays uncommitted comes back after the
+    visibility timeout. Only an authentication failure stops the drain.
     """
     if not transaction.get_autocommit():
         raise RuntimeError("feed_drain commits feed handles after its own transactions")
@@ -89,6 +115,7 @@ def feed_drain(
     budget = feed_drain_budget() if time_budget is None else time_budget
     deadline = time.monotonic() + budget
     result = FeedDrainResult()
+    uncommitted: list[str] = []
 
     with fetch_pool() as pool:
         while True:
@@ -111,16 +138,91 @@ def feed_drain(
                 break
             result.batches += 1
             result.items += len(items)
-            if not _batch_sync(client=client, pool=pool, items=items, result=result):
+            done, orders_rate_limited = _batch_sync(
+                client=client, pool=pool, items=items, result=result
+            )
+            # The upsert's transaction has committed by now: only now may VTEX forget these.
+            uncommitted = _handles_commit(
+                client=client, handles=[*uncommitted, *done], deadline=deadline, result=result
+            )
+            # A pause that outlasts the budget would only make the next calls wait or fail.
+            pause = rate_limit_pause.remaining()
+            if orders_rate_limited or (pause > 0 and time.monotonic() + pause >= deadline):
                 result.rate_limited = True
                 break
+    if uncommitted and not result.rate_limited and time.monotonic() < deadline:
+        # The last batch's commit may have run out of tries with time left.
+        uncommitted = _handles_commit(
+            client=client, handles=uncommitted, deadline=deadline, result=result
+        )
+    result.handles_uncommitted += len(uncommitted)
+    if result.handles_uncommitted:
+        logger.warning(
+            "feed: %d handles left uncommitted after %d failed commits; "
+            "VTEX hands their items out again after the visibility timeout",
+            result.handles_uncommitted,
+            result.commit_failures,
+        )
     return result
+
+
+def _handles_commit(
+    *, client: VtexClient, handles: list[str], deadline: float, result: FeedDrainResult
+) -> list[str]:
+    """Commit ``handles``, retrying a failed commit with backoff; return those to carry on.
+
+    A 429 (or the process-wide pause another call's 429 started) is waited out when the pause
+    ends before ``deadline``; a 5xx or a dropped connection is retried after a capped,
+    jittered exponential backoff. The commit is retried as a whole: committing a handle
+    twice (a commit VTEX applied but whose answer was lost) is harmless. What is returned
+    is still valid (the drain ends well within the visibility timeout) and goes with the
+    next commit; handles VTEX refused (4xx) are left to its redelivery, since carrying them
+    would get every later commit refused. Logs name the number of handles and VTEX's error,
+    never the handles (they carry the account and appKey).
+    """
+    if not handles:
+        return []
+    for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        try:
+            client.commit_feed_items(handles)
+        except (VtexTransientError, VtexRateLimited, VtexNotFound, VtexRejected) as error:
+            result.commit_failures += 1
+            if isinstance(error, VtexNotFound | VtexRejected):
+                logger.error(
+                    "feed: VTEX refused the commit of %d handles (%s); "
+                    "left for VTEX to hand out again",
+                    len(handles),
+                    error,
+                )
+                result.handles_uncommitted += len(handles)
+                return []
+            if isinstance(error, VtexRateLimited):
+                wait = max(error.retry_after, rate_limit_pause.remaining())
+            else:
+                delay = min(COMMIT_BACKOFF_SECONDS * 2 ** (attempt - 1), COMMIT_BACKOFF_MAX_SECONDS)
+                wait = random.uniform(delay / 2, delay)
+            retry = attempt < COMMIT_ATTEMPTS and time.monotonic() + wait < deadline
+            logger.warning(
+                "feed: commit of %d handles failed (try %d of %d): %s; %s",
+                len(handles),
+                attempt,
+                COMMIT_ATTEMPTS,
+                error,
+                f"retrying in {wait:.1f}s" if retry else "kept for a later commit",
+            )
+            if not retry:
+                return handles
+            time.sleep(wait)
+        else:
+            result.handles_committed += len(handles)
+            return []
+    raise AssertionError("unreachable: the last attempt returns")
 
 
 def _batch_sync(
     *, client: VtexClient, pool: Executor, items: list[dict], result: FeedDrainResult
-) -> bool:
-    """Sync a batch's orders, then commit the handles of those done. False after a 429."""
+) -> tuple[list[str], bool]:
+    """Sync a batch's orders; return the handles of those done, and whether VTEX answered 429."""
     handles_by_order: dict[str, list[str]] = {}
     for item in items:
         handles_by_order.setdefault(str(item["orderId"]), []).append(item["handle"])
@@ -158,7 +260,4 @@ def _batch_sync(
             result.orders_synced += 1
             result.orders_created += synced.created
             result.status_changes += synced.status_changed
-    # The upsert's transaction has committed by now: only now may VTEX forget these events.
-    client.commit_feed_items(done)
-    result.handles_committed += len(done)
-    return not rate_limited
+    return done, rate_limited

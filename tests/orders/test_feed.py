@@ -5,7 +5,7 @@ import threading
 import time
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 
@@ -115,11 +115,10 @@ def test_a_failure_between_the_database_commit_and_the_feed_commit_loses_and_dup
     order_ids = vtex_sandbox.create_orders(25, status="ready-for-handling")
     vtex_sandbox.set_faults(rate_500=1.0, paths=["/api/orders/feed"], methods=["POST"])
 
-    with pytest.raises(CommandError):
-        run_import()
+    output = run_import()  # every feed commit fails: the drain ends, without an error
 
-    mirrored_before_the_crash = Order.objects.count()
-    assert mirrored_before_the_crash > 0  # the database commit happened
+    assert "feed commits failed" in output
+    assert Order.objects.count() > 0  # the database commit happened
     assert committed_handles(vtex_sandbox) == 0  # the feed commit did not
     vtex_sandbox.clear_faults()
     time.sleep(3.2)

@@ -61,6 +61,11 @@ class Command(BaseCommand):
             f"{result.status_changes} status changes), {result.handles_committed} handles "
             f"committed, {result.orders_failed} failed"
         )
+        if result.commit_failures:
+            self.stdout.write(
+                f"{result.commit_failures} feed commits failed; {result.handles_uncommitted} "
+                "handles left uncommitted come back after the feed's visibility timeout"
+            )
         if result.stopped_by_budget:
             self.stdout.write("stopped at the time budget: the feed may still hold items")
         if result.rate_limited:
