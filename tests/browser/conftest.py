@@ -1,9 +1,11 @@
 """Playwright driving the system Chromium (Debian's package) against Django's live server."""
 
 import os
+from importlib import import_module
 import shutil
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 
 from tests.conftest import service_missing
 
@@ -51,15 +53,38 @@ def page(browser):
     context.close()
 
 
+def operator_group(name: str) -> Group:
+    """The group as migration orders/0003 creates it: browser tests are transactional, and the
+    flush between them empties the groups (permissions come back with post_migrate)."""
+    codenames = import_module("orders.migrations.0003_operations_groups").GROUPS[name]
+    group, _ = Group.objects.get_or_create(name=name)
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="orders", codename__in=codenames)
+    )
+    return group
+
+
 @pytest.fixture
 def admin_login(page, live_server, django_user_model):
-    """Log a fresh superuser in through the admin login form; returns the page."""
+    """Log a user in through the admin login form: a fresh superuser, or with ``group`` a
+    staff user of that operator group (Operations, Finance, Viewer)."""
 
-    def login(username: str = "ops-admin", password: str = "correct horse battery") -> None:
+    def login(
+        username: str = "ops-admin",
+        password: str = "correct horse battery",
+        *,
+        group: str | None = None,
+    ) -> None:
         if not django_user_model.objects.filter(username=username).exists():
-            django_user_model.objects.create_superuser(
-                username, f"{username}@example.com", password
-            )
+            if group is None:
+                django_user_model.objects.create_superuser(
+                    username, f"{username}@example.com", password
+                )
+            else:
+                user = django_user_model.objects.create_user(
+                    username, f"{username}@example.com", password, is_staff=True
+                )
+                user.groups.add(operator_group(group))
         page.goto(f"{live_server.url}/admin/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)

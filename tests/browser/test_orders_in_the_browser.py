@@ -78,3 +78,36 @@ def test_finance_invoices_an_order_from_its_page_and_a_bad_number_is_explained(
     order.refresh_from_db()
     assert order.status in ("invoice", "invoiced")
     assert order.invoices.get().number == "NF123"
+
+
+def test_an_operator_clicks_the_one_click_buttons_of_the_order_page(
+    page, live_server, admin_login, vtex_sandbox, eager_delivery
+):
+    """The buttons without a form ("Iniciar manuseio", "Reler da VTEX") post their own small
+    form: nested in the admin's change form, the browser submitted that one instead (403)."""
+    ready, handling = vtex_sandbox.create_orders(1, status="ready-for-handling") + (
+        vtex_sandbox.create_orders(1, status="handling")
+    )
+    for order_id in (ready, handling):
+        order_sync(vtex_order_id=order_id, source=Actor.FEED)
+    admin_login("operadora", group="Operations")
+
+    order = Order.objects.get(vtex_order_id=ready)
+    page.goto(f"{live_server.url}/admin/orders/order/{order.pk}/change/")
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.get_by_role("button", name="Iniciar manuseio").click()
+    assert posted.value.status in (200, 302), posted.value.status
+    assert ready in page.locator(".messagelist").inner_text()
+    assert vtex_sandbox.order(ready)["start_handling_calls"] == 1
+    order.refresh_from_db()
+    assert order.status == "handling"
+
+    order = Order.objects.get(vtex_order_id=handling)
+    page.goto(f"{live_server.url}/admin/orders/order/{order.pk}/change/")
+    synced_before = order.synced_at
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.get_by_role("button", name="Reler da VTEX").click()
+    assert posted.value.status in (200, 302), posted.value.status
+    assert handling in page.locator(".messagelist").inner_text()
+    order.refresh_from_db()
+    assert order.synced_at > synced_before
