@@ -1,8 +1,8 @@
 """Playwright driving the system Chromium (Debian's package) against Django's live server."""
 
 import os
-from importlib import import_module
 import shutil
+from importlib import import_module
 
 import pytest
 from django.contrib.auth.models import Group, Permission
