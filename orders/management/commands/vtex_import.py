@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -15,19 +17,42 @@ from orders.services.locks import task_lock
 from orders.tasks import FEED_DRAIN
 from vtex import VtexError
 
+# VTEX serves no order older than this (GetOrder and ListOrders: "orders older than 2 years").
+VTEX_RETENTION_YEARS = 2
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 
 def _day(value: str) -> date:
+    """An argparse ``type=``: a YYYY-MM-DD calendar day, else argparse's usage error (exit 2)."""
+    if not _ISO_DAY.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)")
     try:
         return date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD): {error}") from None
+
+
+def retention_floor(today: date) -> date:
+    """The first day VTEX still serves orders of: two years before ``today`` (29 Feb -> 28)."""
+    year = today.year - VTEX_RETENTION_YEARS
+    try:
+        return today.replace(year=year)
     except ValueError:
-        raise CommandError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        return today.replace(year=year, day=28)
 
 
 class Command(BaseCommand):
     help = (
         "Drain the VTEX orders feed once into the mirror; with --backfill --since YYYY-MM-DD "
-        "[--until YYYY-MM-DD] [--status S ...], read every order created in that range instead."
+        "[--until YYYY-MM-DD] [--status S ...], read every order created in that range instead "
+        "(days within the last two years, which is how long VTEX keeps orders, up to today)."
     )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # Kept so that checks across arguments end as argparse's own errors do: one line and
+        # exit status 2 from the command line, a CommandError from call_command().
+        self._parser = super().create_parser(prog_name, subcommand, **kwargs)
+        return self._parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--backfill", action="store_true", help="walk the list endpoint")
@@ -43,7 +68,7 @@ class Command(BaseCommand):
                 self._backfill(options)
             else:
                 if options["since"] or options["until"] or options["statuses"]:
-                    raise CommandError("--since, --until and --status go with --backfill")
+                    self._parser.error("--since, --until and --status go with --backfill")
                 self._drain()
         except VtexError as error:
             raise CommandError(f"VTEX answered: {error}") from error
@@ -71,18 +96,36 @@ class Command(BaseCommand):
         if result.rate_limited:
             self.stdout.write("stopped by VTEX's rate limit: run again later")
 
+    def _backfill_window(self, options: dict[str, Any]) -> tuple[date, date | None]:
+        """--since and --until, checked against each other, today and VTEX's retention."""
+        first, last = options["since"], options["until"]
+        if first is None:
+            self._parser.error("--backfill needs --since YYYY-MM-DD")
+        if last is not None and first > last:
+            self._parser.error(
+                f"--since must come before --until, or be the same day ({first} is after {last})"
+            )
+        today = timezone.localdate()
+        for name, day in (("--since", first), ("--until", last)):
+            if day is not None and day > today:
+                self._parser.error(f"{name} {day} is in the future (today is {today})")
+        floor = retention_floor(today)
+        if first < floor:
+            self._parser.error(
+                f"--since {first} is more than {VTEX_RETENTION_YEARS} years ago: VTEX keeps "
+                f"orders that long, so the earliest day is {floor}"
+            )
+        return first, last
+
     def _backfill(self, options: dict[str, Any]) -> None:
-        if options["since"] is None:
-            raise CommandError("--backfill needs --since YYYY-MM-DD")
+        first, last = self._backfill_window(options)
         zone = timezone.get_current_timezone()
-        since = datetime.combine(options["since"], time.min, tzinfo=zone)
+        since = datetime.combine(first, time.min, tzinfo=zone)
         until = (
-            datetime.combine(options["until"] + timedelta(days=1), time.min, tzinfo=zone)
-            if options["until"]
+            datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+            if last is not None and last < timezone.localdate()
             else timezone.now()
         )
-        if since >= until:
-            raise CommandError("--since must come before --until")
         result = order_backfill(
             since=since, until=until, statuses=options["statuses"], source=Actor.BACKFILL
         )
