@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orders import validators as bounds
 from orders.models import InvoiceType, Order
 from orders.money import brl
 from orders.selectors import InvoicingSummary
@@ -19,7 +20,21 @@ from orders.services.actions import (
     InvoiceLine,
     TrackingEventInput,
 )
-from orders.validators import validate_invoice_number, validate_nfe_key
+from orders.validators import (
+    TextLength,
+    validate_invoice_number,
+    validate_nfe_key,
+)
+
+FieldT = TypeVar("FieldT", bound=forms.CharField)
+
+
+def bounded(field: FieldT, limit: TextLength) -> FieldT:
+    """``field`` refusing more than ``limit`` characters with the message the services give
+    (Django's own max_length message does not name the field)."""
+    field.validators.insert(0, limit)
+    field.widget.attrs["maxlength"] = str(limit.limit)
+    return field
 
 
 class CentsField(forms.DecimalField):
@@ -41,11 +56,13 @@ class InvoiceIdentityForm(forms.Form):
     """The fields naming an invoice (number, NF-e key, date, URL), shared by the forms that
     send one: these fields come first, in this order."""
 
-    number = forms.CharField(
-        label=_("Invoice number"),
-        max_length=64,
-        validators=[validate_invoice_number],
-        help_text=_("Letters and digits only."),
+    number = bounded(
+        forms.CharField(
+            label=_("Invoice number"),
+            validators=[validate_invoice_number],
+            help_text=_("Letters and digits only."),
+        ),
+        bounds.INVOICE_NUMBER,
     )
     key = forms.CharField(
         label=_("NF-e access key"),
@@ -56,8 +73,9 @@ class InvoiceIdentityForm(forms.Form):
         help_text=_("44 digits."),
     )
     issued_at = forms.DateTimeField(label=_("Issued at"), initial=timezone.now)
-    url = forms.URLField(
-        label=_("Invoice URL"), max_length=1000, required=False, assume_scheme="https"
+    url = bounded(
+        forms.URLField(label=_("Invoice URL"), required=False, assume_scheme="https"),
+        bounds.INVOICE_URL,
     )
 
 
@@ -65,13 +83,19 @@ class InvoiceForm(InvoiceIdentityForm):
     field_order = ["invoice_type"]
 
     invoice_type = forms.ChoiceField(label=_("Type"), choices=InvoiceType.choices)
-    embedded_xml = forms.CharField(
-        label=_("NF-e XML"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    embedded_xml = bounded(
+        forms.CharField(
+            label=_("NF-e XML"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        ),
+        bounds.EMBEDDED_XML,
     )
-    courier = forms.CharField(label=_("Courier"), max_length=200, required=False)
-    tracking_number = forms.CharField(label=_("Tracking number"), max_length=200, required=False)
-    tracking_url = forms.URLField(
-        label=_("Tracking URL"), max_length=1000, required=False, assume_scheme="https"
+    courier = bounded(forms.CharField(label=_("Courier"), required=False), bounds.COURIER)
+    tracking_number = bounded(
+        forms.CharField(label=_("Tracking number"), required=False), bounds.TRACKING_NUMBER
+    )
+    tracking_url = bounded(
+        forms.URLField(label=_("Tracking URL"), required=False, assume_scheme="https"),
+        bounds.TRACKING_URL,
     )
     dispatched_at = forms.DateTimeField(label=_("Dispatched at"), required=False)
 
@@ -106,11 +130,12 @@ class InvoiceForm(InvoiceIdentityForm):
 
 class TrackingNumberForm(forms.Form):
     invoice_number = forms.ChoiceField(label=_("Invoice"))
-    tracking_number = forms.CharField(label=_("Tracking number"), max_length=200)
-    tracking_url = forms.URLField(
-        label=_("Tracking URL"), max_length=1000, required=False, assume_scheme="https"
+    tracking_number = bounded(forms.CharField(label=_("Tracking number")), bounds.TRACKING_NUMBER)
+    tracking_url = bounded(
+        forms.URLField(label=_("Tracking URL"), required=False, assume_scheme="https"),
+        bounds.TRACKING_URL,
     )
-    courier = forms.CharField(label=_("Courier"), max_length=200, required=False)
+    courier = bounded(forms.CharField(label=_("Courier"), required=False), bounds.COURIER)
     dispatched_at = forms.DateTimeField(label=_("Dispatched at"), required=False)
 
     def __init__(self, *args: Any, summary: InvoicingSummary, **kwargs: Any) -> None:
@@ -138,9 +163,9 @@ class TrackingEventsForm(forms.Form):
 
 class TrackingEventForm(forms.Form):
     date = forms.DateField(label=_("Date"))
-    city = forms.CharField(label=_("City"), max_length=200)
-    state = forms.CharField(label=_("State"), max_length=40)
-    description = forms.CharField(label=_("Description"), max_length=500)
+    city = bounded(forms.CharField(label=_("City")), bounds.TRACKING_CITY)
+    state = bounded(forms.CharField(label=_("State")), bounds.TRACKING_STATE)
+    description = bounded(forms.CharField(label=_("Description")), bounds.TRACKING_DESCRIPTION)
 
     def event(self) -> TrackingEventInput:
         return TrackingEventInput(**self.cleaned_data)
@@ -150,14 +175,16 @@ TrackingEventFormSet = forms.formset_factory(TrackingEventForm, extra=3)
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    reason = bounded(
+        forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})),
+        bounds.REASON,
     )
 
 
 class ReturnAndCancelForm(InvoiceIdentityForm):
-    reason = forms.CharField(
-        label=_("Cancellation reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    reason = bounded(
+        forms.CharField(label=_("Cancellation reason"), widget=forms.Textarea(attrs={"rows": 2})),
+        bounds.REASON,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -167,8 +194,9 @@ class ReturnAndCancelForm(InvoiceIdentityForm):
 
 
 class OrderChangeForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    reason = bounded(
+        forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})),
+        bounds.REASON,
     )
     discount_value = CentsField(label=_("Discount (R$)"), required=False)
     increment_value = CentsField(label=_("Increment (R$)"), required=False)
@@ -208,7 +236,7 @@ class OrderChangeForm(forms.Form):
 
 
 class AddedItemForm(forms.Form):
-    sku_id = forms.CharField(label=_("SKU id"), max_length=64)
+    sku_id = bounded(forms.CharField(label=_("SKU id")), bounds.SKU_ID)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     price = CentsField(label=_("Unit price (R$)"))
 

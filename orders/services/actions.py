@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from orders import validators as bounds
 from orders.models import (
     Actor,
     CommandKind,
@@ -43,7 +44,11 @@ from orders.selectors import (
 from orders.services.audit import event_record
 from orders.services.commands import command_enqueue
 from orders.status import Action, OrderStatus, status_allows, status_label
-from orders.validators import validate_invoice_number, validate_nfe_key
+from orders.validators import (
+    TextLength,
+    validate_invoice_number,
+    validate_nfe_key,
+)
 
 # An order change's requestId (a UUID in hex, made by the change form or by order_change).
 CHANGE_REQUEST_ID = re.compile(r"\A[0-9a-f]{32}\Z")
@@ -151,9 +156,21 @@ def invoice_submit(
     """
     number = number.strip()
     key = key.strip()
+    url = url.strip()
+    courier = courier.strip()
+    tracking_number = tracking_number.strip()
+    tracking_url = tracking_url.strip()
     _validate(validate_invoice_number, number)
     if key:
         _validate(validate_nfe_key, key)
+    _require_lengths(
+        (number, bounds.INVOICE_NUMBER),
+        (url, bounds.INVOICE_URL),
+        (embedded_xml, bounds.EMBEDDED_XML),
+        (courier, bounds.COURIER),
+        (tracking_number, bounds.TRACKING_NUMBER),
+        (tracking_url, bounds.TRACKING_URL),
+    )
     if invoice_type not in InvoiceType.values:
         raise ActionRefused(_("Unknown invoice type %(type)s.") % {"type": invoice_type})
     with transaction.atomic():
@@ -162,7 +179,7 @@ def invoice_submit(
         wanted = {
             "type": str(invoice_type),
             "key": key,
-            "url": url.strip(),
+            "url": url,
             "lines": None if lines is None else _lines_payload(lines),
         }
         existing = summary.invoices.get(number)
@@ -219,11 +236,11 @@ def invoice_submit(
                 for _position, (quantity, price, sku) in sorted(chosen.items())
             ],
             "key": key,
-            "url": wanted["url"],
+            "url": url,
             "embedded_xml": embedded_xml,
-            "courier": courier.strip(),
-            "tracking_number": tracking_number.strip(),
-            "tracking_url": tracking_url.strip(),
+            "courier": courier,
+            "tracking_number": tracking_number,
+            "tracking_url": tracking_url,
             "dispatched_at": dispatched_at.isoformat() if dispatched_at else "",
         }
         return _enqueue(
@@ -254,7 +271,7 @@ def invoice_value_preview(
 
 
 def _invoice_key(order: Order, number: str) -> str:
-    return f"{order.vtex_order_id}:invoice:{number}"
+    return command_key(order.vtex_order_id, "invoice", number)
 
 
 def _invoice_existing(
@@ -352,8 +369,15 @@ def invoice_tracking_set(
 ) -> ActionResult:
     """Attach (or replace) the tracking number of an invoice (VTEX: PATCH the invoice)."""
     tracking_number = tracking_number.strip()
+    tracking_url = tracking_url.strip()
+    courier = courier.strip()
     if not tracking_number:
         raise ActionRefused(_("A tracking number is required."))
+    _require_lengths(
+        (tracking_number, bounds.TRACKING_NUMBER),
+        (tracking_url, bounds.TRACKING_URL),
+        (courier, bounds.COURIER),
+    )
     with transaction.atomic():
         order = _order_lock(order)
         _require_status(order, Action.TRACKING)
@@ -362,8 +386,8 @@ def invoice_tracking_set(
         payload = {
             "invoice_number": invoice_number,
             "tracking_number": tracking_number,
-            "tracking_url": tracking_url.strip(),
-            "courier": courier.strip(),
+            "tracking_url": tracking_url,
+            "courier": courier,
             "dispatched_at": dispatched_at.isoformat() if dispatched_at else "",
         }
         return _enqueue(
@@ -371,7 +395,9 @@ def invoice_tracking_set(
             user=user,
             source=source,
             kind=CommandKind.TRACKING_NUMBER,
-            key=f"{order.vtex_order_id}:invoice:{invoice_number}:tracking:{tracking_number}",
+            key=command_key(
+                order.vtex_order_id, "invoice", invoice_number, "tracking", tracking_number
+            ),
             payload=payload,
         )
 
@@ -389,6 +415,12 @@ def tracking_events_send(
     """Send the carrier's events for an invoice that has a tracking number (VTEX: PUT)."""
     if not events and not is_delivered:
         raise ActionRefused(_("Give at least one tracking event, or mark the package delivered."))
+    for event in events:
+        _require_lengths(
+            (event.city.strip(), bounds.TRACKING_CITY),
+            (event.state.strip(), bounds.TRACKING_STATE),
+            (event.description.strip(), bounds.TRACKING_DESCRIPTION),
+        )
     with transaction.atomic():
         order = _order_lock(order)
         _require_status(order, Action.TRACKING)
@@ -422,7 +454,7 @@ def tracking_events_send(
             user=user,
             source=source,
             kind=CommandKind.TRACKING_EVENTS,
-            key=f"{order.vtex_order_id}:invoice:{invoice_number}:events:{digest}",
+            key=command_key(order.vtex_order_id, "invoice", invoice_number, "events", digest),
             payload=payload,
         )
 
@@ -453,6 +485,7 @@ def order_cancel(
     reason = reason.strip()
     if not reason:
         raise ActionRefused(_("A cancellation needs a reason."))
+    _require_lengths((reason, bounds.REASON))
     with transaction.atomic():
         order = _order_lock(order)
         summary = order_invoicing_summary(order=order)
@@ -484,14 +517,14 @@ def order_cancel(
             )
         else:
             _require_status(order, Action.CANCEL)
-        key = f"{order.vtex_order_id}:cancel"
+        key = command_key(order.vtex_order_id, "cancel")
         confirming = order.status == OrderStatus.CANCELLATION_REQUESTED
         if confirming:
             # VTEX cancels a ready-for-handling/handling order in two steps (contract sheet,
             # section 4): the first cancel leaves it cancellation-requested, a second one
             # confirms. The confirmation has its own key, else the first (succeeded) command
             # would answer it and nothing would be sent; it is still sent only once.
-            key = f"{key}:confirm"
+            key = command_key(order.vtex_order_id, "cancel", "confirm")
         return _enqueue(
             order=order,
             user=user,
@@ -559,6 +592,7 @@ def order_change(
     reason = reason.strip()
     if not reason:
         raise ActionRefused(_("An order change needs a reason."))
+    _require_lengths((reason, bounds.REASON))
     if discount_value < 0 or increment_value < 0:
         raise ActionRefused(_("Discount and increment cannot be negative."))
     if not (items_removed or items_added or discount_value or increment_value):
@@ -568,6 +602,7 @@ def order_change(
             raise ActionRefused(
                 _("Each changed item needs a SKU, a positive quantity and a price.")
             )
+        _require_lengths((line.sku_id, bounds.SKU_ID))
     with transaction.atomic():
         order = _order_lock(order)
         _require_status(order, Action.CHANGE)
@@ -582,7 +617,7 @@ def order_change(
                 )
                 % {"order": order.vtex_order_id}
             )
-        key = f"{order.vtex_order_id}:change:{request_id}"
+        key = command_key(order.vtex_order_id, "change", request_id)
         same = VtexCommand.objects.filter(key=key).first()
         if same is not None and same.state != CommandState.REJECTED:
             # This very form was submitted before: nothing new to send.
@@ -659,7 +694,7 @@ def order_refresh(
             user=user,
             source=source,
             kind=CommandKind.REFRESH,
-            key=f"{order.vtex_order_id}:refresh:{uuid.uuid4().hex}",
+            key=command_key(order.vtex_order_id, "refresh", uuid.uuid4().hex),
             payload={},
         )
 
@@ -699,11 +734,40 @@ def action_label(action: Action | str) -> str:
     return labels[Action(action)]
 
 
-def _validate(validator: Callable[[str], None], value: str) -> None:
+def _validate(validator: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+    """Run a validator of ``orders.validators``; what it refuses, the service refuses."""
     try:
-        validator(value)
+        validator(*args, **kwargs)
     except ValidationError as error:
         raise ActionRefused(" ".join(error.messages)) from error
+
+
+def _require_lengths(*fields: tuple[str, TextLength]) -> None:
+    for value, limit in fields:
+        _validate(limit, value)
+
+
+# The key column, less the room ``command_enqueue`` needs to rename a rejected command
+# ``{key}~{pk}`` (a BigAutoField: up to 19 digits).
+COMMAND_KEY_MAX_LENGTH = VtexCommand._meta.get_field("key").max_length - len("~") - 19
+KEY_DIGEST_LENGTH = 40
+
+
+def command_key(*parts: str) -> str:
+    """A command's key: ``parts`` joined by ``:`` (``{order}:invoice:{number}``...).
+
+    When that would not fit ``COMMAND_KEY_MAX_LENGTH`` (a long tracking number on a long
+    invoice number), the last part, or as few last parts as make it fit, gives way to
+    ``sha256-`` and a digest of them: the key stays deterministic and unique, and readable as
+    far as it can. Keys that fit are unchanged.
+    """
+    key = ":".join(parts)
+    for kept in range(len(parts) - 1, -1, -1):
+        if len(key) <= COMMAND_KEY_MAX_LENGTH:
+            return key
+        digest = hashlib.sha256(":".join(parts[kept:]).encode()).hexdigest()
+        key = ":".join([*parts[:kept], f"sha256-{digest[:KEY_DIGEST_LENGTH]}"])
+    return key
 
 
 def _enqueue(

@@ -1,9 +1,15 @@
-"""NF-e access keys (44 digits, modulo-11 check digit) and invoice numbers VTEX accepts."""
+"""NF-e access keys (44 digits, modulo-11 check digit), invoice numbers VTEX accepts, and the
+bounds of what operators type: lengths, the date window, an order change's values."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from orders.validators import nfe_key_check_digit, validate_invoice_number, validate_nfe_key
+from orders.validators import (
+    TextLength,
+    nfe_key_check_digit,
+    validate_invoice_number,
+    validate_nfe_key,
+)
 
 # The worked example of the NF-e taxpayer manual (Manual de Orientação do Contribuinte):
 # weighted sum 644, remainder 6, check digit 11 - 6 = 5.
@@ -47,3 +53,16 @@ def test_plain_invoice_numbers_pass(number):
 def test_invoice_numbers_with_symbols_are_refused(number):
     with pytest.raises(ValidationError):
         validate_invoice_number(number)
+
+
+def test_a_text_at_its_limit_passes_and_one_character_more_is_refused_naming_the_field():
+    limit = TextLength("The tracking number", 100)
+    limit("T" * 100)
+
+    with pytest.raises(ValidationError) as error:
+        limit("T" * 101)
+
+    assert error.value.code == "max_length"
+    assert error.value.messages == [
+        "The tracking number can have at most 100 characters (it has 101)."
+    ]
