@@ -7,6 +7,7 @@ task; the lock's expiry frees it when a worker dies mid-run.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from orders.models import Actor
 from orders.services.backfill import order_backfill, order_reconcile
 from orders.services.commands import command_deliver, commands_sweep
 from orders.services.feed import feed_drain, feed_drain_budget
-from orders.services.locks import task_lock
+from orders.services.locks import task_lock, task_lock_acquire, task_lock_release
 from orders.services.sync import order_sync
 from vtex import VtexRateLimited, VtexTransientError
 
@@ -31,6 +32,11 @@ ORDERS_BACKFILL_RECENT = "orders.orders_backfill_recent"
 ORDER_SYNC = "orders.order_sync"
 COMMAND_DELIVER = "orders.command_deliver"
 COMMANDS_SWEEP = "orders.commands_sweep"
+
+# How long "a sync of this order is queued and has not started" holds: replayed hook
+# notifications queue nothing more meanwhile. Longer than a sync normally waits in the queue;
+# short, so that a lost message holds back no notification for long (the feed brings it too).
+ORDER_SYNC_QUEUED_TTL = timedelta(minutes=5)
 
 
 @shared_task(name=FEED_DRAIN)
@@ -84,13 +90,49 @@ def orders_backfill_recent_task() -> dict[str, Any] | None:
     retry_jitter=True,
     max_retries=8,
 )
-def order_sync_task(self, vtex_order_id: str, source: str = Actor.HOOK) -> dict[str, Any]:
+def order_sync_task(
+    self, vtex_order_id: str, source: str = Actor.HOOK, queued_as: str = ""
+) -> dict[str, Any]:
     """Sync one order (queued by the hook endpoint); the feed still brings it if this fails."""
+    if queued_as:
+        # Before the read: a notification arriving from now on may change what VTEX answers,
+        # so it queues another sync.
+        task_lock_release(name=_order_sync_queued(vtex_order_id), owner=queued_as)
     try:
         result = order_sync(vtex_order_id=vtex_order_id, source=source)
     except VtexRateLimited as error:
         raise self.retry(exc=error, countdown=max(error.retry_after or 60, 1)) from error
     return asdict(result)
+
+
+def order_sync_enqueue(*, vtex_order_id: str, source: str) -> bool:
+    """Queue `order_sync_task` for an order, unless one is queued and has not started yet.
+
+    False when one is already waiting: it reads the order when it runs, so it sees whatever
+    the new notification announced, and a replayed notification costs one row lookup. The
+    mark lives in the database (a `TaskLock` row the task deletes as it starts), which the web
+    processes and the workers share; it expires after ``ORDER_SYNC_QUEUED_TTL`` should the
+    message be lost. Raises when the broker does not take the message (and drops the mark).
+    """
+    name = _order_sync_queued(vtex_order_id)
+    owner = uuid.uuid4().hex
+    if not task_lock_acquire(name=name, owner=owner, ttl=ORDER_SYNC_QUEUED_TTL):
+        return False
+    try:
+        # retry=False: a broker that does not answer must not eat the caller's time (VTEX
+        # gives the hook 5 s); the caller answers so that VTEX notifies again.
+        order_sync_task.apply_async(
+            kwargs={"vtex_order_id": vtex_order_id, "source": source, "queued_as": owner},
+            retry=False,
+        )
+    except BaseException:
+        task_lock_release(name=name, owner=owner)
+        raise
+    return True
+
+
+def _order_sync_queued(vtex_order_id: str) -> str:
+    return f"{ORDER_SYNC}:queued:{vtex_order_id}"
 
 
 @shared_task(bind=True, name=COMMAND_DELIVER)

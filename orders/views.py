@@ -1,12 +1,15 @@
 """The VTEX orders hook: VTEX POSTs here on every status change (optional; the feed is the backup).
 
-VTEX wants a 200 within 5 s or it retries, so the view only checks the shared secret and
-queues `order_sync`; the task reads the order from VTEX.
+VTEX wants a 200 within 5 s or it retries, so the view only checks the shared secret, the
+size of the body and the shape of the order id, and queues `order_sync` (once per order while
+one is waiting); the task reads the order from VTEX. Log lines name the order id only: never
+the body (its ``Origin`` carries the appKey) nor an error's text.
 """
 
 import hmac
 import json
 import logging
+import re
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse
@@ -14,9 +17,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from orders.models import Actor
-from orders.tasks import order_sync_task
+from orders.tasks import order_sync_enqueue
 
 logger = logging.getLogger(__name__)
+
+# A notification is some 300 bytes ({Domain, OrderId, State, LastState, LastChange,
+# CurrentChange, Origin}); nothing VTEX sends comes near this.
+HOOK_MAX_BODY_BYTES = 4 * 1024
+# VTEX order ids: `1172452900788-01`, `v502556llux-01`, seller side `00-v502556llux-01`,
+# `FRN-...`. At most as long as the mirror's column.
+ORDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 @csrf_exempt
@@ -29,8 +39,15 @@ def order_hook(request: HttpRequest) -> JsonResponse:
     if not hmac.compare_digest(given.encode(), secret.encode()):
         return JsonResponse({"error": "unauthorized"}, status=401)
     try:
-        body = json.loads(request.body or b"{}")
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
+        return JsonResponse({"error": "Content-Length is not a number"}, status=400)
+    # Checked before the body is read, and again after (a server may not declare it).
+    if declared > HOOK_MAX_BODY_BYTES or len(request.body) > HOOK_MAX_BODY_BYTES:
+        return JsonResponse({"error": f"body larger than {HOOK_MAX_BODY_BYTES} bytes"}, status=413)
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, RecursionError):
         return JsonResponse({"error": "body is not JSON"}, status=400)
     if not isinstance(body, dict):
         return JsonResponse({"error": "body is not a JSON object"}, status=400)
@@ -40,13 +57,25 @@ def order_hook(request: HttpRequest) -> JsonResponse:
     order_id = body.get("OrderId") or body.get("orderId")
     if not order_id or not isinstance(order_id, str):
         return JsonResponse({"error": "OrderId missing"}, status=400)
-    try:
-        # retry=False: a broker that does not answer must not eat VTEX's 5 s budget;
-        # a 503 makes VTEX retry the notification, and the feed brings it anyway.
-        order_sync_task.apply_async(
-            kwargs={"vtex_order_id": order_id, "source": Actor.HOOK.value}, retry=False
+    if not ORDER_ID.fullmatch(order_id):
+        return JsonResponse(
+            {
+                "error": "OrderId is not a VTEX order id (letters, digits, '-' and '_', "
+                "at most 64 characters)"
+            },
+            status=400,
         )
-    except Exception:
-        logger.exception("hook: could not queue the sync of %s", order_id)
+    try:
+        queued = order_sync_enqueue(vtex_order_id=order_id, source=Actor.HOOK.value)
+    except Exception as error:
+        # The error's text may name the broker's URL: its class is enough to go on.
+        logger.error(
+            "hook: could not queue the sync of order %s (%s)", order_id, type(error).__name__
+        )
+        # A 503 makes VTEX notify again, and the feed brings the change anyway.
         return JsonResponse({"error": "try again"}, status=503)
+    if not queued:
+        logger.info("hook: order %s already has a sync waiting; nothing queued", order_id)
+        return JsonResponse({"already_queued": order_id})
+    logger.info("hook: order %s: sync queued", order_id)
     return JsonResponse({"queued": order_id})

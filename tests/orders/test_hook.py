@@ -1,14 +1,19 @@
 """The VTEX hook endpoint, called by the sandbox (as VTEX would) and by hand."""
 
+import json
+import logging
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
 
 from backoffice.celery import app as celery_app
 from backoffice.vtex import vtex_client
-from orders.models import EventType, Order, OrderEvent
+from orders.models import EventType, Order, OrderEvent, TaskLock
+from orders.tasks import order_sync_task
 
 SECRET = "a-shared-secret-of-some-length"
 HEADER = "X-Backoffice-Hook-Secret"
@@ -37,6 +42,29 @@ def post(client, body, *, secret=SECRET, **extra):
     )
 
 
+@pytest.fixture
+def queued(monkeypatch):
+    """What the hook hands to the broker (nothing runs)."""
+    sent: list[dict] = []
+    monkeypatch.setattr(
+        "orders.tasks.order_sync_task.apply_async", lambda **kw: sent.append(kw["kwargs"])
+    )
+    return sent
+
+
+def notification(order_id: str, state: str = "handling") -> dict:
+    # VTEX's body (contract 7.3); Origin.Key is the appKey the store's change came through.
+    return {
+        "Domain": "Fulfillment",
+        "OrderId": order_id,
+        "State": state,
+        "LastState": "ready-for-handling",
+        "LastChange": "2026-11-28T12:00:00.0000000Z",
+        "CurrentChange": "2026-11-28T12:00:01.0000000Z",
+        "Origin": {"Account": "store", "Key": "vtexappkey-store-NOTINLOGS"},
+    }
+
+
 @pytest.mark.django_db
 def test_the_configuration_ping_gets_a_200(client, hook_enabled):
     assert post(client, {"hookConfig": "ping"}).status_code == 200
@@ -47,7 +75,7 @@ def test_a_wrong_or_missing_secret_is_refused_and_nothing_is_queued(
     client, hook_enabled, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr("orders.views.order_sync_task.apply_async", lambda **kw: queued.append(kw))
+    monkeypatch.setattr("orders.tasks.order_sync_task.apply_async", lambda **kw: queued.append(kw))
 
     assert post(client, {"OrderId": "1-01"}, secret="guess").status_code == 401
     assert (
@@ -80,7 +108,7 @@ def test_a_broker_that_cannot_take_the_task_gets_vtex_to_retry(client, hook_enab
     def broker_down(**kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr("orders.views.order_sync_task.apply_async", broker_down)
+    monkeypatch.setattr("orders.tasks.order_sync_task.apply_async", broker_down)
 
     assert post(client, {"OrderId": "1-01"}).status_code == 503
 
@@ -109,3 +137,166 @@ def test_vtex_pings_then_notifies_and_the_order_is_mirrored_within_5_seconds(
     assert (event.type, event.source) == (EventType.IMPORTED, "hook")
     deliveries = [d for d in vtex_sandbox.hook_deliveries() if d["body"].get("OrderId") == order_id]
     assert [d["status"] for d in deliveries] == [200]
+
+
+@pytest.mark.django_db
+def test_a_body_over_4_kb_is_refused_with_413_and_nothing_is_queued(client, hook_enabled, queued):
+    body = {**notification("1234567890123-01"), "padding": "x" * 4096}
+
+    response = post(client, body)
+
+    assert response.status_code == 413
+    assert response.json() == {"error": "body larger than 4096 bytes"}
+    assert queued == []
+    # A notification as VTEX sends it is far below the bound.
+    assert post(client, notification("1234567890123-01")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "order_id",
+    [
+        pytest.param("1" * 62 + "-01", id="65-characters"),
+        pytest.param("1234567890123-01\nINFO forged log line", id="newline"),
+        pytest.param("1234567890123-01 OR 1=1", id="space"),
+        pytest.param("../../api/oms/pvt/orders", id="path"),
+        pytest.param("<script>alert(1)</script>", id="markup"),
+        pytest.param("-01", id="leading-hyphen"),
+        pytest.param("pedido-ção-01", id="non-ascii"),
+    ],
+)
+@pytest.mark.django_db
+def test_an_order_id_too_long_or_with_other_characters_is_refused(
+    client, hook_enabled, queued, order_id
+):
+    response = post(client, notification(order_id))
+
+    assert response.status_code == 400
+    assert "OrderId is not a VTEX order id" in response.json()["error"]
+    assert queued == []
+
+
+@pytest.mark.parametrize(
+    "order_id", ["1172452900788-01", "v502556llux-01", "00-v502556llux-01", "1" * 61 + "-01"]
+)
+@pytest.mark.django_db
+def test_vtex_order_ids_of_every_documented_form_are_queued(client, hook_enabled, queued, order_id):
+    assert post(client, notification(order_id)).json() == {"queued": order_id}
+    assert [kwargs["vtex_order_id"] for kwargs in queued] == [order_id]
+
+
+@pytest.mark.django_db
+def test_json_nested_too_deep_is_a_400_not_a_500(client, hook_enabled, queued):
+    response = client.post(
+        HOOK, "[" * 2000 + "]" * 2000, content_type="application/json", headers={HEADER: SECRET}
+    )
+
+    assert response.status_code == 400
+    assert queued == []
+
+
+@pytest.mark.django_db
+def test_a_replayed_notification_queues_one_sync_while_it_waits(client, hook_enabled, queued):
+    order_id, other_id = "1234567890123-01", "1234567890124-01"
+
+    answers = [post(client, notification(order_id)) for _ in range(5)]
+    answers.append(post(client, notification(order_id, state="invoiced")))
+    other = post(client, notification(other_id))
+
+    assert [answer.status_code for answer in answers] == [200] * 6
+    assert answers[0].json() == {"queued": order_id}
+    assert {answer.json()["already_queued"] for answer in answers[1:]} == {order_id}
+    assert other.json() == {"queued": other_id}
+    assert [kwargs["vtex_order_id"] for kwargs in queued] == [order_id, other_id]
+
+
+@pytest.mark.django_db
+def test_a_notification_after_the_sync_ran_queues_again_and_a_replay_costs_one_read(
+    client, hook_enabled, queued, vtex_sandbox
+):
+    [order_id] = vtex_sandbox.create_orders(1, status="ready-for-handling")
+    post(client, notification(order_id))
+    post(client, notification(order_id))
+    assert len(queued) == 1
+    order_sync_task.apply(kwargs=queued[0]).get()
+    order = Order.objects.get(vtex_order_id=order_id)
+    items = list(order.items.values_list("pk", flat=True))
+    assert items
+    events = OrderEvent.objects.count()
+    vtex_sandbox.clear_calls()
+
+    assert post(client, notification(order_id)).json() == {"queued": order_id}
+    assert post(client, notification(order_id)).json() == {"already_queued": order_id}
+    assert len(queued) == 2
+    result = order_sync_task.apply(kwargs=queued[1]).get()
+
+    # Nothing changed in VTEX: one GET, no event, the same rows.
+    assert [(call["method"], call["path"]) for call in vtex_sandbox.calls()] == [
+        ("GET", f"/api/oms/pvt/orders/{order_id}")
+    ]
+    assert (result["created"], result["status_changed"]) == (False, False)
+    assert OrderEvent.objects.count() == events
+    assert list(order.items.values_list("pk", flat=True)) == items
+    again = Order.objects.get(pk=order.pk)
+    assert (again.status, again.vtex_last_change, again.raw_document) == (
+        order.status,
+        order.vtex_last_change,
+        order.raw_document,
+    )
+    assert post(client, notification(order_id)).json() == {"queued": order_id}
+
+
+@pytest.mark.django_db
+def test_a_sync_whose_message_was_lost_holds_back_notifications_for_minutes_only(
+    client, hook_enabled, queued
+):
+    order_id = "1234567890123-01"
+    post(client, notification(order_id))
+    assert post(client, notification(order_id)).json() == {"already_queued": order_id}
+
+    TaskLock.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert post(client, notification(order_id)).json() == {"queued": order_id}
+    assert len(queued) == 2
+
+
+@pytest.mark.django_db
+def test_a_broker_failure_lets_the_next_notification_queue_again(client, hook_enabled, monkeypatch):
+    def broker_down(**kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr("orders.tasks.order_sync_task.apply_async", broker_down)
+    assert post(client, notification("1234567890123-01")).status_code == 503
+    queued = []
+    monkeypatch.setattr("orders.tasks.order_sync_task.apply_async", lambda **kw: queued.append(kw))
+
+    assert post(client, notification("1234567890123-01")).json() == {"queued": "1234567890123-01"}
+    assert len(queued) == 1
+
+
+@pytest.mark.django_db
+def test_the_hook_logs_the_order_id_and_nothing_else_of_the_request(
+    client, hook_enabled, monkeypatch, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    order_id = "1234567890123-01"
+    body = notification(order_id)
+
+    def broker_down(**kwargs):
+        raise ConnectionError("cannot reach redis://:broker-password@10.0.0.7:6379/0")
+
+    monkeypatch.setattr("orders.tasks.order_sync_task.apply_async", broker_down)
+    assert post(client, body).status_code == 503
+    monkeypatch.setattr("orders.tasks.order_sync_task.apply_async", lambda **kw: None)
+    assert post(client, body).status_code == 200
+    assert post(client, body).status_code == 200
+    assert post(client, notification("1-01\nCRITICAL forged")).status_code == 400
+
+    hook_lines = [r for r in caplog.records if r.name == "orders.views"]
+    assert len(hook_lines) == 3
+    for record in hook_lines:
+        assert order_id in record.getMessage()
+        assert record.exc_info is None  # no traceback: its text could name anything
+    logged = caplog.text
+    for secret in (SECRET, "broker-password", "vtexappkey-store-NOTINLOGS", "forged"):
+        assert secret not in logged
+    assert json.dumps(body) not in logged
