@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from orders import validators as bounds
@@ -24,6 +26,8 @@ from orders.validators import (
     TextLength,
     validate_invoice_number,
     validate_nfe_key,
+    validate_operation_date,
+    validate_order_change_values,
 )
 
 FieldT = TypeVar("FieldT", bound=forms.CharField)
@@ -35,6 +39,17 @@ def bounded(field: FieldT, limit: TextLength) -> FieldT:
     field.validators.insert(0, limit)
     field.widget.attrs["maxlength"] = str(limit.limit)
     return field
+
+
+def date_in_window(form: forms.Form, name: str, field: str | Promise, order: Order | None) -> Any:
+    """The cleaned date ``name``, checked against the operation date window (see
+    ``orders.validators``); without the order only its upper bound, the service checks both."""
+    value = form.cleaned_data.get(name)
+    if value is not None:
+        validate_operation_date(
+            value, field=field, order_created_at=order.created_at if order else None
+        )
+    return value
 
 
 class CentsField(forms.DecimalField):
@@ -55,6 +70,10 @@ class CentsField(forms.DecimalField):
 class InvoiceIdentityForm(forms.Form):
     """The fields naming an invoice (number, NF-e key, date, URL), shared by the forms that
     send one: these fields come first, in this order."""
+
+    # The order, when the form is given it: the issue date is then checked against its
+    # creation too (else by the service only).
+    order: Order | None = None
 
     number = bounded(
         forms.CharField(
@@ -77,6 +96,9 @@ class InvoiceIdentityForm(forms.Form):
         forms.URLField(label=_("Invoice URL"), required=False, assume_scheme="https"),
         bounds.INVOICE_URL,
     )
+
+    def clean_issued_at(self) -> Any:
+        return date_in_window(self, "issued_at", bounds.ISSUED_AT, self.order)
 
 
 class InvoiceForm(InvoiceIdentityForm):
@@ -101,6 +123,7 @@ class InvoiceForm(InvoiceIdentityForm):
 
     def __init__(self, *args: Any, order: Order, summary: InvoicingSummary, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.order = order
         returning = summary.fully_invoiced
         invoice_type = InvoiceType.INPUT if returning else InvoiceType.OUTPUT
         self.fields["invoice_type"].choices = [(invoice_type.value, invoice_type.label)]
@@ -119,6 +142,9 @@ class InvoiceForm(InvoiceIdentityForm):
                 % {"left": left, "price": brl(item.invoice_unit_price)},
             )
             self.item_fields.append(name)
+
+    def clean_dispatched_at(self) -> Any:
+        return date_in_window(self, "dispatched_at", bounds.DISPATCHED_AT, self.order)
 
     def lines(self) -> list[InvoiceLine]:
         return [
@@ -146,6 +172,9 @@ class TrackingNumberForm(forms.Form):
             if invoice.type == InvoiceType.OUTPUT
         ]
 
+    def clean_dispatched_at(self) -> Any:
+        return date_in_window(self, "dispatched_at", bounds.DISPATCHED_AT, None)
+
 
 class TrackingEventsForm(forms.Form):
     invoice_number = forms.ChoiceField(label=_("Invoice"))
@@ -160,12 +189,18 @@ class TrackingEventsForm(forms.Form):
             if invoice.type == InvoiceType.OUTPUT and invoice.tracking_number
         ]
 
+    def clean_delivered_at(self) -> Any:
+        return date_in_window(self, "delivered_at", bounds.DELIVERED_AT, None)
+
 
 class TrackingEventForm(forms.Form):
     date = forms.DateField(label=_("Date"))
     city = bounded(forms.CharField(label=_("City")), bounds.TRACKING_CITY)
     state = bounded(forms.CharField(label=_("State")), bounds.TRACKING_STATE)
     description = bounded(forms.CharField(label=_("Description")), bounds.TRACKING_DESCRIPTION)
+
+    def clean_date(self) -> Any:
+        return date_in_window(self, "date", bounds.EVENT_DATE, None)
 
     def event(self) -> TrackingEventInput:
         return TrackingEventInput(**self.cleaned_data)
@@ -214,6 +249,7 @@ class OrderChangeForm(forms.Form):
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.order = order
         self.items = list(order.items.all())
         self.remove_fields: list[tuple[str, Any]] = []
         for item in self.items:
@@ -226,6 +262,20 @@ class OrderChangeForm(forms.Form):
                 required=False,
             )
             self.remove_fields.append((name, item))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The added items are in their own formset: the service checks them too.
+        try:
+            validate_order_change_values(
+                order_value=self.order.value,
+                discount=cleaned.get("discount_value") or 0,
+                increment=cleaned.get("increment_value") or 0,
+                removed=sum(line.quantity * line.price for line in self.items_removed()),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
 
     def items_removed(self) -> list[ChangeLine]:
         return [

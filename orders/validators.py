@@ -1,13 +1,17 @@
 """What operators may type into the order operations: field validators and the bounds of
-lengths, shared by the forms (which show a refusal next to the field) and the services (which
-refuse the same input from any other caller). Every bound is here."""
+lengths, dates and values, shared by the forms (which show a refusal next to the field) and
+the services (which refuse the same input from any other caller). Every bound is here."""
 
 import re
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from orders.money import brl
 
 NFE_KEY_LENGTH = 44
 INVOICE_NUMBER_RE = re.compile(r"[A-Za-z0-9]+")
@@ -93,3 +97,122 @@ TRACKING_DESCRIPTION = TextLength(_("A tracking event's description"), 500)  # .
 # to the shopper.
 REASON = TextLength(_("The reason"), 500)
 SKU_ID = TextLength(_("The SKU id"), 64)  # OrderItem.sku_id
+
+
+# --- Dates ----------------------------------------------------------------------------------------
+
+# Dates typed for an order (invoice issuance, dispatch, delivery, tracking events) fall within
+# [the order's creation - OPERATION_DATE_PAST_MARGIN, now + OPERATION_DATE_FUTURE_MARGIN].
+# Nothing of an order happens before it exists, nor in the future; a day on either side absorbs
+# time zones (a date typed in Brazil against a creation time in UTC, an ERP's clock) and a date
+# typed late at night. Year 0001 or 9999 is a typo VTEX would store and show the shopper.
+# (The refusals below say "a day": change them with these.)
+OPERATION_DATE_PAST_MARGIN = timedelta(days=1)
+OPERATION_DATE_FUTURE_MARGIN = timedelta(days=1)
+
+ISSUED_AT = _("The issue date")
+DISPATCHED_AT = _("The dispatch date")
+DELIVERED_AT = _("The delivery date")
+EVENT_DATE = _("A tracking event's date")
+
+
+def validate_operation_date(
+    value: date | datetime,
+    *,
+    field: str | Promise,
+    order_created_at: datetime | None,
+    now: datetime | None = None,
+) -> None:
+    """``value`` within the window above. Without ``order_created_at`` (a form that does not
+    know the order), only the upper bound; the service checks both."""
+    now = now or timezone.now()
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    latest = now + OPERATION_DATE_FUTURE_MARGIN
+    earliest = None if order_created_at is None else order_created_at - OPERATION_DATE_PAST_MARGIN
+    if isinstance(value, datetime):
+        too_late = value > latest
+        too_early = earliest is not None and value < earliest
+        shown = _datetime_shown
+    else:
+        too_late = value > timezone.localdate(latest)
+        too_early = earliest is not None and value < timezone.localdate(earliest)
+        shown = _date_shown
+    if earliest is not None and (too_early or too_late):
+        raise ValidationError(
+            _(
+                "%(field)s must be between %(earliest)s and %(latest)s: from a day before the "
+                "order was created to a day from now."
+            ),
+            code="date_out_of_window",
+            params={"field": field, "earliest": shown(earliest), "latest": shown(latest)},
+        )
+    if too_late:
+        raise ValidationError(
+            _("%(field)s cannot be later than %(latest)s (a day from now)."),
+            code="date_in_future",
+            params={"field": field, "latest": shown(latest)},
+        )
+
+
+def _datetime_shown(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _date_shown(moment: datetime) -> str:
+    return formats.date_format(timezone.localdate(moment), "SHORT_DATE_FORMAT")
+
+
+# --- Values ---------------------------------------------------------------------------------------
+
+# An order change may at most double the order's value: the value after it (the order's,
+# less the items removed and the discount, plus the items added and the increment) is at most
+# ORDER_CHANGE_MAX_VALUE_RATIO times the value before. The customer paid, or had authorized,
+# the order's value; an increase is a new payment transaction (with some connectors not even
+# captured automatically: help.vtex.com known issue "change order to higher value not
+# captured automatically in Braspag"). More than the order's value again is a typo or a new
+# sale, not a correction: R$ 9.999.999.999,99 on a R$ 100 order is refused, and so is a
+# discount larger than the order.
+ORDER_CHANGE_MAX_VALUE_RATIO = 2
+
+
+def validate_order_change_values(
+    *,
+    order_value: int,
+    discount: int,
+    increment: int,
+    removed: int = 0,
+    added: int = 0,
+) -> None:
+    """A change's values against the order's (integer cents): a discount up to the order's
+    value, and a value after the change up to ``ORDER_CHANGE_MAX_VALUE_RATIO`` times it.
+
+    A form that does not see the added items calls it without them: adding items only raises
+    the value, so what it refuses the service refuses too. Errors name the form field.
+    """
+    errors: dict[str, ValidationError] = {}
+    if discount > order_value:
+        errors["discount_value"] = ValidationError(
+            _("A discount of %(discount)s is more than the order's value, %(value)s."),
+            code="change_discount_above_value",
+            params={"discount": brl(discount), "value": brl(order_value)},
+        )
+    after = order_value - removed - discount + added + increment
+    ceiling = order_value * ORDER_CHANGE_MAX_VALUE_RATIO
+    if after > ceiling:
+        errors["increment_value"] = ValidationError(
+            _(
+                "This change would take the order from %(value)s to %(after)s; a change cannot "
+                "take an order above %(ratio)s times its value (%(ceiling)s). A bigger sale is "
+                "a new order."
+            ),
+            code="change_above_ceiling",
+            params={
+                "value": brl(order_value),
+                "after": brl(after),
+                "ratio": ORDER_CHANGE_MAX_VALUE_RATIO,
+                "ceiling": brl(ceiling),
+            },
+        )
+    if errors:
+        raise ValidationError(errors)

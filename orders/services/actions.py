@@ -48,6 +48,8 @@ from orders.validators import (
     TextLength,
     validate_invoice_number,
     validate_nfe_key,
+    validate_operation_date,
+    validate_order_change_values,
 )
 
 # An order change's requestId (a UUID in hex, made by the change form or by order_change).
@@ -173,6 +175,7 @@ def invoice_submit(
     )
     if invoice_type not in InvoiceType.values:
         raise ActionRefused(_("Unknown invoice type %(type)s.") % {"type": invoice_type})
+    _require_dates(order, (issued_at, bounds.ISSUED_AT), (dispatched_at, bounds.DISPATCHED_AT))
     with transaction.atomic():
         order = _order_lock(order)
         summary = order_invoicing_summary(order=order)
@@ -378,6 +381,7 @@ def invoice_tracking_set(
         (tracking_url, bounds.TRACKING_URL),
         (courier, bounds.COURIER),
     )
+    _require_dates(order, (dispatched_at, bounds.DISPATCHED_AT))
     with transaction.atomic():
         order = _order_lock(order)
         _require_status(order, Action.TRACKING)
@@ -421,6 +425,11 @@ def tracking_events_send(
             (event.state.strip(), bounds.TRACKING_STATE),
             (event.description.strip(), bounds.TRACKING_DESCRIPTION),
         )
+    _require_dates(
+        order,
+        (delivered_at, bounds.DELIVERED_AT),
+        *((event.date, bounds.EVENT_DATE) for event in events),
+    )
     with transaction.atomic():
         order = _order_lock(order)
         _require_status(order, Action.TRACKING)
@@ -606,6 +615,14 @@ def order_change(
     with transaction.atomic():
         order = _order_lock(order)
         _require_status(order, Action.CHANGE)
+        _validate(
+            validate_order_change_values,
+            order_value=order.value,
+            discount=discount_value,
+            increment=increment_value,
+            removed=sum(line.quantity * line.price for line in items_removed),
+            added=sum(line.quantity * line.price for line in items_added),
+        )
         pending_invoice = VtexCommand.objects.filter(
             order=order, kind=CommandKind.INVOICE, state__in=OPEN_STATES
         ).exists()
@@ -745,6 +762,15 @@ def _validate(validator: Callable[..., None], *args: Any, **kwargs: Any) -> None
 def _require_lengths(*fields: tuple[str, TextLength]) -> None:
     for value, limit in fields:
         _validate(limit, value)
+
+
+def _require_dates(order: Order, *fields: tuple[date | datetime | None, str]) -> None:
+    """Each date given within the window around the order (``validate_operation_date``)."""
+    for value, field in fields:
+        if value is not None:
+            _validate(
+                validate_operation_date, value, field=field, order_created_at=order.created_at
+            )
 
 
 # The key column, less the room ``command_enqueue`` needs to rename a rejected command

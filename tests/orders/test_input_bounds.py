@@ -3,23 +3,29 @@
 bounded by the order's. A refusal is a message, never a 500, and queues nothing."""
 
 import html
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import formats, timezone, translation
 
 from orders.models import CommandState, VtexCommand
 from orders.services.actions import (
     COMMAND_KEY_MAX_LENGTH,
     ActionRefused,
+    ChangeLine,
     command_key,
     invoice_submit,
     invoice_tracking_set,
     order_cancel,
+    order_change,
 )
 from tests.orders.factories import InvoiceFactory, OrderFactory, OrderItemFactory
 from tests.orders.operations import (
     invoice_form,
     login_fixture,  # noqa: F401 - fixture
+    messages_of,
     operation_url,
 )
 
@@ -170,3 +176,233 @@ def test_a_key_whose_fixed_parts_are_too_long_still_fits():
     assert len(key) <= COMMAND_KEY_MAX_LENGTH
     assert key == command_key("o" * 300, "p" * 300, "q")
     assert key != command_key("o" * 300, "p" * 300, "r")
+
+
+# --- Dates and values (issue 7, point 9) ------------------------------------------------------
+
+WINDOW = "from a day before the order was created to a day from now."
+
+
+def earliest_shown(order) -> str:
+    with translation.override("en"):
+        return formats.date_format(
+            timezone.localtime(order.created_at - timedelta(days=1)), "SHORT_DATETIME_FORMAT"
+        )
+
+
+@pytest.mark.parametrize("issued_at", ["0001-01-01 00:00:00", "9999-12-31 23:59:00"])
+def test_an_invoice_issued_in_year_1_or_9999_is_refused_on_the_order_page(login, client, issued_at):
+    login("Operations")
+    order = OrderFactory(status="handling")
+    OrderItemFactory(order=order, position=0)
+
+    response = client.post(
+        operation_url(order, "invoice"), invoice_form(order, "NF1", issued_at=issued_at)
+    )
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert f"The issue date must be between {earliest_shown(order)} and " in text
+    assert WINDOW in text
+    assert not VtexCommand.objects.exists()
+
+
+def test_an_invoice_dispatched_years_ahead_is_refused_on_the_order_page(login, client):
+    login("Operations")
+    order = OrderFactory(status="handling")
+    OrderItemFactory(order=order, position=0)
+
+    response = client.post(
+        operation_url(order, "invoice"),
+        invoice_form(order, "NF1", dispatched_at="9999-12-31 23:59:00"),
+    )
+
+    assert "The dispatch date must be between" in page_text(response)
+    assert not VtexCommand.objects.exists()
+
+
+def test_the_invoice_service_refuses_dates_outside_the_window():
+    order = OrderFactory(status="handling")
+    OrderItemFactory(order=order, position=0)
+    before_the_order = order.created_at - timedelta(days=1, seconds=1)
+
+    with pytest.raises(ActionRefused, match="The issue date must be between"):
+        invoice_submit(order=order, user=None, number="NF1", issued_at=before_the_order)
+    with pytest.raises(ActionRefused, match="The issue date must be between"):
+        invoice_submit(
+            order=order, user=None, number="NF1", issued_at=datetime(9999, 12, 31, tzinfo=UTC)
+        )
+    assert not VtexCommand.objects.exists()
+
+
+def test_a_return_invoice_issued_in_year_1_or_9999_is_refused(login, client):
+    login("Operations")
+    order = OrderFactory(status="invoiced")
+    OrderItemFactory(order=order, position=0)
+    form = {"number": "DEV1", "key": "", "url": "", "reason": "Produto devolvido"}
+
+    future = client.post(
+        operation_url(order, "return-and-cancel"), {**form, "issued_at": "9999-12-31 23:59:00"}
+    )
+    past = client.post(
+        operation_url(order, "return-and-cancel"), {**form, "issued_at": "0001-01-01 00:00:00"}
+    )
+
+    # The return form does not know the order: it refuses the future, the service the rest.
+    assert "The issue date cannot be later than " in page_text(future)
+    assert any(
+        message.startswith(f"The issue date must be between {earliest_shown(order)} and ")
+        and message.endswith(WINDOW)
+        for message in messages_of(past)
+    ), messages_of(past)
+    assert not VtexCommand.objects.exists()
+
+
+def test_a_tracking_number_dispatched_in_year_1_or_9999_is_refused(login, client):
+    login("Operations")
+    order = invoiced_order()
+    form = {"invoice_number": LONG_NUMBER, "tracking_number": "BR1", "courier": "Correios"}
+
+    future = client.post(
+        operation_url(order, "tracking-number"), {**form, "dispatched_at": "9999-12-31 10:00"}
+    )
+    past = client.post(
+        operation_url(order, "tracking-number"), {**form, "dispatched_at": "0001-01-01 10:00"}
+    )
+
+    assert "The dispatch date cannot be later than " in page_text(future)
+    assert any(
+        message.startswith("The dispatch date must be between") for message in messages_of(past)
+    ), messages_of(past)
+    assert not VtexCommand.objects.exists()
+
+
+def test_tracking_events_dated_in_year_1_or_delivered_in_9999_are_refused(login, client):
+    login("Operations")
+    order = OrderFactory(status="handling")
+    OrderItemFactory(order=order, position=0)
+    InvoiceFactory(order=order, number="NF1", tracking_number="BR1")
+    form = {
+        "invoice_number": "NF1",
+        "events-TOTAL_FORMS": "1",
+        "events-INITIAL_FORMS": "0",
+        "events-0-city": "Campinas",
+        "events-0-state": "SP",
+        "events-0-description": "Objeto postado",
+    }
+    today = timezone.localdate().isoformat()
+
+    delivered = client.post(
+        operation_url(order, "tracking-events"),
+        {
+            **form,
+            "events-0-date": today,
+            "is_delivered": "on",
+            "delivered_at": "9999-12-31 10:00",
+        },
+    )
+    dated = client.post(
+        operation_url(order, "tracking-events"), {**form, "events-0-date": "0001-01-01"}
+    )
+    ahead = client.post(
+        operation_url(order, "tracking-events"), {**form, "events-0-date": "9999-12-31"}
+    )
+
+    assert "The delivery date cannot be later than " in page_text(delivered)
+    assert any(
+        message.startswith("A tracking event's date must be between")
+        for message in messages_of(dated)
+    ), messages_of(dated)
+    assert "A tracking event's date cannot be later than " in page_text(ahead)
+    assert not VtexCommand.objects.exists()
+
+
+def change_form(**fields):
+    return {
+        "request_id": uuid.uuid4().hex,
+        "reason": "Ajuste",
+        "discount_value": "",
+        "increment_value": "",
+        "remove_0": "0",
+        "added-TOTAL_FORMS": "1",
+        "added-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
+def order_in_handling():
+    order = OrderFactory(status="handling", value=100000)
+    OrderItemFactory(order=order, position=0, quantity=2, selling_price=45000)
+    return order
+
+
+def test_an_increment_of_ten_billion_reais_is_refused_on_the_order_page(login, client):
+    login("Operations")
+    order = order_in_handling()
+
+    response = client.post(
+        operation_url(order, "change"), change_form(increment_value="9999999999.99")
+    )
+
+    assert response.status_code == 200
+    assert (
+        "This change would take the order from R$ 1,000.00 to R$ 10,000,000,999.99; a change "
+        "cannot take an order above 2 times its value (R$ 2,000.00). A bigger sale is a new "
+        "order."
+    ) in page_text(response)
+    assert not VtexCommand.objects.exists()
+
+
+def test_a_discount_above_the_order_value_is_refused_on_the_order_page(login, client):
+    login("Operations")
+    order = order_in_handling()
+
+    response = client.post(operation_url(order, "change"), change_form(discount_value="1000.01"))
+
+    assert response.status_code == 200
+    assert "A discount of R$ 1,000.01 is more than the order's value, R$ 1,000.00." in page_text(
+        response
+    )
+    assert not VtexCommand.objects.exists()
+
+
+def test_an_added_item_worth_billions_is_refused(login, client):
+    login("Operations")
+    order = order_in_handling()
+
+    response = client.post(
+        operation_url(order, "change"),
+        change_form(
+            **{"added-0-sku_id": "99001", "added-0-quantity": "1", "added-0-price": "9999999999.99"}
+        ),
+    )
+
+    # The added items are a formset of their own: the service refuses them.
+    assert response.status_code == 200
+    assert any(
+        message.startswith("This change would take the order from R$ 1,000.00 to ")
+        for message in messages_of(response)
+    ), messages_of(response)
+    assert not VtexCommand.objects.exists()
+
+
+def test_the_change_service_bounds_values_by_the_order():
+    order = order_in_handling()
+    removed = [ChangeLine(sku_id=order.items.get().sku_id, quantity=1, price=45000)]
+
+    with pytest.raises(ActionRefused, match="a change cannot take an order above 2 times"):
+        order_change(order=order, user=None, reason="x", increment_value=999_999_999_999)
+    with pytest.raises(ActionRefused, match="is more than the order's value"):
+        order_change(order=order, user=None, reason="x", discount_value=100_001)
+    assert not VtexCommand.objects.exists()
+
+    # Up to twice the order's value, counting what is removed: a swap for a dearer item.
+    with transaction.atomic():
+        swapped = order_change(
+            order=order,
+            user=None,
+            reason="troca",
+            items_removed=removed,
+            items_added=[ChangeLine(sku_id="99001", quantity=1, price=145000)],
+        )
+    assert swapped.created

@@ -1,14 +1,21 @@
 """NF-e access keys (44 digits, modulo-11 check digit), invoice numbers VTEX accepts, and the
 bounds of what operators type: lengths, the date window, an order change's values."""
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from orders.validators import (
+    OPERATION_DATE_FUTURE_MARGIN,
+    OPERATION_DATE_PAST_MARGIN,
+    ORDER_CHANGE_MAX_VALUE_RATIO,
     TextLength,
     nfe_key_check_digit,
     validate_invoice_number,
     validate_nfe_key,
+    validate_operation_date,
+    validate_order_change_values,
 )
 
 # The worked example of the NF-e taxpayer manual (Manual de Orientação do Contribuinte):
@@ -66,3 +73,85 @@ def test_a_text_at_its_limit_passes_and_one_character_more_is_refused_naming_the
     assert error.value.messages == [
         "The tracking number can have at most 100 characters (it has 101)."
     ]
+
+
+NOW = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+CREATED = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        CREATED - OPERATION_DATE_PAST_MARGIN,
+        CREATED,
+        NOW,
+        NOW + OPERATION_DATE_FUTURE_MARGIN,
+        (CREATED - OPERATION_DATE_PAST_MARGIN).date(),
+        (NOW + OPERATION_DATE_FUTURE_MARGIN).date(),
+    ],
+)
+def test_dates_within_the_window_pass(moment):
+    validate_operation_date(moment, field="The date", order_created_at=CREATED, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        CREATED - OPERATION_DATE_PAST_MARGIN - timedelta(seconds=1),
+        NOW + OPERATION_DATE_FUTURE_MARGIN + timedelta(seconds=1),
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+        date(1, 1, 1),
+        date(9999, 12, 31),
+        (NOW + OPERATION_DATE_FUTURE_MARGIN + timedelta(days=1)).date(),
+    ],
+)
+def test_dates_outside_the_window_are_refused(moment):
+    with pytest.raises(ValidationError) as error:
+        validate_operation_date(moment, field="The date", order_created_at=CREATED, now=NOW)
+
+    assert error.value.code == "date_out_of_window"
+    assert "from a day before the order was created to a day from now" in error.value.messages[0]
+
+
+def test_without_the_order_only_the_future_is_refused():
+    validate_operation_date(
+        datetime(1, 1, 1, tzinfo=UTC), field="The date", order_created_at=None, now=NOW
+    )
+
+    with pytest.raises(ValidationError) as error:
+        validate_operation_date(
+            datetime(9999, 1, 1, tzinfo=UTC), field="The date", order_created_at=None, now=NOW
+        )
+
+    assert error.value.code == "date_in_future"
+
+
+def test_a_discount_up_to_the_order_value_passes_and_a_cent_more_is_refused():
+    validate_order_change_values(order_value=10000, discount=10000, increment=0)
+
+    with pytest.raises(ValidationError) as error:
+        validate_order_change_values(order_value=10000, discount=10001, increment=0)
+
+    assert list(error.value.message_dict) == ["discount_value"]
+
+
+def test_a_change_may_at_most_double_the_order_value():
+    validate_order_change_values(order_value=10000, discount=0, increment=10000)
+    # What is removed or discounted leaves room for what is added.
+    validate_order_change_values(
+        order_value=10000, discount=500, increment=500, removed=4000, added=14000
+    )
+
+    with pytest.raises(ValidationError) as error:
+        validate_order_change_values(order_value=10000, discount=0, increment=10000, added=1)
+
+    assert list(error.value.message_dict) == ["increment_value"]
+    assert ORDER_CHANGE_MAX_VALUE_RATIO == 2
+
+
+def test_a_naive_datetime_is_read_in_the_current_time_zone():
+    with pytest.raises(ValidationError):
+        validate_operation_date(
+            datetime(9999, 1, 1), field="The date", order_created_at=CREATED, now=NOW
+        )
