@@ -10,11 +10,13 @@ from vtex.errors import (
     VtexRejected,
     VtexTransientError,
 )
+from vtex.order_ref import OrderRef
 from vtex.process import rate_limit_pause
 
 __all__ = [
     "MAX_FEED_LOT",
     "MAX_LIST_PAGES",
+    "OrderRef",
     "VtexAuthError",
     "VtexClient",
     "VtexConfig",

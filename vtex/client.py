@@ -4,6 +4,11 @@ One method per VTEX operation, each a thin wrapper over ``_request``, which owns
 call shares: credentials and the headers the specs require, the timeout, mapping answers to
 typed errors, retrying GETs, and the process-wide pause after a 429. Methods take Python
 values (aware datetimes, integer cents) and return VTEX's JSON as plain dicts.
+
+An order write (start handling, invoice, tracking, cancel) takes its destination first: a
+VTEX order id (the store's OMS) or an ``OrderRef`` naming the order's marketplace services
+endpoint and the marketplace's order id. Each method builds the path, method and body that
+destination expects, and refuses with ``ValueError``, before sending, an operation it lacks.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import logging
 import random
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +33,7 @@ from vtex.errors import (
     VtexRejected,
     VtexTransientError,
 )
+from vtex.order_ref import OrderRef
 from vtex.process import process_session, rate_limit_pause
 from vtex.wire import segment
 
@@ -122,17 +128,19 @@ class VtexClient:
     def get_order(self, order_id: str) -> Json:
         return self._request("GET", self._store(_oms_order(order_id)))
 
-    def start_handling(self, order_id: str) -> None:
-        self._request("POST", self._store(f"{_oms_order(order_id)}/start-handling"))
+    def start_handling(self, order: str | OrderRef) -> None:
+        """POST .../start-handling (204); the store only: a marketplace has no such call."""
+        ref = _store_only(order, "start_handling")
+        self._request("POST", self._order_url(ref, "/start-handling"))
 
-    def cancel_order(self, order_id: str, *, reason: str) -> Json:
-        return self._request(
-            "POST", self._store(f"{_oms_order(order_id)}/cancel"), body={"reason": reason}
-        )
+    def cancel_order(self, order: str | OrderRef, *, reason: str) -> Json:
+        """POST .../cancel, at the store or at the marketplace (the same body at both)."""
+        ref = OrderRef.of(order)
+        return self._request("POST", self._order_url(ref, "/cancel"), body={"reason": reason})
 
     def send_invoice(
         self,
-        order_id: str,
+        order: str | OrderRef,
         *,
         invoice_type: str = "Output",
         number: str,
@@ -147,14 +155,19 @@ class VtexClient:
         tracking_url: str | None = None,
         dispatched_date: date | None = None,
     ) -> Json:
+        """POST .../invoice, at the store or at the marketplace."""
+        ref = OrderRef.of(order)
         body = wire.invoice_body(
             invoice_type=invoice_type,
             number=number,
-            # The Orders API types invoiceValue as a string of cents (the marketplace
-            # protocol as an integer); VTEX accepts both, the string matches this spec.
-            value=str(value),
+            # The Orders API types invoiceValue as a string of cents, the marketplace
+            # protocol as an integer; VTEX accepts both, each destination gets its spec's.
+            value=value if ref.at_marketplace else str(value),
             issued_at=issued_at,
             items=items,
+            # invoiceKey, invoiceUrl, embeddedInvoice and dispatchedDate are not in the
+            # protocol's schema; the marketplace is a VTEX OMS and reads them as the Orders
+            # API does.
             key=key,
             url=url,
             embedded_xml=embedded_xml,
@@ -163,11 +176,11 @@ class VtexClient:
             tracking_url=tracking_url,
             dispatched_date=dispatched_date,
         )
-        return self._request("POST", self._store(f"{_oms_order(order_id)}/invoice"), body=body)
+        return self._request("POST", self._order_url(ref, "/invoice"), body=body)
 
     def update_invoice_tracking(
         self,
-        order_id: str,
+        order: str | OrderRef,
         invoice_number: str,
         *,
         tracking_number: str,
@@ -175,35 +188,53 @@ class VtexClient:
         courier: str | None = None,
         dispatched_date: date | None = None,
     ) -> Json:
-        # All four fields are required by the spec, the last three as nullable.
+        """The tracking number of an invoice: PATCH at the store, POST at the marketplace."""
+        ref = OrderRef.of(order)
+        path = f"/invoice/{segment(invoice_number)}"
+        if ref.at_marketplace:
+            # The protocol requires all four, as strings: an absent courier or URL is sent
+            # empty and an absent dispatch date as now.
+            body = {
+                "courier": courier or "",
+                "trackingNumber": tracking_number,
+                "trackingUrl": tracking_url or "",
+                "dispatchedDate": wire.iso(dispatched_date or datetime.now(UTC)),
+            }
+            return self._request("POST", self._order_url(ref, path), body=body)
+        # All four fields are required by the Orders API, the last three as nullable.
         body = {
             "trackingNumber": tracking_number,
             "trackingUrl": tracking_url,
             "courier": courier,
             "dispatchedDate": wire.iso(dispatched_date),
         }
-        path = f"{_oms_order(order_id)}/invoice/{segment(invoice_number)}"
-        return self._request("PATCH", self._store(path), body=body)
+        return self._request("PATCH", self._order_url(ref, path), body=body)
 
     def send_tracking_events(
         self,
-        order_id: str,
+        order: str | OrderRef,
         invoice_number: str,
         *,
         is_delivered: bool,
         events: Iterable[Mapping[str, Any]],
         delivered_date: datetime | None = None,
     ) -> Json:
-        body = {
-            "isDelivered": is_delivered,
+        """Tracking events of an invoice: PUT at the store, POST at the marketplace.
+
+        The marketplace protocol has no ``deliveredDate`` (the marketplace dates the delivery
+        by its events): ``delivered_date`` is only sent to the store.
+        """
+        ref = OrderRef.of(order)
+        body: Json = {"isDelivered": is_delivered}
+        if not ref.at_marketplace:
             # VTEX documents deliveredDate as "yyyy-mm-dd hh:mm", unlike every other date.
-            "deliveredDate": (
+            body["deliveredDate"] = (
                 delivered_date.strftime("%Y-%m-%d %H:%M") if delivered_date else None
-            ),
-            "events": wire.tracking_events(events),
-        }
-        path = f"{_oms_order(order_id)}/invoice/{segment(invoice_number)}/tracking"
-        return self._request("PUT", self._store(path), body=body)
+            )
+        body["events"] = wire.tracking_events(events)
+        path = f"/invoice/{segment(invoice_number)}/tracking"
+        method = "POST" if ref.at_marketplace else "PUT"
+        return self._request(method, self._order_url(ref, path), body=body)
 
     def register_change(
         self,
@@ -316,93 +347,20 @@ class VtexClient:
     def notify_inventory_change(self, *, seller_id: str, sku_id: str) -> None:
         self._request("POST", self._store(_notificator(seller_id, sku_id, "inventory")))
 
-    # --- Seller -> marketplace, at an order's marketplaceServicesEndpoint ------------------
-
-    def marketplace_send_invoice(
-        self,
-        services_endpoint: str,
-        marketplace_order_id: str,
-        *,
-        invoice_type: str = "Output",
-        number: str,
-        value: int,
-        issued_at: date,
-        items: Sequence[Mapping[str, Any]],
-        key: str | None = None,
-        url: str | None = None,
-        embedded_xml: str | None = None,
-        courier: str | None = None,
-        tracking_number: str | None = None,
-        tracking_url: str | None = None,
-        dispatched_date: date | None = None,
-    ) -> Json:
-        body = wire.invoice_body(
-            invoice_type=invoice_type,
-            number=number,
-            value=value,
-            issued_at=issued_at,
-            items=items,
-            # invoiceKey, invoiceUrl, embeddedInvoice and dispatchedDate are not in the
-            # protocol's schema; the marketplace is a VTEX OMS and reads them as the Orders
-            # API does.
-            key=key,
-            url=url,
-            embedded_xml=embedded_xml,
-            courier=courier,
-            tracking_number=tracking_number,
-            tracking_url=tracking_url,
-            dispatched_date=dispatched_date,
-        )
-        path = f"{_marketplace_order(marketplace_order_id)}/invoice"
-        return self._request("POST", self._marketplace(services_endpoint, path), body=body)
-
-    def marketplace_send_tracking(
-        self,
-        services_endpoint: str,
-        marketplace_order_id: str,
-        invoice_number: str,
-        *,
-        courier: str,
-        tracking_number: str,
-        tracking_url: str,
-        dispatched_date: date,
-    ) -> Json:
-        body = {
-            "courier": courier,
-            "trackingNumber": tracking_number,
-            "trackingUrl": tracking_url,
-            "dispatchedDate": wire.iso(dispatched_date),
-        }
-        path = f"{_marketplace_order(marketplace_order_id)}/invoice/{segment(invoice_number)}"
-        return self._request("POST", self._marketplace(services_endpoint, path), body=body)
-
-    def marketplace_update_tracking_status(
-        self,
-        services_endpoint: str,
-        marketplace_order_id: str,
-        invoice_number: str,
-        *,
-        is_delivered: bool,
-        events: Iterable[Mapping[str, Any]],
-    ) -> Json:
-        body = {"isDelivered": is_delivered, "events": wire.tracking_events(events)}
-        path = (
-            f"{_marketplace_order(marketplace_order_id)}/invoice/{segment(invoice_number)}/tracking"
-        )
-        return self._request("POST", self._marketplace(services_endpoint, path), body=body)
-
-    def marketplace_cancel_order(
-        self, services_endpoint: str, marketplace_order_id: str, *, reason: str
-    ) -> Json:
-        path = f"{_marketplace_order(marketplace_order_id)}/cancel"
-        return self._request(
-            "POST", self._marketplace(services_endpoint, path), body={"reason": reason}
-        )
-
     # --- Transport -------------------------------------------------------------------------
 
     def _store(self, path: str) -> str:
         return self.config.store_url + path
+
+    def _order_url(self, ref: OrderRef, suffix: str) -> str:
+        """The URL of ``suffix`` under the order at its destination."""
+        if not ref.order_id:
+            # An empty id would send a malformed path (/orders//invoice) with the credentials.
+            raise ValueError("an order write needs the order's id at its destination")
+        if ref.at_marketplace:
+            path = f"/pvt/orders/{segment(ref.order_id)}{suffix}"
+            return self._marketplace(ref.services_endpoint, path)
+        return self._store(_oms_order(ref.order_id) + suffix)
 
     def _marketplace(self, services_endpoint: str, path: str) -> str:
         url = wire.join_services_endpoint(services_endpoint, path)
@@ -563,5 +521,11 @@ def _notificator(seller_id: str, sku_id: str, kind: str) -> str:
     return f"/api/notificator/{segment(seller_id)}/changenotification/{segment(sku_id)}/{kind}"
 
 
-def _marketplace_order(marketplace_order_id: str) -> str:
-    return f"/pvt/orders/{segment(marketplace_order_id)}"
+def _store_only(order: str | OrderRef, operation: str) -> OrderRef:
+    ref = OrderRef.of(order)
+    if ref.at_marketplace:
+        raise ValueError(
+            f"{operation} is a call of the store's OMS; a marketplace's services endpoint "
+            f"has no such operation (order {ref.order_id!r} at {ref.services_endpoint!r})"
+        )
+    return ref

@@ -51,6 +51,7 @@ from orders.services.audit import event_record
 from orders.services.sync import order_sync, order_upsert_from_document
 from orders.status import OrderStatus
 from vtex import (
+    OrderRef,
     VtexAuthError,
     VtexClient,
     VtexError,
@@ -555,44 +556,34 @@ def _call(*, command: VtexCommand, client: VtexClient) -> Any:
     """The one VTEX call a command stands for."""
     order = command.order
     payload = command.payload
-    marketplace = command.target == CommandTarget.MARKETPLACE
+    destination: str | OrderRef = (
+        OrderRef(order.marketplace_order_id, command.target_endpoint)
+        if command.target == CommandTarget.MARKETPLACE
+        else order.vtex_order_id
+    )
     if command.kind == CommandKind.REFRESH:
         return order_sync(vtex_order_id=order.vtex_order_id, source=Actor.OUTBOX, client=client)
     if command.kind == CommandKind.START_HANDLING:
         return client.start_handling(order.vtex_order_id)
     if command.kind == CommandKind.INVOICE:
-        invoice = {
-            "invoice_type": payload["type"],
-            "number": payload["number"],
-            "value": payload["value"],
-            "issued_at": datetime.fromisoformat(payload["issued_at"]),
-            "items": payload["items"],
-            "key": payload.get("key") or None,
-            "url": payload.get("url") or None,
-            "embedded_xml": payload.get("embedded_xml") or None,
-            "courier": payload.get("courier") or None,
-            "tracking_number": payload.get("tracking_number") or None,
-            "tracking_url": payload.get("tracking_url") or None,
-            "dispatched_date": _date_or_none(payload.get("dispatched_at")),
-        }
-        if marketplace:
-            return client.marketplace_send_invoice(
-                command.target_endpoint, order.marketplace_order_id, **invoice
-            )
-        return client.send_invoice(order.vtex_order_id, **invoice)
+        return client.send_invoice(
+            destination,
+            invoice_type=payload["type"],
+            number=payload["number"],
+            value=payload["value"],
+            issued_at=datetime.fromisoformat(payload["issued_at"]),
+            items=payload["items"],
+            key=payload.get("key") or None,
+            url=payload.get("url") or None,
+            embedded_xml=payload.get("embedded_xml") or None,
+            courier=payload.get("courier") or None,
+            tracking_number=payload.get("tracking_number") or None,
+            tracking_url=payload.get("tracking_url") or None,
+            dispatched_date=_date_or_none(payload.get("dispatched_at")),
+        )
     if command.kind == CommandKind.TRACKING_NUMBER:
-        if marketplace:
-            return client.marketplace_send_tracking(
-                command.target_endpoint,
-                order.marketplace_order_id,
-                payload["invoice_number"],
-                courier=payload.get("courier") or "",
-                tracking_number=payload["tracking_number"],
-                tracking_url=payload.get("tracking_url") or "",
-                dispatched_date=_date_or_none(payload.get("dispatched_at")) or timezone.now(),
-            )
         return client.update_invoice_tracking(
-            order.vtex_order_id,
+            destination,
             payload["invoice_number"],
             tracking_number=payload["tracking_number"],
             tracking_url=payload.get("tracking_url") or None,
@@ -600,27 +591,15 @@ def _call(*, command: VtexCommand, client: VtexClient) -> Any:
             dispatched_date=_date_or_none(payload.get("dispatched_at")),
         )
     if command.kind == CommandKind.TRACKING_EVENTS:
-        if marketplace:
-            return client.marketplace_update_tracking_status(
-                command.target_endpoint,
-                order.marketplace_order_id,
-                payload["invoice_number"],
-                is_delivered=payload["is_delivered"],
-                events=payload["events"],
-            )
         return client.send_tracking_events(
-            order.vtex_order_id,
+            destination,
             payload["invoice_number"],
             is_delivered=payload["is_delivered"],
             events=payload["events"],
             delivered_date=_date_or_none(payload.get("delivered_at")),
         )
     if command.kind == CommandKind.CANCEL:
-        if marketplace:
-            return client.marketplace_cancel_order(
-                command.target_endpoint, order.marketplace_order_id, reason=payload["reason"]
-            )
-        return client.cancel_order(order.vtex_order_id, reason=payload["reason"])
+        return client.cancel_order(destination, reason=payload["reason"])
     if command.kind == CommandKind.CHANGE:
         return client.register_change(
             order.vtex_order_id,

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.vtex.support import SUGGESTION, vtex_calls
-from vtex import VtexRejected
+from vtex import OrderRef, VtexRejected
 
 
 def test_sku_change_notification_tells_bound_from_unknown_skus(client, sandbox):
@@ -51,10 +51,13 @@ def test_price_and_inventory_notifications_are_accepted(client, sandbox):
 # --- seller -> marketplace ----------------------------------------------------------------------
 
 
+def _at(order):
+    return OrderRef(order["id"], order["endpoint"])
+
+
 def _invoice(client, order, number, value, kind="Output"):
-    return client.marketplace_send_invoice(
-        order["endpoint"],
-        order["id"],
+    return client.send_invoice(
+        _at(order),
         invoice_type=kind,
         number=number,
         value=value,
@@ -68,18 +71,16 @@ def test_marketplace_invoice_tracking_and_status(client, sandbox, marketplace_or
     assert "?an=" in order["endpoint"]
 
     receipt = _invoice(client, order, "NF-7", order["value"])
-    client.marketplace_send_tracking(
-        order["endpoint"],
-        order["id"],
+    client.update_invoice_tracking(
+        _at(order),
         "NF-7",
         courier="Correios",
         tracking_number="BR777",
         tracking_url="https://rastreio.example/BR777",
         dispatched_date=datetime(2024, 5, 3, 8, tzinfo=UTC),
     )
-    client.marketplace_update_tracking_status(
-        order["endpoint"],
-        order["id"],
+    client.send_tracking_events(
+        _at(order),
         "NF-7",
         is_delivered=True,
         events=[{"city": "Recife", "state": "PE", "description": "Entregue", "date": "2024-05-06"}],
@@ -117,13 +118,11 @@ def test_marketplace_refusals(client, sandbox, marketplace_order):
     _invoice(client, order, "NF-1", order["value"])
     event = {"city": "Recife", "state": "PE", "description": "Em rota", "date": "2024-05-04"}
     with pytest.raises(VtexRejected) as no_tracking:
-        client.marketplace_update_tracking_status(
-            order["endpoint"], order["id"], "NF-1", is_delivered=False, events=[event]
-        )
+        client.send_tracking_events(_at(order), "NF-1", is_delivered=False, events=[event])
     assert no_tracking.value.code == "SBX-NO-TRACKING-NUMBER"
 
     with pytest.raises(VtexRejected) as invoiced:
-        client.marketplace_cancel_order(order["endpoint"], order["id"], reason="Sem estoque")
+        client.cancel_order(_at(order), reason="Sem estoque")
     assert invoiced.value.code == "SBX-CANCEL-INVOICED"
     assert sandbox.marketplace_order(order["id"])["status"] == "invoiced"
 
@@ -133,7 +132,7 @@ def test_marketplace_cancel_after_a_return_invoice(client, sandbox, marketplace_
     _invoice(client, order, "NF-1", order["value"])
     _invoice(client, order, "DEV-1", order["value"], kind="Input")
 
-    answer = client.marketplace_cancel_order(order["endpoint"], order["id"], reason="Devolvido")
+    answer = client.cancel_order(_at(order), reason="Devolvido")
 
     record = sandbox.marketplace_order(order["id"])
     assert (record["status"], record["cancellation"]) == ("canceled", {"reason": "Devolvido"})
@@ -150,7 +149,55 @@ def test_marketplace_cancel_after_a_return_invoice(client, sandbox, marketplace_
 )
 def test_credentials_only_go_to_vtex_or_the_configured_host(client, sandbox, endpoint):
     with pytest.raises(VtexRejected) as caught:
-        client.marketplace_cancel_order(endpoint, "1300-01", reason="x")
+        client.cancel_order(OrderRef("1300-01", endpoint), reason="x")
 
     assert caught.value.code == "UNTRUSTED_ENDPOINT"
+    assert vtex_calls(sandbox) == []
+
+
+def test_marketplace_tracking_fills_what_the_protocol_requires(client, sandbox, marketplace_order):
+    order = marketplace_order
+    _invoice(client, order, "NF-1", order["value"])
+    before = datetime.now(UTC)
+
+    client.update_invoice_tracking(_at(order), "NF-1", tracking_number="BR1")
+    client.send_tracking_events(
+        _at(order),
+        "NF-1",
+        is_delivered=True,
+        delivered_date=datetime(2024, 5, 6, 14, 5, tzinfo=UTC),
+        events=[{"city": "Recife", "state": "PE", "description": "Entregue", "date": "2024-05-06"}],
+    )
+
+    tracking, status = vtex_calls(sandbox, method="POST", path_contains="/invoice/NF-1")
+    # A POST at the marketplace (a PATCH at the store), every field a string, dispatched now.
+    assert tracking["body"].keys() == {"courier", "trackingNumber", "trackingUrl", "dispatchedDate"}
+    assert (tracking["body"]["courier"], tracking["body"]["trackingUrl"]) == ("", "")
+    assert before <= datetime.fromisoformat(tracking["body"]["dispatchedDate"]) <= datetime.now(UTC)
+    # The protocol has no deliveredDate; the store's PUT carries it, the marketplace's POST not.
+    assert status["path"].endswith("/invoice/NF-1/tracking")
+    assert status["body"] == {
+        "isDelivered": True,
+        "events": [
+            {"city": "Recife", "state": "PE", "description": "Entregue", "date": "2024-05-06"}
+        ],
+    }
+    assert vtex_calls(sandbox, method="PATCH") == vtex_calls(sandbox, method="PUT") == []
+
+
+def test_an_operation_the_marketplace_lacks_is_refused_before_any_request(
+    client, sandbox, marketplace_order
+):
+    with pytest.raises(ValueError, match=r"start_handling .*marketplace"):
+        client.start_handling(_at(marketplace_order))
+
+    assert vtex_calls(sandbox) == []
+    assert sandbox.marketplace_order(marketplace_order["id"])["received"] == []
+
+
+@pytest.mark.parametrize("order", ["", OrderRef("", "https://x.vtexcommercestable.com.br/api")])
+def test_an_order_write_without_an_order_id_is_refused_before_any_request(client, sandbox, order):
+    with pytest.raises(ValueError, match="order's id"):
+        client.cancel_order(order, reason="x")
+
     assert vtex_calls(sandbox) == []

@@ -4,6 +4,7 @@ request is checked against VTEX's OpenAPI files by the `checked_operations` hook
 from datetime import UTC, date, datetime
 
 from tests.vtex.support import SUGGESTION, invoice_items, new_order
+from vtex import OrderRef
 
 EVERY_OPERATION = {
     # Orders API
@@ -110,25 +111,23 @@ def test_every_operation_sends_requests_valid_against_the_specs(
     client.notify_price_change(seller_id="seller1", sku_id="100")
     client.notify_inventory_change(seller_id="seller1", sku_id="100")
 
-    endpoint, mkp_id = marketplace_order["endpoint"], marketplace_order["id"]
+    mkp_id = marketplace_order["id"]
+    at_marketplace = OrderRef(mkp_id, marketplace_order["endpoint"])
     fields = _invoice_fields(document, "NF-M", marketplace_order["value"])
     fields["items"] = [{"id": "100", "price": 2500, "quantity": 2}]
-    client.marketplace_send_invoice(endpoint, mkp_id, **fields)
-    client.marketplace_send_tracking(
-        endpoint,
-        mkp_id,
+    client.send_invoice(at_marketplace, **fields)
+    client.update_invoice_tracking(
+        at_marketplace,
         "NF-M",
         courier="Correios",
         tracking_number="BR3",
         tracking_url="https://rastreio.example/BR3",
         dispatched_date=DISPATCHED,
     )
-    client.marketplace_update_tracking_status(
-        endpoint, mkp_id, "NF-M", is_delivered=False, events=EVENTS
-    )
+    client.send_tracking_events(at_marketplace, "NF-M", is_delivered=False, events=EVENTS)
     fields.update(invoice_type="Input", number="DEV-M")
-    client.marketplace_send_invoice(endpoint, mkp_id, **fields)
-    client.marketplace_cancel_order(endpoint, mkp_id, reason="Devolvido")
+    client.send_invoice(at_marketplace, **fields)
+    client.cancel_order(at_marketplace, reason="Devolvido")
 
     client.delete_hook_config()
     client.delete_feed_config()

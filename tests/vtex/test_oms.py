@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.vtex.support import invoice_items, new_order, vtex_calls
-from vtex import MAX_LIST_PAGES, VtexNotFound
+from vtex import MAX_LIST_PAGES, OrderRef, VtexNotFound
 
 ORDERS = "/api/oms/pvt/orders"
 
@@ -110,6 +110,16 @@ def test_start_handling_moves_the_order_to_handling(client, sandbox):
 
     state = sandbox.order(order_id)
     assert state["start_handling_calls"] == 1
+    assert client.get_order(order_id)["status"] == "handling"
+
+
+def test_an_order_ref_without_endpoint_is_the_store(client, sandbox):
+    order_id = new_order(sandbox)
+
+    client.start_handling(OrderRef(order_id))
+
+    (call,) = vtex_calls(sandbox, method="POST")
+    assert call["path"] == f"{ORDERS}/{order_id}/start-handling"
     assert client.get_order(order_id)["status"] == "handling"
 
 

@@ -11,6 +11,7 @@ import pytest
 from tests.fixtures.recorder import RecordingServer
 from tests.vtex.support import make_config, new_order
 from vtex import (
+    OrderRef,
     VtexAuthError,
     VtexClient,
     VtexError,
@@ -63,9 +64,7 @@ def test_no_credentials_in_logs_or_errors_of_any_kind(make_client, sandbox, all_
     errors.append(_failure(lambda: client.cancel_order(order_id, reason="x")))  # paused locally
     rate_limit_pause.clear()
     errors.append(
-        _failure(
-            lambda: client.marketplace_cancel_order("https://evil.example", "1-01", reason="x")
-        )
+        _failure(lambda: client.cancel_order(OrderRef("1-01", "https://evil.example"), reason="x"))
     )
 
     kinds = {type(error) for error in errors}
