@@ -199,7 +199,7 @@ class OrderOperationsMixin:
         opts = self.model._meta
         return TemplateResponse(
             request,
-            "admin/orders/action_with_form.html",
+            "admin/action_with_form.html",
             {
                 **self.admin_site.each_context(request),
                 "title": title,

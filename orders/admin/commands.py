@@ -225,7 +225,7 @@ class VtexCommandAdmin(admin.ModelAdmin):
             return None
         return TemplateResponse(
             request,
-            "admin/orders/action_with_form.html",
+            "admin/action_with_form.html",
             {
                 **self.admin_site.each_context(request),
                 "title": _("Mark commands resolved"),
