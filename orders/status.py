@@ -2,9 +2,9 @@
 
 VTEX sends status strings; the mirror stores them as they come (an unknown
 string is still stored and shown as-is) and this module gives them a label,
-a colour for the admin, the final/transient sets and the actions each status
-allows. Sources: VTEX's "Order flow and status" article and the contract sheet
-(docs/vtex-contract.md section 4).
+a colour for the admin, the final set and the actions each status allows.
+Sources: VTEX's "Order flow and status" article and the contract sheet
+(docs/vtex-contract.md sections 3.8 and 4).
 """
 
 from enum import StrEnum
@@ -125,20 +125,6 @@ FINAL_STATUSES: frozenset[str] = frozenset(
     {S.INVOICED, S.CANCELED, S.REPLACED, S.INVOICE_AFTER_CANCELLATION_DENY}
 )
 
-# Automatic states VTEX passes through on its own; it refuses changes and cancellation in them.
-TRANSIENT_STATUSES: frozenset[str] = frozenset(
-    {
-        S.ORDER_CREATED,
-        S.ON_ORDER_COMPLETED,
-        S.ON_ORDER_COMPLETED_FFM,
-        S.APPROVE_PAYMENT,
-        S.AUTHORIZE_FULFILLMENT,
-        S.START_HANDLING,
-        S.INVOICE,
-        S.CANCEL,
-    }
-)
-
 
 class Action(StrEnum):
     START_HANDLING = "start-handling"
@@ -149,33 +135,30 @@ class Action(StrEnum):
     REFRESH = "refresh"
 
 
-_PRE_INVOICE_CANCELABLE = frozenset(
-    {
-        S.PAYMENT_PENDING,
-        S.PAYMENT_APPROVED,
-        S.WAITING_FOR_SELLERS_CONFIRMATION,
-        S.WAITING_FOR_AUTHORIZATION,
-        S.WAITING_FFMT_AUTHORIZATION,
-        S.WAITING_FOR_MANUAL_AUTHORIZATION,
-        S.WINDOW_TO_CHANGE_PAYMENT,
-        S.WINDOW_TO_CHANGE_SELLER,
-        S.WINDOW_TO_CANCEL,
-        S.READY_FOR_HANDLING,
-        S.HANDLING,
-        S.WAITING_FOR_FULFILLMENT,
-        S.READY_FOR_INVOICING,
-        S.CANCELLATION_REQUESTED,
-    }
-)
+# VTEX refuses to cancel an order in these: transient statuses (it is moving the order on its
+# own), final ones, and incomplete orders (their creation never finished).
+_CANCEL_REFUSED: frozenset[str] = FINAL_STATUSES | {
+    S.ORDER_CREATED,
+    S.ON_ORDER_COMPLETED,
+    S.APPROVE_PAYMENT,
+    S.START_HANDLING,
+    S.INVOICE,
+    S.CANCEL,
+    S.ORDER_CREATE_ERROR,
+    S.ORDER_CREATION_ERROR,
+}
 
+# The statuses each operation is allowed in, as VTEX (contract sheet sections 3.8 and 4) and the
+# sandbox (sandbox/workflow.py) have them; tests/orders/test_status_contract.py checks every
+# status against the sandbox. Invoices are checked apart: an order with invoices cannot be
+# canceled, a fully invoiced one cannot be invoiced again.
 ALLOWED_ACTIONS: dict[Action, frozenset[str]] = {
     Action.START_HANDLING: frozenset({S.READY_FOR_HANDLING}),
-    # Invoicing straight from ready-for-handling is accepted by VTEX (contract sheet, section 4).
-    Action.INVOICE: frozenset(
-        {S.READY_FOR_HANDLING, S.HANDLING, S.WAITING_FOR_FULFILLMENT, S.READY_FOR_INVOICING}
-    ),
+    # Output invoices; straight from ready-for-handling too (contract sheet, section 4).
+    Action.INVOICE: frozenset({S.READY_FOR_HANDLING, S.HANDLING}),
     # Tracking attaches to an existing invoice, so wherever an invoice can exist: partial
-    # invoices leave the order where invoicing started (even ready-for-handling).
+    # invoices leave the order where invoicing started (even ready-for-handling), and the
+    # warehouse statuses may follow them.
     Action.TRACKING: frozenset(
         {
             S.READY_FOR_HANDLING,
@@ -184,9 +167,14 @@ ALLOWED_ACTIONS: dict[Action, frozenset[str]] = {
             S.READY_FOR_INVOICING,
             S.INVOICE,
             S.INVOICED,
+            S.INVOICE_AFTER_CANCELLATION_DENY,
         }
     ),
-    Action.CANCEL: _PRE_INVOICE_CANCELABLE,
+    # Any status before invoicing that VTEX is not moving on its own. In
+    # ready-for-handling/handling VTEX may cancel in two steps (cancellation-requested, then
+    # a confirming cancel).
+    Action.CANCEL: frozenset(S) - _CANCEL_REFUSED,
+    # RegisterChange's spec: only in handling, waiting-for-fulfillment and ready-for-invoicing.
     Action.CHANGE: frozenset({S.HANDLING, S.WAITING_FOR_FULFILLMENT, S.READY_FOR_INVOICING}),
     Action.REFRESH: frozenset(S),
 }

@@ -1,15 +1,21 @@
 """OMS operations and their rules (contract sheet sections 3-5 and 10).
 
+Which status allows which operation is declared once below (`START_HANDLING_STATUSES`,
+`INVOICE_STATUSES`, `CHANGE_STATUSES`, `CANCEL_REFUSED_STATUSES`):
+
 - start-handling only from `ready-for-handling` (409 OMS003 otherwise);
   -> `start-handling` -> `handling`.
 - Output invoices accumulate from `ready-for-handling`/`handling`; the order turns
   `invoice` -> `invoiced` when their sum equals the order value; more than the
   uninvoiced remainder is refused. The same invoice number again only refreshes
   the receipt. An Input (return) invoice needs the order fully invoiced.
-- cancel is refused once any invoice exists or the order is invoiced, and in
-  transient or final statuses; otherwise -> `cancel` -> `canceled`.
+- cancel in any status before invoicing that VTEX is not moving on its own: refused once any
+  invoice exists or the order is invoiced (unless a return invoice gave the whole value
+  back), in transient and final statuses, and for orders that never finished their creation;
+  otherwise -> `cancel` -> `canceled`.
 - tracking needs an existing invoice (404); tracking events need a tracking number (400).
-- order changes only in `handling`, idempotent by requestId; they move the value and items.
+- order changes only in `handling`, `waiting-for-fulfillment` and `ready-for-invoicing`
+  (RegisterChange's spec), idempotent by requestId; they move the value and items.
 Every function takes the store lock for its whole read-check-write.
 """
 
@@ -38,7 +44,19 @@ DATE_FILTERS = {
     "f_authorizedDate": ("authorizedDate", lambda o: o.authorized_date),
     "f_invoicedDate": ("invoicedDate", lambda o: o.invoiced_date),
 }
+
+# The statuses each OMS operation is accepted in (contract sheet sections 3.8 and 4).
+START_HANDLING_STATUSES = frozenset({"ready-for-handling"})
+# Output (sale) invoices; an Input (return) invoice needs the order fully invoiced instead.
 INVOICE_STATUSES = frozenset({"ready-for-handling", "handling"})
+# RegisterChange's spec: "only ... handling, waiting-for-fulfillment, ready for invoicing".
+CHANGE_STATUSES = frozenset({"handling", "waiting-for-fulfillment", "ready-for-invoicing"})
+# Cancel is accepted in any status before invoicing that VTEX is not moving on its own, as
+# long as no invoice exists. Refused: transient statuses, final ones (invoiced, canceled or
+# replaced by another order) and incomplete orders, which never finished their creation.
+FINAL_STATUSES = frozenset({"invoiced", "invoice-after-cancellation-deny", "canceled", "replaced"})
+INCOMPLETE_STATUSES = frozenset({"order-create-error", "order-creation-error"})
+CANCEL_REFUSED_STATUSES = TRANSIENT_STATUSES | FINAL_STATUSES | INCOMPLETE_STATUSES
 
 
 def _receipt_body(order_id: str, receipt_code: str) -> dict:
@@ -187,7 +205,7 @@ def start_handling(store: Store, order_id: str) -> None:
     with store.lock:
         order = store.get_order(order_id)
         order.start_handling_calls += 1
-        if order.status != "ready-for-handling":
+        if order.status not in START_HANDLING_STATUSES:
             raise ApiError(409, *START_HANDLING_WRONG_STATUS)
         store.start_transient(order, "start-handling")
 
@@ -203,7 +221,11 @@ def cancel(store: Store, order_id: str, body) -> dict:
         invoiced = order.invoiced_total("Output")
         # The PII spec (CancelOrder2) and the external-seller guide: an invoiced order can be
         # canceled once a return (Input) invoice gave its whole value back.
-        fully_returned = order.status == "invoiced" and order.invoiced_total("Input") >= invoiced
+        fully_returned = (
+            order.status == "invoiced"
+            and invoiced > 0
+            and order.invoiced_total("Input") >= invoiced
+        )
         if (invoiced or order.status in {"invoice", "invoiced"}) and not fully_returned:
             raise bad_request(
                 "An order with invoices cannot be canceled; send a return (Input) invoice "
@@ -216,6 +238,10 @@ def cancel(store: Store, order_id: str, body) -> dict:
             raise bad_request(
                 f"The order is in the transient status {order.status}; try again later",
                 "SBX-CANCEL-STATUS",
+            )
+        if order.status in CANCEL_REFUSED_STATUSES and not fully_returned:
+            raise bad_request(
+                f"An order in status {order.status} cannot be canceled", "SBX-CANCEL-STATUS"
             )
         order.cancellation = {
             "RequestedByUser": bool(body.get("requestedByUser", False)),
@@ -429,9 +455,10 @@ def register_change(store: Store, order_id: str, body) -> dict:
             if change.request_id == request_id:
                 # Only the first change with a requestId is applied.
                 return _receipt_body(order.order_id, change.receipt)
-        if order.status != "handling":
+        if order.status not in CHANGE_STATUSES:
             raise bad_request(
-                f"Orders can only be changed in handling, not {order.status}",
+                f"Orders can only be changed in {', '.join(sorted(CHANGE_STATUSES))}, "
+                f"not {order.status}",
                 "SBX-CHANGE-STATUS",
             )
         quantities = {item.sku_id: item.quantity for item in order.items}

@@ -232,6 +232,30 @@ def test_invoiced_and_canceled_are_final(sandbox):
     assert get_order(sandbox, canceled)["status"] == "canceled"
 
 
+@pytest.mark.parametrize(
+    "status",
+    ["invoice-after-cancellation-deny", "replaced", "order-create-error", "order-creation-error"],
+)
+def test_final_and_incomplete_orders_cannot_be_canceled(sandbox, status):
+    order_id = new_order(sandbox, status)
+
+    response = sandbox.vtex("POST", f"{ORDERS}/{order_id}/cancel", json={"reason": "x"})
+
+    assert response.status_code == 400
+    assert error_code(response) == "SBX-CANCEL-STATUS"
+    assert get_order(sandbox, order_id)["status"] == status
+
+
+def test_an_invoiced_order_without_invoices_is_not_taken_for_a_fully_returned_one(sandbox):
+    order_id = new_order(sandbox)
+    sandbox.set_status(order_id, "invoiced")
+
+    response = sandbox.vtex("POST", f"{ORDERS}/{order_id}/cancel", json={"reason": "x"})
+
+    assert error_code(response) == "SBX-CANCEL-INVOICED"
+    assert get_order(sandbox, order_id)["status"] == "invoiced"
+
+
 def test_generated_invoiced_orders_carry_their_invoices(sandbox):
     order = get_order(sandbox, new_order(sandbox, "invoiced"))
 
@@ -324,7 +348,7 @@ def _change(request_id: str, **fields) -> dict:
     }
 
 
-def test_changes_are_only_accepted_in_handling(sandbox):
+def test_changes_are_refused_before_handling(sandbox):
     order_id = new_order(sandbox)
 
     response = sandbox.vtex(
@@ -333,6 +357,20 @@ def test_changes_are_only_accepted_in_handling(sandbox):
 
     assert response.status_code == 400
     assert error_code(response) == "SBX-CHANGE-STATUS"
+
+
+@pytest.mark.parametrize("status", ["waiting-for-fulfillment", "ready-for-invoicing"])
+def test_changes_are_accepted_in_the_warehouse_statuses_too(sandbox, status):
+    # RegisterChange's spec: "handling, waiting-for-fulfillment, ready for invoicing".
+    order_id = new_order(sandbox, status)
+    value = get_order(sandbox, order_id)["value"]
+
+    response = sandbox.vtex(
+        "POST", f"{ORDERS}/{order_id}/changes", json=_change("r1", discountValue=100)
+    )
+
+    assert response.status_code == 200
+    assert get_order(sandbox, order_id)["value"] == value - 100
 
 
 def test_a_change_moves_value_items_and_totals_once_per_request_id(sandbox):
