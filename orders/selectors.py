@@ -329,3 +329,54 @@ def order_available_actions(*, order: Order, summary: InvoicingSummary) -> list[
         available.append("change")
     available.append("refresh")
     return available
+
+
+# --- Outbox health ------------------------------------------------------------------------------
+# This file is append-only (see its docstring): the block keeps its imports with it.
+
+from datetime import datetime, timedelta  # noqa: E402
+
+from django.db.models import Count, Min, Q  # noqa: E402
+from django.db.models.functions import Coalesce  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from orders.models import CommandAttempt  # noqa: E402
+from orders.models.commands import DUE_STATES  # noqa: E402
+
+
+@dataclass(frozen=True)
+class OutboxDelivery:
+    """Whether workers are taking commands: the last attempt, and what waits for one."""
+
+    checked_at: datetime
+    last_attempt_at: datetime | None
+    due: int
+    # Since when the longest-waiting due command has been due (its retry time, else its creation).
+    oldest_due_at: datetime | None
+
+    def stalled(self, *, after: timedelta) -> bool:
+        """A command has been due for longer than ``after`` and no attempt was made meanwhile."""
+        since = self.checked_at - after
+        if self.oldest_due_at is None or self.oldest_due_at > since:
+            return False
+        return self.last_attempt_at is None or self.last_attempt_at < since
+
+
+def outbox_last_delivery(*, now: datetime | None = None) -> OutboxDelivery:
+    """When a worker last attempted a command, and the commands due now (two indexed reads:
+    the newest attempt by primary key, the due commands by the state/next-attempt index)."""
+    now = now or timezone.now()
+    last_attempt_at = (
+        CommandAttempt.objects.order_by("-pk").values_list("attempted_at", flat=True).first()
+    )
+    waiting = (
+        VtexCommand.objects.filter(state__in=DUE_STATES)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .aggregate(due=Count("pk"), oldest=Min(Coalesce("next_attempt_at", "created_at")))
+    )
+    return OutboxDelivery(
+        checked_at=now,
+        last_attempt_at=last_attempt_at,
+        due=waiting["due"],
+        oldest_due_at=waiting["oldest"],
+    )
