@@ -169,6 +169,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits for its broker however long the outage: the default gives up after 100
+# reconnection attempts (about 45 minutes) and exits.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# When the broker connection drops, a delivery in flight finishes and records its outcome;
+# should its message come back later, the command is no longer due and nothing goes out again.
+# Cancelling it (Celery 6's default) would leave the command "sending" until the sweeper
+# rescues it after VTEX_COMMAND_STUCK_SECONDS.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 # --- VTEX ----------------------------------------------------------------------
 # With no credentials at all, development talks to the sandbox store that

@@ -2,16 +2,35 @@
 
 The filesystem transport (the default) always runs; Redis and RabbitMQ run where
 ``REDIS_URL`` / ``RABBITMQ_URL`` point at a server (CI sets both).
+
+Also the helpers of the tests that need a broker of their own or a worker in its own process
+(tests/test_broker_restart.py): `RedisServer` (fixture ``redis_server``, imported as
+``redis_server_fixture``) and `worker_process`.
 """
 
+from __future__ import annotations
+
 import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+import redis
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import connection
 from kombu import Connection
 
+from backoffice.celery import app as backoffice_app
 from orders.models import Order
 from orders.tasks import ORDER_SYNC
 from tests.conftest import service_missing
@@ -55,13 +74,185 @@ def test_an_order_sync_queued_on_the_broker_mirrors_the_order(broker, tmp_path, 
     )
     order_id = vtex_sandbox.create_orders(1, status="ready-for-handling")[0]
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        app.tasks[ORDER_SYNC].delay(order_id)
-        deadline = time.monotonic() + 30
-        while not Order.objects.filter(vtex_order_id=order_id).exists():
-            assert time.monotonic() < deadline, f"the {broker} worker never synced the order"
-            time.sleep(0.2)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            app.tasks[ORDER_SYNC].delay(order_id)
+            deadline = time.monotonic() + 30
+            while not Order.objects.filter(vtex_order_id=order_id).exists():
+                assert time.monotonic() < deadline, f"the {broker} worker never synced the order"
+                time.sleep(0.2)
+    finally:
+        # start_worker makes its app the current and default one: shared tasks queued by later
+        # tests (the outbox's hand-out) would go to this test's broker instead of the eager app.
+        backoffice_app.set_current()
+        backoffice_app.set_default()
 
     order = Order.objects.get(vtex_order_id=order_id)
     assert order.status == "ready-for-handling"
     assert order.value == vtex_sandbox.order(order_id)["order"]["value"]
+
+
+# --- A Redis and a worker process of a test's own -----------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A ``redis-server`` on a free port that keeps nothing on disk: a restart empties it,
+    as a broker restarted without persistence does."""
+
+    def __init__(self, binary: str, folder: Path):
+        self.binary = binary
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.folder)]
+        with (self.folder / "redis.log").open("ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                assert self.process.poll() is None, f"redis-server exited: {self.log()}"
+                assert time.monotonic() < deadline, f"redis-server never answered: {self.log()}"
+                time.sleep(0.05)
+            finally:
+                client.close()
+
+    def stop(self) -> None:
+        """SIGTERM: Redis closes every client connection and exits (saving nothing)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def log(self) -> str:
+        return (self.folder / "redis.log").read_text(errors="replace")[-2000:]
+
+
+@pytest.fixture(name="redis_server")
+def redis_server_fixture(tmp_path_factory) -> Iterator[RedisServer]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        service_missing("redis-server is not installed: no Redis of the test's own")
+    server = RedisServer(binary, tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def worker_database_url() -> str:
+    """The test database as a URL another process can open: PostgreSQL only, since the
+    suite's SQLite test database lives in the test process's memory."""
+    if connection.vendor != "postgresql":
+        service_missing("a worker process needs PostgreSQL: set DATABASE_URL=postgres://...")
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = quote(db["HOST"] or "", safe="")
+    return f"postgres://{credentials}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def worker_environment(*, broker_url: str, database_url: str | None = None) -> dict[str, str]:
+    """The environment of ``celery -A backoffice worker`` against this test's broker, database
+    and sandbox store (the VTEX settings as the test set them)."""
+    env = {
+        **os.environ,
+        # The virtualenv's `celery`, as `make run` puts it first on PATH.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        "DJANGO_SETTINGS_MODULE": "backoffice.settings",
+        "DJANGO_ENV": "development",
+        "CELERY_BROKER_URL": broker_url,
+        "VTEX_ACCOUNT_NAME": settings.VTEX_ACCOUNT_NAME,
+        "VTEX_APP_KEY": settings.VTEX_APP_KEY,
+        "VTEX_APP_TOKEN": settings.VTEX_APP_TOKEN,
+        "VTEX_BASE_URL": settings.VTEX_BASE_URL,
+        "PYTHONUNBUFFERED": "1",
+    }
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+class WorkerProcess:
+    """A process group started from a shell command line, its output in a log file."""
+
+    def __init__(self, command: str, *, env: dict[str, str], log_path: Path):
+        self.log_path = log_path
+        with log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                ["sh", "-c", command],  # a Procfile line is a shell command line, as for honcho
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, as honcho starts each process
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_for_log(self, text: str, *, count: int = 1, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while self.log().count(text) < count:
+            assert self.alive(), f"the worker exited ({self.process.returncode}):\n{self.tail()}"
+            assert time.monotonic() < deadline, f"no {text!r} after {timeout}s:\n{self.tail()}"
+            time.sleep(0.1)
+
+    def stop(self, *, timeout: float = 20) -> None:
+        """SIGTERM to the whole group, as honcho does on Ctrl-C; SIGKILL if it lingers."""
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while group_alive(self.process.pid) and time.monotonic() < deadline:
+            self.process.poll()
+            time.sleep(0.1)
+        if group_alive(self.process.pid):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=5)
+
+    def tail(self) -> str:
+        return self.log()[-4000:]
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@contextmanager
+def worker_process(
+    *, broker_url: str, log_path: Path, database_url: str | None = None, command: str = ""
+) -> Iterator[WorkerProcess]:
+    """A Celery worker of the back office in its own process, ready to consume when entered."""
+    command = command or "celery -A backoffice worker --loglevel=INFO --concurrency=2"
+    worker = WorkerProcess(
+        command,
+        env=worker_environment(broker_url=broker_url, database_url=database_url),
+        log_path=log_path,
+    )
+    try:
+        worker.wait_for_log(" ready.")
+        yield worker
+    finally:
+        worker.stop()
