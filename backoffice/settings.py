@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "backoffice",
+    "outbox",
     "orders",
     "catalog",
 ]

@@ -8,6 +8,16 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
+        from orders.commands import COMMAND_TYPES
+        from orders.models import Actor
+        from orders.services.outbox import OrderSubject
+        from outbox import registry
+
+        # The orders' commands to VTEX go through the shared outbox.
+        for command_type in COMMAND_TYPES:
+            registry.register(command_type)
+        registry.register_subject(OrderSubject())
+        registry.register_sources(Actor.choices)
         post_migrate.connect(_periodic_tasks_sync, sender=self, dispatch_uid="orders-periodic")
 
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from orders import tasks
+from outbox.enqueue import SWEEP_TASK
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ DECLARATIONS: list[PeriodicDeclaration] = [
     ),
     PeriodicDeclaration(
         name="orders: deliver due VTEX commands",
-        task=tasks.COMMANDS_SWEEP,
+        task=SWEEP_TASK,
         schedule=Every(seconds=settings.VTEX_COMMAND_SWEEP_SECONDS),
         description=(
             "Every VTEX_COMMAND_SWEEP_SECONDS: hand out the outbox commands that are due "

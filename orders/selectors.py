@@ -9,18 +9,11 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
 
-from orders.models import (
-    CommandKind,
-    CommandState,
-    Invoice,
-    InvoiceType,
-    Order,
-    OrderEvent,
-    OrderItem,
-    VtexCommand,
-)
-from orders.models.commands import OPEN_STATES
+from orders.commands import Invoice as InvoiceCommand
+from orders.commands import TrackingNumber
+from orders.models import Invoice, InvoiceType, Order, OrderEvent, OrderItem
 from orders.status import Action, OrderStatus, status_allows
+from outbox.models import OPEN_STATES, CommandState, VtexCommand
 
 
 @dataclass(frozen=True)
@@ -226,13 +219,13 @@ def order_invoicing_summary(
         )
     commands = VtexCommand.objects.filter(
         order=order,
-        kind__in=(CommandKind.INVOICE, CommandKind.TRACKING_NUMBER),
+        kind__in=(InvoiceCommand.kind, TrackingNumber.kind),
         state__in=(*OPEN_STATES, CommandState.SUCCEEDED),
     ).order_by("pk")
     tracking: dict[str, str] = {}
     for command in commands:
         payload = command.payload
-        if command.kind == CommandKind.TRACKING_NUMBER:
+        if command.kind == TrackingNumber.kind:
             tracking[payload["invoice_number"]] = payload["tracking_number"]
             continue
         if payload["number"] in known_invoices:
@@ -271,16 +264,6 @@ def order_invoicing_summary(
         invoiced_quantities=invoiced,
         returned_quantities=returned,
         invoices=known_invoices,
-    )
-
-
-def order_commands(*, order: Order) -> list[VtexCommand]:
-    """The order's VTEX commands, oldest first, for the order page."""
-    return list(
-        VtexCommand.objects.filter(order=order)
-        .defer("payload")
-        .select_related("requested_by")
-        .order_by("pk")
     )
 
 
@@ -332,51 +315,3 @@ def order_available_actions(*, order: Order, summary: InvoicingSummary) -> list[
 
 
 # --- Outbox health ------------------------------------------------------------------------------
-# This file is append-only (see its docstring): the block keeps its imports with it.
-
-from datetime import datetime, timedelta  # noqa: E402
-
-from django.db.models import Count, Min, Q  # noqa: E402
-from django.db.models.functions import Coalesce  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from orders.models import CommandAttempt  # noqa: E402
-from orders.models.commands import DUE_STATES  # noqa: E402
-
-
-@dataclass(frozen=True)
-class OutboxDelivery:
-    """Whether workers are taking commands: the last attempt, and what waits for one."""
-
-    checked_at: datetime
-    last_attempt_at: datetime | None
-    due: int
-    # Since when the longest-waiting due command has been due (its retry time, else its creation).
-    oldest_due_at: datetime | None
-
-    def stalled(self, *, after: timedelta) -> bool:
-        """A command has been due for longer than ``after`` and no attempt was made meanwhile."""
-        since = self.checked_at - after
-        if self.oldest_due_at is None or self.oldest_due_at > since:
-            return False
-        return self.last_attempt_at is None or self.last_attempt_at < since
-
-
-def outbox_last_delivery(*, now: datetime | None = None) -> OutboxDelivery:
-    """When a worker last attempted a command, and the commands due now (two indexed reads:
-    the newest attempt by primary key, the due commands by the state/next-attempt index)."""
-    now = now or timezone.now()
-    last_attempt_at = (
-        CommandAttempt.objects.order_by("-pk").values_list("attempted_at", flat=True).first()
-    )
-    waiting = (
-        VtexCommand.objects.filter(state__in=DUE_STATES)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .aggregate(due=Count("pk"), oldest=Min(Coalesce("next_attempt_at", "created_at")))
-    )
-    return OutboxDelivery(
-        checked_at=now,
-        last_attempt_at=last_attempt_at,
-        due=waiting["due"],
-        oldest_due_at=waiting["oldest"],
-    )

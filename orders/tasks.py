@@ -18,10 +18,9 @@ from django.utils import timezone
 
 from orders.models import Actor
 from orders.services.backfill import order_backfill, order_reconcile
-from orders.services.commands import command_deliver, commands_sweep
 from orders.services.feed import feed_drain, feed_drain_budget
+from orders.services.imports import order_sync
 from orders.services.locks import task_lock, task_lock_acquire, task_lock_release
-from orders.services.sync import order_sync
 from vtex import VtexRateLimited, VtexTransientError
 
 logger = logging.getLogger(__name__)
@@ -30,8 +29,6 @@ FEED_DRAIN = "orders.feed_drain"
 ORDERS_RECONCILE = "orders.orders_reconcile"
 ORDERS_BACKFILL_RECENT = "orders.orders_backfill_recent"
 ORDER_SYNC = "orders.order_sync"
-COMMAND_DELIVER = "orders.command_deliver"
-COMMANDS_SWEEP = "orders.commands_sweep"
 
 # How long "a sync of this order is queued and has not started" holds: replayed hook
 # notifications queue nothing more meanwhile. Longer than a sync normally waits in the queue;
@@ -133,22 +130,3 @@ def order_sync_enqueue(*, vtex_order_id: str, source: str) -> bool:
 
 def _order_sync_queued(vtex_order_id: str) -> str:
     return f"{ORDER_SYNC}:queued:{vtex_order_id}"
-
-
-@shared_task(bind=True, name=COMMAND_DELIVER)
-def command_deliver_task(self, command_id: int) -> int:
-    """Deliver one outbox command (and the next ones of its order). The outbox owns the
-    retry policy, so this task never retries itself: the sweeper hands out what is due."""
-    return command_deliver(command_id=command_id, task_id=self.request.id or "")
-
-
-@shared_task(name=COMMANDS_SWEEP)
-def commands_sweep_task() -> dict[str, Any] | None:
-    ttl = timedelta(seconds=max(settings.VTEX_COMMAND_SWEEP_SECONDS * 4, 60))
-    with task_lock(name=COMMANDS_SWEEP, ttl=ttl) as acquired:
-        if not acquired:
-            return None
-        result = commands_sweep()
-    if result.dispatched or result.unstuck:
-        logger.info("commands sweep: %s", result)
-    return asdict(result)

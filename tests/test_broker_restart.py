@@ -20,12 +20,12 @@ from django.conf import settings as django_settings
 from django.db import transaction
 from honcho.environ import parse_procfile
 
-from orders.models import CommandState, VtexCommand
-from orders.selectors import outbox_last_delivery
-from orders.services import commands as command_services
 from orders.services.actions import order_start_handling
-from orders.services.commands import commands_sweep
-from orders.tasks import COMMAND_DELIVER
+from outbox import enqueue, sweep
+from outbox.enqueue import DELIVER_TASK
+from outbox.models import CommandState, VtexCommand
+from outbox.selectors import outbox_last_delivery
+from outbox.sweep import commands_sweep
 from tests.orders.operations import mirrored_orders
 from tests.test_celery_brokers import (
     RedisServer,
@@ -80,11 +80,12 @@ def test_a_redis_restart_with_deliveries_in_flight_loses_nothing_and_sends_nothi
         latency_ms=LATENCY_SECONDS * 1000, paths=["/api/oms/pvt/orders/"], methods=["POST"]
     )
     publisher = publisher_for(redis_server.url)
-    monkeypatch.setattr(
-        command_services,
-        "command_dispatch",
-        lambda *, command_id: publisher.send_task(COMMAND_DELIVER, args=[command_id]),
-    )
+
+    def dispatch(*, command_id: int) -> None:
+        publisher.send_task(DELIVER_TASK, kwargs={"command_id": command_id})
+
+    monkeypatch.setattr(enqueue, "command_dispatch", dispatch)
+    monkeypatch.setattr(sweep, "command_dispatch", dispatch)
 
     with worker_process(
         broker_url=redis_server.url, database_url=database_url, log_path=tmp_path / "worker.log"

@@ -1,3 +1,3 @@
-from orders.admin import actions, audit, commands, orders
+from orders.admin import actions, audit, orders
 
-__all__ = ["actions", "audit", "commands", "orders"]
+__all__ = ["actions", "audit", "orders"]

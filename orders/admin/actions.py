@@ -43,7 +43,6 @@ from orders.money import brl
 from orders.selectors import (
     InvoicingSummary,
     order_available_actions,
-    order_commands,
     order_invoicing_summary,
 )
 from orders.services.actions import (
@@ -59,6 +58,7 @@ from orders.services.actions import (
     order_start_handling,
     tracking_events_send,
 )
+from outbox.selectors import subject_commands, subject_commands_url
 
 # Operation name -> the permission it needs (app label included).
 OPERATION_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -234,11 +234,10 @@ class OrderOperationsMixin:
             )
         return {
             "buttons": buttons,
-            "commands": order_commands(order=order),
+            "commands": subject_commands(subject=order),
             "invoiced": brl(summary.output_total),
             "returned": brl(summary.input_total),
-            "commands_url": reverse("admin:orders_vtexcommand_changelist")
-            + f"?order__id__exact={order.pk}",
+            "commands_url": subject_commands_url(subject=order),
         }
 
     def _operation_url(self, order: Order, name: str) -> str:

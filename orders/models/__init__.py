@@ -1,23 +1,10 @@
 from orders.models.audit import Actor, EventType, OrderEvent
-from orders.models.commands import (
-    CommandAttempt,
-    CommandKind,
-    CommandState,
-    CommandTarget,
-    DeliveryPause,
-    VtexCommand,
-)
 from orders.models.invoices import Invoice, InvoiceItem, InvoiceType, TrackingEvent
 from orders.models.locks import TaskLock
 from orders.models.order import Order, OrderItem, OrderOrigin
 
 __all__ = [
     "Actor",
-    "CommandAttempt",
-    "CommandKind",
-    "CommandState",
-    "CommandTarget",
-    "DeliveryPause",
     "EventType",
     "Invoice",
     "InvoiceItem",
@@ -28,5 +15,4 @@ __all__ = [
     "OrderOrigin",
     "TaskLock",
     "TrackingEvent",
-    "VtexCommand",
 ]

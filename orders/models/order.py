@@ -5,6 +5,7 @@ from GetOrder documents and never edited by hand. Money is integer cents,
 datetimes are aware and stored in UTC.
 """
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,14 @@ class Order(models.Model):
 
     # GetOrder as VTEX sent it, with personal data masked (orders.services.sync.document_mask).
     raw_document = models.JSONField(_("VTEX document"), default=dict, blank=True)
+    # The order's commands to VTEX (the outbox's, whose subject is this order):
+    # ``order.commands`` and ``VtexCommand.objects.filter(order=...)``.
+    commands = GenericRelation(
+        "outbox.VtexCommand",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="order",
+    )
 
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     synced_at = models.DateTimeField(_("last read from VTEX"), db_index=True)
@@ -97,6 +106,16 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-pk"]
+        # The operator operations on orders (orders/operations.py) and who may see customers.
+        permissions = [
+            ("start_handling_order", _("Can start handling orders")),
+            ("invoice_order", _("Can send invoices")),
+            ("track_order", _("Can send tracking numbers and events")),
+            ("cancel_order", _("Can cancel orders")),
+            ("register_order_change", _("Can register order changes")),
+            ("refresh_order", _("Can refresh orders from VTEX")),
+            ("view_customer_pii", _("Can see customers' full e-mail, document and phone")),
+        ]
         indexes = [
             # Reconciliation: orders not in a final status, unchanged for hours.
             models.Index(fields=["status", "vtex_last_change"], name="order_status_lastchange_idx"),

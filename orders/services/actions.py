@@ -2,7 +2,7 @@
 and queues a VTEX command, in one transaction with the order row locked.
 
 A refusal raises ``ActionRefused`` with a message for the operator; VTEX's own refusals
-arrive later, on the command (see ``orders.services.commands``).
+arrive later, on the command (see ``outbox`` and ``orders.commands``).
 """
 
 from __future__ import annotations
@@ -22,17 +22,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from orders import commands as kinds
 from orders import validators as bounds
 from orders.models import (
     Actor,
-    CommandKind,
-    CommandState,
     EventType,
     InvoiceType,
     Order,
-    VtexCommand,
 )
-from orders.models.commands import OPEN_STATES
 from orders.money import brl
 from orders.selectors import (
     InvoicingSummary,
@@ -42,7 +39,6 @@ from orders.selectors import (
     start_handling_request,
 )
 from orders.services.audit import event_record
-from orders.services.commands import command_enqueue
 from orders.status import Action, OrderStatus, status_allows, status_label
 from orders.validators import (
     TextLength,
@@ -51,6 +47,8 @@ from orders.validators import (
     validate_operation_date,
     validate_order_change_values,
 )
+from outbox.enqueue import command_enqueue, command_key
+from outbox.models import OPEN_STATES, CommandState, VtexCommand
 
 # An order change's requestId (a UUID in hex, made by the change form or by order_change).
 CHANGE_REQUEST_ID = re.compile(r"\A[0-9a-f]{32}\Z")
@@ -113,7 +111,7 @@ def order_start_handling(
             order=order,
             user=user,
             source=source,
-            kind=CommandKind.START_HANDLING,
+            kind=kinds.StartHandling.kind,
             key=start_handling_key(order),
             payload={},
         )
@@ -250,7 +248,7 @@ def invoice_submit(
             order=order,
             user=user,
             source=source,
-            kind=CommandKind.INVOICE,
+            kind=kinds.Invoice.kind,
             key=_invoice_key(order, number),
             payload=payload,
         )
@@ -398,7 +396,7 @@ def invoice_tracking_set(
             order=order,
             user=user,
             source=source,
-            kind=CommandKind.TRACKING_NUMBER,
+            kind=kinds.TrackingNumber.kind,
             key=command_key(
                 order.vtex_order_id, "invoice", invoice_number, "tracking", tracking_number
             ),
@@ -462,7 +460,7 @@ def tracking_events_send(
             order=order,
             user=user,
             source=source,
-            kind=CommandKind.TRACKING_EVENTS,
+            kind=kinds.TrackingEvents.kind,
             key=command_key(order.vtex_order_id, "invoice", invoice_number, "events", digest),
             payload=payload,
         )
@@ -538,7 +536,7 @@ def order_cancel(
             order=order,
             user=user,
             source=source,
-            kind=CommandKind.CANCEL,
+            kind=kinds.Cancel.kind,
             key=key,
             payload={"reason": reason, "confirm": confirming},
         )
@@ -624,7 +622,7 @@ def order_change(
             added=sum(line.quantity * line.price for line in items_added),
         )
         pending_invoice = VtexCommand.objects.filter(
-            order=order, kind=CommandKind.INVOICE, state__in=OPEN_STATES
+            order=order, kind=kinds.Invoice.kind, state__in=OPEN_STATES
         ).exists()
         if pending_invoice:
             raise ActionRefused(
@@ -640,7 +638,7 @@ def order_change(
             # This very form was submitted before: nothing new to send.
             return ActionResult(order=order, command=same, created=False)
         open_change = VtexCommand.objects.filter(
-            order=order, kind=CommandKind.CHANGE, state__in=OPEN_STATES
+            order=order, kind=kinds.Change.kind, state__in=OPEN_STATES
         ).exists()
         if open_change:
             raise ActionRefused(
@@ -679,7 +677,7 @@ def order_change(
             order=order,
             user=user,
             source=source,
-            kind=CommandKind.CHANGE,
+            kind=kinds.Change.kind,
             key=key,
             payload=payload,
         )
@@ -700,7 +698,7 @@ def order_refresh(
     with transaction.atomic():
         order = _order_lock(order)
         pending = (
-            VtexCommand.objects.filter(order=order, kind=CommandKind.REFRESH, state__in=OPEN_STATES)
+            VtexCommand.objects.filter(order=order, kind=kinds.Refresh.kind, state__in=OPEN_STATES)
             .order_by("pk")
             .first()
         )
@@ -710,7 +708,7 @@ def order_refresh(
             order=order,
             user=user,
             source=source,
-            kind=CommandKind.REFRESH,
+            kind=kinds.Refresh.kind,
             key=command_key(order.vtex_order_id, "refresh", uuid.uuid4().hex),
             payload={},
         )
@@ -773,40 +771,17 @@ def _require_dates(order: Order, *fields: tuple[date | datetime | None, str]) ->
             )
 
 
-# The key column, less the room ``command_enqueue`` needs to rename a rejected command
-# ``{key}~{pk}`` (a BigAutoField: up to 19 digits).
-COMMAND_KEY_MAX_LENGTH = VtexCommand._meta.get_field("key").max_length - len("~") - 19
-KEY_DIGEST_LENGTH = 40
-
-
-def command_key(*parts: str) -> str:
-    """A command's key: ``parts`` joined by ``:`` (``{order}:invoice:{number}``...).
-
-    When that would not fit ``COMMAND_KEY_MAX_LENGTH`` (a long tracking number on a long
-    invoice number), the last part, or as few last parts as make it fit, gives way to
-    ``sha256-`` and a digest of them: the key stays deterministic and unique, and readable as
-    far as it can. Keys that fit are unchanged.
-    """
-    key = ":".join(parts)
-    for kept in range(len(parts) - 1, -1, -1):
-        if len(key) <= COMMAND_KEY_MAX_LENGTH:
-            return key
-        digest = hashlib.sha256(":".join(parts[kept:]).encode()).hexdigest()
-        key = ":".join([*parts[:kept], f"sha256-{digest[:KEY_DIGEST_LENGTH]}"])
-    return key
-
-
 def _enqueue(
     *,
     order: Order,
     user: AbstractBaseUser | None,
     source: Actor | str,
-    kind: CommandKind,
+    kind: str,
     key: str,
     payload: dict[str, Any],
 ) -> ActionResult:
     command, created = command_enqueue(
-        order=order,
+        subject=order,
         kind=kind,
         key=key,
         payload=payload,

@@ -13,11 +13,8 @@ from django.utils import timezone
 
 from backoffice.vtex import vtex_client
 from orders.models import Actor, Order
-from orders.services.sync import (
-    fetch_pool,
-    order_document_fetch,
-    orders_upsert_from_documents,
-)
+from orders.services.imports import orders_import
+from orders.services.sync import fetch_pool, order_document_fetch
 from orders.status import FINAL_STATUSES
 from vtex import (
     MAX_LIST_PAGES,
@@ -165,7 +162,7 @@ def _orders_sync(
                     result.orders_failed += 1
                 else:
                     documents.append(document)
-            for synced in orders_upsert_from_documents(documents=documents, source=source):
+            for synced in orders_import(documents=documents, source=source):
                 result.status_changes += synced.status_changed
                 if isinstance(result, BackfillResult):
                     result.orders_synced += 1

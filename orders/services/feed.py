@@ -14,7 +14,8 @@ from django.db import transaction
 
 from backoffice.vtex import vtex_client
 from orders.models import Actor
-from orders.services.sync import fetch_pool, order_documents_fetch, orders_upsert_from_documents
+from orders.services.imports import orders_import
+from orders.services.sync import fetch_pool, order_documents_fetch
 from orders.status import OrderStatus
 from vtex import (
     MAX_FEED_LOT,
@@ -255,7 +256,7 @@ def _batch_sync(
             documents.append(fetched)
 
     if documents:
-        for synced in orders_upsert_from_documents(documents=documents, source=Actor.FEED):
+        for synced in orders_import(documents=documents, source=Actor.FEED):
             done.extend(handles_by_order[synced.vtex_order_id])
             result.orders_synced += 1
             result.orders_created += synced.created

@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from backoffice.vtex import vtex_client
 from orders.models import (
     Actor,
     EventType,
@@ -121,15 +120,6 @@ class _Incoming:
     def older_than(self, moment: datetime | None) -> bool:
         mine = self.fields["vtex_last_change"]
         return mine is not None and moment is not None and mine < moment
-
-
-def order_sync(
-    *, vtex_order_id: str, source: Actor | str, client: VtexClient | None = None
-) -> SyncResult:
-    """GET the order from VTEX and upsert the mirror in one transaction."""
-    client = client or vtex_client()
-    document = client.get_order(vtex_order_id)
-    return order_upsert_from_document(document=document, source=source)
 
 
 def order_upsert_from_document(*, document: Document, source: Actor | str) -> SyncResult:
@@ -293,8 +283,6 @@ def _created_children_write(*, created: list[tuple[Order, _Incoming]], source: A
             for package in entry.packages
         ]
     )
-    for order, _entry in created:
-        _after_import(order=order, source=source)
 
 
 def _order_update(
@@ -329,7 +317,6 @@ def _order_update(
             to_status=order.status,
             payload={"lastChange": entry.document.get("lastChange")},
         )
-        _after_import(order=order, source=source)
     _items_replace_if_changed(order=order, items=entry.items)
     if entry.packages:
         _invoices_update(order=order, entry=entry)
@@ -339,14 +326,6 @@ def _order_update(
         from_status=from_status,
         to_status=order.status,
     )
-
-
-def _after_import(*, order: Order, source: Actor | str) -> None:
-    """The operations' hook: automatic start-handling (VTEX_AUTO_START_HANDLING)."""
-    # Imported here: the operations services import this module (they re-read orders).
-    from orders.services.actions import order_start_handling_after_import
-
-    order_start_handling_after_import(order=order, source=source)
 
 
 # --- Reading VTEX's document ------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 
 from backoffice.celery import app as celery_app
 from orders.models import Actor, Order
-from orders.services.sync import order_sync
+from orders.services.imports import order_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

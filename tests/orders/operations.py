@@ -22,10 +22,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Actor, CommandState, Order, VtexCommand
-from orders.models.commands import OPEN_STATES
-from orders.services.commands import commands_sweep
-from orders.services.sync import order_sync
+from orders.models import Actor, Order
+from orders.services.imports import order_sync
+from outbox.models import OPEN_STATES, CommandState, VtexCommand
+from outbox.sweep import commands_sweep
 from sandbox.control import SandboxControl
 from tests.fixtures.sandbox import APP_KEY, APP_TOKEN
 from vtex import rate_limit_pause
@@ -76,7 +76,7 @@ def login_fixture(client, django_user_model, settings):
 
 
 ORDER_LIST = reverse("admin:orders_order_changelist")
-COMMAND_LIST = reverse("admin:orders_vtexcommand_changelist")
+COMMAND_LIST = reverse("admin:outbox_vtexcommand_changelist")
 
 
 def mirrored_orders(store: SandboxControl, count: int, *, status: str) -> list[Order]:

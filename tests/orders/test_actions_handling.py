@@ -3,8 +3,9 @@
 import pytest
 from django.db import transaction
 
-from orders.models import Actor, CommandKind, CommandState, EventType, OrderEvent, VtexCommand
-from orders.services.sync import order_sync
+from orders.models import Actor, EventType, OrderEvent
+from orders.services.imports import order_sync
+from outbox.models import CommandState, VtexCommand
 from tests.orders.operations import (
     COMMAND_LIST,
     ORDER_LIST,
@@ -68,7 +69,7 @@ def test_start_handling_is_never_asked_twice_for_an_order(
         f"{order.vtex_order_id} refused: Start handling was already requested for order "
         f"{order.vtex_order_id} (Succeeded)."
     ) in messages_of(again)
-    assert VtexCommand.objects.filter(kind=CommandKind.START_HANDLING).count() == 1
+    assert VtexCommand.objects.filter(kind="start-handling").count() == 1
     assert vtex_store.order(order.vtex_order_id)["start_handling_calls"] == 1
 
 
@@ -83,7 +84,7 @@ def test_start_handling_from_the_order_page(vtex_store, login, client):
     response = client.post(operation_url(order, "start-handling"))
 
     assert response.status_code == 302 and response.url == order_page(order)
-    assert VtexCommand.objects.get(order=order).kind == CommandKind.START_HANDLING
+    assert VtexCommand.objects.get(order=order).kind == "start-handling"
     page = client.get(order_page(order)).content.decode()
     assert 'data-operation="start-handling"' not in page
     assert 'data-command-state="pending"' in page
@@ -102,7 +103,7 @@ def test_orders_imported_ready_for_handling_start_automatically_once(
 
     command = VtexCommand.objects.get()
     assert (command.kind, command.source, command.requested_by) == (
-        CommandKind.START_HANDLING,
+        "start-handling",
         Actor.FEED,
         None,
     )

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from orders.models import CommandState, EventType, Invoice, OrderEvent, VtexCommand
+from orders.models import EventType, Invoice, OrderEvent
 from orders.services.actions import (
     ActionRefused,
     InvoiceLine,
@@ -15,6 +15,7 @@ from orders.services.actions import (
     tracking_events_send,
 )
 from orders.validators import nfe_key_check_digit
+from outbox.models import CommandState, VtexCommand
 from tests.orders.factories import OrderFactory, OrderItemFactory
 from tests.orders.operations import (
     invoice_form,

@@ -12,7 +12,9 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from orders.models import CommandState, Order, OrderEvent, VtexCommand
+from orders.models import Order, OrderEvent
+from outbox.models import CommandState, VtexCommand
+from outbox.selectors import subject_commands_url
 from tests.orders.factories import OrderFactory, OrderItemFactory
 from tests.orders.operations import login_fixture  # noqa: F401 - fixture
 
@@ -68,7 +70,8 @@ def order_with_command():
     OrderItemFactory(order=order, position=0)
     OrderEvent.objects.create(order=order, type="status", to_status=order.status, source="feed")
     VtexCommand.objects.create(
-        order=order,
+        subject=order,
+        source="admin",
         key=f"{order.vtex_order_id}:invoice:1",
         kind="invoice",
         payload={"number": "1"},
@@ -168,13 +171,10 @@ def test_declared_filters_and_links_still_filter(login, client, order_with_comma
         list_url(Order), {"created_at__gte": order_with_command.created_at.date().isoformat()}
     )
     assert since.status_code == 200
-    # The order page links to the order's commands with ?order__id__exact=.
-    commands = (
-        client.get(list_url(VtexCommand), {"order__id__exact": order_with_command.pk})
-        .context["cl"]
-        .result_list
-    )
-    assert [command.order_id for command in commands] == [order_with_command.pk]
+    # The order page links to its commands (outbox.selectors.subject_commands_url).
+    url = subject_commands_url(subject=order_with_command)
+    commands = client.get(url).context["cl"].result_list
+    assert [command.subject_id for command in commands] == [order_with_command.pk]
     events = client.get(list_url(OrderEvent), {"type__exact": "status"})
     assert events.status_code == 200
 

@@ -10,17 +10,16 @@ import pytest
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
-from orders.models import CommandState, VtexCommand
 from orders.services.actions import (
-    COMMAND_KEY_MAX_LENGTH,
     ActionRefused,
     ChangeLine,
-    command_key,
     invoice_submit,
     invoice_tracking_set,
     order_cancel,
     order_change,
 )
+from outbox.enqueue import COMMAND_KEY_MAX_LENGTH, command_key
+from outbox.models import CommandState, VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory, OrderItemFactory
 from tests.orders.operations import (
     invoice_form,
@@ -128,7 +127,9 @@ def test_a_rejected_long_key_still_fits_once_renamed_for_a_new_request():
     """After ten million commands a rejected command is renamed ``{key}~{pk}`` with 8 digits:
     on PostgreSQL a key near the column's length would raise DataError there."""
     order = invoiced_order(vtex_order_id=LONG_ORDER_ID)
-    VtexCommand.objects.create(pk=10_000_000, order=order, kind="refresh", key="earlier")
+    VtexCommand.objects.create(
+        pk=10_000_000, subject=order, source="admin", kind="refresh", key="earlier"
+    )
     tracking_number = "T" * 100
     with transaction.atomic():
         first = invoice_tracking_set(

@@ -6,9 +6,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from orders.models import CommandAttempt, CommandState, VtexCommand
-from orders.selectors import outbox_last_delivery
 from orders.services.actions import order_start_handling
+from outbox.models import CommandAttempt, CommandState, VtexCommand
+from outbox.selectors import outbox_last_delivery
 from tests.orders.factories import OrderFactory
 from tests.orders.operations import (
     mirrored_orders,
@@ -21,7 +21,9 @@ STALL = timedelta(minutes=2)
 
 
 def command(order, key: str, state: str, **fields) -> VtexCommand:
-    return VtexCommand.objects.create(order=order, kind="refresh", key=key, state=state, **fields)
+    return VtexCommand.objects.create(
+        subject=order, source="admin", kind="refresh", key=key, state=state, **fields
+    )
 
 
 def test_an_empty_outbox_has_nothing_due_and_is_not_stalled():

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import CommandAttempt, CommandState, OrderEvent, VtexCommand
+from orders.models import OrderEvent
 from orders.selectors import mask_all, mask_email, mask_name, mask_postal_code, mask_tail
 from orders.services.actions import invoice_submit, order_refresh
+from outbox.models import CommandAttempt, CommandState, VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory, OrderItemFactory
 from tests.orders.operations import (
     COMMAND_LIST,
@@ -96,7 +97,8 @@ def test_a_viewer_cannot_retry_or_resolve_commands(login, client):
     login("Viewer")
     order = customer_order(status="ready-for-handling")
     command = VtexCommand.objects.create(
-        order=order,
+        subject=order,
+        source="admin",
         kind="start-handling",
         key=f"{order.vtex_order_id}:start-handling",
         state=CommandState.REJECTED,

@@ -23,10 +23,10 @@ AUTOCOMPLETE = reverse("admin:autocomplete")
 
 
 def autocomplete(client, term: str) -> list[str]:
-    # The outbox's commands point at orders: their "order" field is an autocomplete source.
+    # Audit events point at orders: their "order" field is an autocomplete source.
     response = client.get(
         AUTOCOMPLETE,
-        {"app_label": "orders", "model_name": "vtexcommand", "field_name": "order", "term": term},
+        {"app_label": "orders", "model_name": "orderevent", "field_name": "order", "term": term},
     )
     assert response.status_code == 200
     return [result["text"] for result in response.json()["results"]]

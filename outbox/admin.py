@@ -16,9 +16,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orders.forms import ResolveForm
-from orders.models import CommandAttempt, CommandState, VtexCommand
-from orders.services.commands import command_mark_resolved, command_retry_now
+from outbox.forms import ResolveForm
+from outbox.models import CommandAttempt, CommandState, VtexCommand
+from outbox.operator import command_mark_resolved, command_retry_now
+from outbox.records import EMBEDDED_XML_FIELDS
 
 STATE_COLOURS = {
     CommandState.PENDING: "#6b7280",
@@ -94,7 +95,7 @@ class VtexCommandAdmin(admin.ModelAdmin):
     list_display = (
         "key",
         "kind",
-        "order_link",
+        "subject_link",
         "state_display",
         "attempts",
         "next_attempt_at",
@@ -103,11 +104,12 @@ class VtexCommandAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("state", "kind", NeedsAttentionFilter, "target", "source")
-    # The order page links to its commands with this filter.
-    extra_lookups = ("order__id__exact",)
-    search_fields = ("key", "=order__vtex_order_id")
+    # A subject's page (an order's) links to its commands with these filters.
+    extra_lookups = ("subject_type__id__exact", "subject_id__exact")
+    # Keys start with the subject's id at VTEX ({order id}:invoice:{number}...).
+    search_fields = ("key",)
     search_help_text = gettext_lazy("Command key or VTEX order id.")
-    list_select_related = ("order", "requested_by")
+    list_select_related = ("requested_by",)
     list_per_page = 100
     show_full_result_count = False
     ordering = ("-pk",)
@@ -116,11 +118,12 @@ class VtexCommandAdmin(admin.ModelAdmin):
     fields = (
         "key",
         "kind",
-        "order_link",
+        "subject_link",
         "target",
         "target_endpoint",
         "state_display",
         "attempts",
+        "failures",
         "next_attempt_at",
         "needs_verification",
         "last_error_code",
@@ -137,12 +140,19 @@ class VtexCommandAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description=gettext_lazy("order"), ordering="order__vtex_order_id")
-    def order_link(self, command: VtexCommand) -> str:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[VtexCommand]:
+        return super().get_queryset(request).prefetch_related("subject")
+
+    @admin.display(description=gettext_lazy("subject"))
+    def subject_link(self, command: VtexCommand) -> str:
+        subject = command.subject
+        if subject is None:
+            return "—"
+        opts = subject._meta
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("admin:orders_order_change", args=[command.order_id]),
-            command.order.vtex_order_id,
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[subject.pk]),
+            subject,
         )
 
     @admin.display(description=gettext_lazy("state"), ordering="state")
@@ -157,7 +167,7 @@ class VtexCommandAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("payload"))
     def payload_display(self, command: VtexCommand) -> str:
-        payload = {k: v for k, v in command.payload.items() if k != "embedded_xml"}
+        payload = {k: v for k, v in command.payload.items() if k.lower() not in EMBEDDED_XML_FIELDS}
         return format_html(
             "<pre style='white-space:pre-wrap'>{}</pre>",
             json.dumps(payload, indent=2, ensure_ascii=False),
@@ -173,10 +183,10 @@ class VtexCommandAdmin(admin.ModelAdmin):
         return False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("orders.retry_vtexcommand")
+        return request.user.has_perm("outbox.retry_vtexcommand")
 
     def has_resolve_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("orders.resolve_vtexcommand")
+        return request.user.has_perm("outbox.resolve_vtexcommand")
 
     @admin.action(description=gettext_lazy("Retry now"), permissions=["retry"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[VtexCommand]) -> None:

@@ -1,20 +1,18 @@
-"""The outbox: every write the back office asks of VTEX, and each attempt to deliver it."""
+"""The outbox's records: each command to VTEX, each attempt to deliver it, and the 429 pauses.
+
+A command belongs to a subject (an order, a SKU: any model, through the content types
+framework); commands of one subject go out one at a time, oldest first. Its ``kind`` names
+the registered command type (``outbox.registry``) that knows the VTEX call behind it. Its
+``state`` is moved only through ``outbox.states``.
+"""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from orders.models.audit import Actor
-
-
-class CommandKind(models.TextChoices):
-    START_HANDLING = "start-handling", _("Start handling")
-    INVOICE = "invoice", _("Invoice")
-    TRACKING_NUMBER = "tracking-number", _("Tracking number")
-    TRACKING_EVENTS = "tracking-events", _("Tracking events")
-    CANCEL = "cancel", _("Cancel")
-    CHANGE = "change", _("Order change")
-    REFRESH = "refresh", _("Refresh from VTEX")
+from outbox.choices import kind_choices, source_choices
 
 
 class CommandTarget(models.TextChoices):
@@ -31,20 +29,19 @@ class CommandState(models.TextChoices):
     DEAD = "dead", _("Gave up")
 
 
-# States in which a command still has to go out; a later command of the same order waits for them.
+# States in which a command still has to go out; a later command of its subject waits for them.
 OPEN_STATES = (CommandState.PENDING, CommandState.SENDING, CommandState.RETRYING)
 # States the delivery may pick up.
 DUE_STATES = (CommandState.PENDING, CommandState.RETRYING)
 
 
 class VtexCommand(models.Model):
-    kind = models.CharField(_("kind"), max_length=32, choices=CommandKind.choices)
-    order = models.ForeignKey(
-        "orders.Order",
-        verbose_name=_("order"),
-        on_delete=models.PROTECT,
-        related_name="commands",
+    kind = models.CharField(_("kind"), max_length=32, choices=kind_choices)
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("subject type"), on_delete=models.PROTECT, related_name="+"
     )
+    subject_id = models.PositiveBigIntegerField(_("subject id"))
+    subject = GenericForeignKey("subject_type", "subject_id")
     target = models.CharField(
         _("target"), max_length=16, choices=CommandTarget.choices, default=CommandTarget.STORE
     )
@@ -64,6 +61,9 @@ class VtexCommand(models.Model):
         _("state"), max_length=16, choices=CommandState.choices, default=CommandState.PENDING
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # Attempts that may have reached VTEX and failed (5xx, timeout): these count towards
+    # giving up, attempts that never left (connection refused) do not.
+    failures = models.PositiveIntegerField(_("failures"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     enqueued_at = models.DateTimeField(
         _("handed to the broker at"),
@@ -77,15 +77,13 @@ class VtexCommand(models.Model):
         default=False,
         help_text=_(
             "The last attempt may have taken effect in VTEX (timeout, 5xx): "
-            "the order is re-read before sending again."
+            "VTEX is read again before sending again."
         ),
     )
     last_error_code = models.CharField(_("last error code"), max_length=64, blank=True)
     last_error_message = models.TextField(_("last error message"), blank=True)
     receipt = models.CharField(_("receipt"), max_length=255, blank=True)
-    source = models.CharField(
-        _("source"), max_length=20, choices=Actor.choices, default=Actor.ADMIN
-    )
+    source = models.CharField(_("source"), max_length=20, choices=source_choices)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -113,28 +111,21 @@ class VtexCommand(models.Model):
         verbose_name_plural = _("VTEX commands")
         ordering = ["-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["key"], name="orders_vtexcommand_key_unique"),
+            models.UniqueConstraint(fields=["key"], name="outbox_vtexcommand_key_unique"),
             models.CheckConstraint(
                 condition=~models.Q(target="marketplace") | ~models.Q(target_endpoint=""),
-                name="orders_vtexcommand_marketplace_has_endpoint",
+                name="outbox_vtexcommand_marketplace_has_endpoint",
             ),
         ]
         indexes = [
-            models.Index(fields=["state", "next_attempt_at"], name="orders_cmd_due_idx"),
-            models.Index(fields=["order", "state"], name="orders_cmd_order_state_idx"),
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_cmd_due_idx"),
+            models.Index(
+                fields=["subject_type", "subject_id", "state"], name="outbox_cmd_subject_idx"
+            ),
         ]
-        # The operations permissions live here because every operation is a command; the
-        # codenames avoid Order's own add/change/delete/view_order.
         permissions = [
-            ("start_handling_order", _("Can start handling orders")),
-            ("invoice_order", _("Can send invoices")),
-            ("track_order", _("Can send tracking numbers and events")),
-            ("cancel_order", _("Can cancel orders")),
-            ("register_order_change", _("Can register order changes")),
-            ("refresh_order", _("Can refresh orders from VTEX")),
             ("retry_vtexcommand", _("Can retry a VTEX command now")),
             ("resolve_vtexcommand", _("Can mark a VTEX command resolved")),
-            ("view_customer_pii", _("Can see customers' full e-mail, document and phone")),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,421 @@
+"""The delivery engine: claim due commands in small batches, send them, record the batch.
+
+One batch costs a few SQL statements whatever its size: the claim (due commands, first of
+their subject, not paused, ``FOR UPDATE SKIP LOCKED`` so workers never wait for each other),
+the subjects, and one transaction that records every attempt, moves every command (through
+``outbox.states``) and lets the subjects' apps audit what settled. Calls to VTEX happen
+outside any transaction. VTEX has no idempotency header, so a write whose answer was lost
+(5xx, timeout) is never blindly repeated: the command is marked ``needs_verification`` and
+its next attempt first reads VTEX and checks whether the effect is already there.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
+
+from backoffice.vtex import vtex_client
+from outbox.models import (
+    DUE_STATES,
+    OPEN_STATES,
+    CommandAttempt,
+    CommandState,
+    CommandTarget,
+    DeliveryPause,
+    VtexCommand,
+)
+from outbox.records import (
+    REQUEST_TEXT_LIMIT,
+    RESPONSE_BODY_LIMIT,
+    AttemptResult,
+    Outcome,
+    elapsed_ms,
+    jsonable,
+    responses_captured,
+    result_from_error,
+    result_from_response,
+)
+from outbox.registry import CommandType, Settled, command_type, subject_of
+from outbox.states import Event, command_move
+from vtex import VtexClient, VtexError, VtexNotFound
+
+logger = logging.getLogger(__name__)
+
+STORE_PAUSE_KEY = "store"
+# Commands claimed at once: small, so a batch's commands are not held from other workers
+# for long, and large enough that its fixed cost in SQL is shared.
+BATCH_SIZE = 20
+# A delivery task stops taking new batches after this long; the sweeper hands out the rest.
+DELIVERY_BUDGET_SECONDS = 50.0
+RECORDED_FIELDS = [
+    "state",
+    "sending_since",
+    "enqueued_at",
+    "next_attempt_at",
+    "attempts",
+    "failures",
+    "finished_at",
+    "needs_verification",
+    "receipt",
+    "last_error_code",
+    "last_error_message",
+    "payload",
+    "updated_at",
+]
+
+
+@dataclass(frozen=True)
+class Claim:
+    command: VtexCommand
+    claimed_from: str
+    claimed_at: datetime
+
+
+def commands_deliver(
+    *,
+    task_id: str = "",
+    client: VtexClient | None = None,
+    batch_size: int = BATCH_SIZE,
+    budget_seconds: float = DELIVERY_BUDGET_SECONDS,
+) -> int:
+    """Deliver due commands, batch after batch, until none is due (or the budget is spent).
+
+    Returns how many attempts were made. Commands of one subject go out one at a time,
+    oldest first: a command waits while an earlier one of its subject is open. A run tries a
+    command at most once: one that failed waits for its backoff and the sweeper, and one
+    written during the run is left to the task its own commit queued.
+    """
+    client = client or vtex_client()
+    started = timezone.now()
+    deadline = time.monotonic() + budget_seconds
+    attempts = 0
+    while time.monotonic() < deadline:
+        claims = _claim_batch(limit=batch_size, untouched_since=started)
+        if not claims:
+            break
+        results = _attempt_batch(claims=claims, client=client)
+        settled = _record_batch(results=results, task_id=task_id, client=client)
+        attempts += sum(result is not None for _claim, result in results)
+        _after_settled(settled, client=client)
+    return attempts
+
+
+def commands_due(*, now: datetime) -> QuerySet[VtexCommand]:
+    """Due commands that are the oldest open command of their subject, oldest first."""
+    earlier_open = VtexCommand.objects.filter(
+        subject_type_id=OuterRef("subject_type_id"),
+        subject_id=OuterRef("subject_id"),
+        pk__lt=OuterRef("pk"),
+        state__in=OPEN_STATES,
+    )
+    return (
+        VtexCommand.objects.filter(state__in=DUE_STATES)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(~Exists(earlier_open))
+        .order_by("pk")
+    )
+
+
+def paused_targets(*, now: datetime) -> list[str]:
+    return list(DeliveryPause.objects.filter(until__gt=now).values_list("target", flat=True))
+
+
+def pause_filter(paused: list[str]) -> Q:
+    """Commands whose target VTEX asked to leave alone for now (429)."""
+    condition = Q(pk__in=[])
+    if STORE_PAUSE_KEY in paused:
+        condition |= Q(target=CommandTarget.STORE)
+    for key in paused:
+        if key != STORE_PAUSE_KEY:
+            condition |= Q(target=CommandTarget.MARKETPLACE, target_endpoint__contains=f"//{key}")
+    return condition
+
+
+def pause_key(command: VtexCommand) -> str:
+    if command.target == CommandTarget.STORE:
+        return STORE_PAUSE_KEY
+    return urlsplit(command.target_endpoint).netloc or command.target_endpoint
+
+
+# --- Claim ---------------------------------------------------------------------------------------
+
+
+def _claim_batch(*, limit: int, untouched_since: datetime) -> list[Claim]:
+    now = timezone.now()
+    paused = paused_targets(now=now)
+    with transaction.atomic():
+        commands = list(
+            commands_due(now=now)
+            .filter(updated_at__lt=untouched_since)
+            .exclude(pause_filter(paused))
+            .select_for_update(skip_locked=True)[:limit]
+        )
+        claims = []
+        for command in commands:
+            claimed_from = command.state
+            command_move(command, Event.CLAIM)
+            command.sending_since = now
+            command.enqueued_at = None
+            command.updated_at = now
+            claims.append(Claim(command=command, claimed_from=claimed_from, claimed_at=now))
+        if commands:
+            VtexCommand.objects.bulk_update(
+                commands, ["state", "sending_since", "enqueued_at", "updated_at"]
+            )
+    prefetch_related_objects(commands, "subject")
+    return claims
+
+
+# --- Attempt -------------------------------------------------------------------------------------
+
+
+def _attempt_batch(
+    *, claims: list[Claim], client: VtexClient
+) -> list[tuple[Claim, AttemptResult | None]]:
+    """Attempt each claimed command; after a 429, the batch's other commands to that target
+    are not attempted at all (None): they wait out the pause like the rest of the outbox."""
+    results: list[tuple[Claim, AttemptResult | None]] = []
+    paused: set[str] = set()
+    for claim in claims:
+        if pause_key(claim.command) in paused:
+            results.append((claim, None))
+            continue
+        result = _attempt(claim=claim, client=client)
+        if result.outcome == Outcome.RATE_LIMITED:
+            paused.add(pause_key(claim.command))
+        results.append((claim, result))
+    return results
+
+
+def _attempt(*, claim: Claim, client: VtexClient) -> AttemptResult:
+    command = claim.command
+    kind = command_type(command.kind)
+    refusal = kind.refusal(command)
+    if refusal is not None:
+        code, message = refusal
+        return AttemptResult(
+            outcome=Outcome.REJECTED, method="", path="", error_code=code, error_message=message
+        )
+    if command.needs_verification:
+        verification = _verify(command=command, kind=kind, client=client)
+        if verification is not None:
+            return verification
+    return _send(command=command, kind=kind, client=client)
+
+
+def _verify(*, command: VtexCommand, kind: CommandType, client: VtexClient) -> AttemptResult | None:
+    """Read VTEX; a result when the effect is there or the read failed, else None (send)."""
+    started = time.monotonic()
+    with responses_captured(client) as responses:
+        try:
+            document = kind.verification_read(command, client)
+        except VtexNotFound:
+            return None
+        except VtexError as exc:
+            return result_from_error(
+                exc, responses, started, payload=command.payload, client=client
+            )
+    if document is None or not kind.applied(command, document):
+        return None
+    result = result_from_response(
+        Outcome.ALREADY_APPLIED, responses, started, fallback=("GET", "", None), client=client
+    )
+    result.document = document
+    return result
+
+
+def _send(*, command: VtexCommand, kind: CommandType, client: VtexClient) -> AttemptResult:
+    started = time.monotonic()
+    with responses_captured(client) as responses:
+        try:
+            answer = kind.send(command, client)
+        except VtexError as exc:
+            return result_from_error(
+                exc, responses, started, payload=command.payload, client=client
+            )
+        except Exception as exc:
+            # A bug or an unexpected answer must not leave the command "sending" for ever;
+            # whether VTEX saw it is unknown, so the next attempt reads VTEX first.
+            logger.exception("command %s: unexpected error", command.key)
+            return AttemptResult(
+                outcome=Outcome.FAILED,
+                method="",
+                path="",
+                error_code=type(exc).__name__,
+                error_message=client.redact(str(exc))[:REQUEST_TEXT_LIMIT],
+                duration_ms=elapsed_ms(started),
+            )
+    result = result_from_response(
+        Outcome.SUCCEEDED,
+        responses,
+        started,
+        fallback=("", "", jsonable(command.payload)),
+        client=client,
+    )
+    result.answer = answer
+    if isinstance(answer, dict):
+        result.receipt = str(answer.get("receipt") or "")
+    return result
+
+
+# --- Record --------------------------------------------------------------------------------------
+
+
+def _record_batch(
+    *, results: list[tuple[Claim, AttemptResult | None]], task_id: str, client: VtexClient
+) -> list[Settled]:
+    """Store the batch's attempts and move its commands on, in one transaction."""
+    now = timezone.now()
+    settled: list[Settled] = []
+    with transaction.atomic():
+        current = VtexCommand.objects.select_for_update().in_bulk(
+            [claim.command.pk for claim, _result in results]
+        )
+        attempts, changed, unsent = [], [], []
+        pauses: dict[str, datetime] = {}
+        for claim, result in results:
+            command = current.get(claim.command.pk)
+            if result is None:
+                unsent.append((claim, command))
+                continue
+            attempts.append(_attempt_row(claim.command, result, task_id))
+            if command is None or not _still_ours(command, claim, result):
+                # The sweeper took the command back meanwhile; the attempt stays on record.
+                continue
+            command.subject = claim.command.subject
+            _apply_outcome(command=command, claim=claim, result=result, now=now)
+            if result.outcome == Outcome.RATE_LIMITED:
+                key = pause_key(command)
+                pauses[key] = max(pauses.get(key, command.next_attempt_at), command.next_attempt_at)
+            changed.append(command)
+            if command.state in (CommandState.SUCCEEDED, CommandState.REJECTED, CommandState.DEAD):
+                settled.append(Settled(command=command, result=result))
+        for claim, command in unsent:
+            # Not attempted: its target is paused; it goes back as it was, due after the pause.
+            if command is None or command.sending_since != claim.claimed_at:
+                continue
+            command_move(command, Event.RELEASE, claimed_from=claim.claimed_from)
+            command.sending_since = None
+            command.next_attempt_at = pauses.get(pause_key(command), now)
+            command.updated_at = now
+            changed.append(command)
+        CommandAttempt.objects.bulk_create(attempts)
+        if changed:
+            VtexCommand.objects.bulk_update(changed, RECORDED_FIELDS)
+        for key, until in pauses.items():
+            _pause_extend(key=key, until=until)
+        for model, group in _by_subject(settled).items():
+            subject_of(model).settled(group, client=client)
+    return settled
+
+
+def _still_ours(command: VtexCommand, claim: Claim, result: AttemptResult) -> bool:
+    owned = command.state == CommandState.SENDING and command.sending_since == claim.claimed_at
+    succeeded = result.outcome in (Outcome.SUCCEEDED, Outcome.ALREADY_APPLIED)
+    return owned or (succeeded and command.state in OPEN_STATES)
+
+
+def _attempt_row(command: VtexCommand, result: AttemptResult, task_id: str) -> CommandAttempt:
+    return CommandAttempt(
+        command_id=command.pk,
+        method=result.method[:8],
+        path=result.path[:500],
+        request_body=result.request_body,
+        response_status=result.response_status,
+        response_body=result.response_body[:RESPONSE_BODY_LIMIT],
+        error_code=result.error_code[:64],
+        outcome=result.outcome,
+        duration_ms=result.duration_ms,
+        task_id=task_id[:255],
+    )
+
+
+def _apply_outcome(
+    *, command: VtexCommand, claim: Claim, result: AttemptResult, now: datetime
+) -> None:
+    kind = command_type(command.kind)
+    command.sending_since = None
+    command.enqueued_at = None
+    command.updated_at = now
+    outcome = result.outcome
+    if outcome in (Outcome.SUCCEEDED, Outcome.ALREADY_APPLIED, Outcome.REJECTED):
+        if outcome != Outcome.ALREADY_APPLIED:
+            command.attempts += 1
+        rejected = outcome == Outcome.REJECTED
+        command_move(command, Event.REJECT if rejected else Event.SUCCEED)
+        command.next_attempt_at = None
+        command.finished_at = now
+        command.needs_verification = False
+        command.receipt = result.receipt[:255]
+        command.last_error_code = result.error_code[:64] if rejected else ""
+        command.last_error_message = result.error_message if rejected else ""
+        if not rejected:
+            command.payload = kind.settled_payload(command)
+        return
+
+    command.last_error_code = result.error_code[:64]
+    command.last_error_message = result.error_message
+    if outcome == Outcome.RATE_LIMITED:
+        # A 429 is VTEX saying "not now", not a failure of the command: no attempt is spent.
+        command_move(command, Event.RELEASE, claimed_from=claim.claimed_from)
+        command.next_attempt_at = now + timedelta(seconds=result.retry_after)
+        return
+
+    command.attempts += 1
+    if outcome == Outcome.NOT_SENT:
+        # Nothing reached VTEX: the command keeps its state and the attempt does not count
+        # towards giving up, so an outage of any length loses nothing.
+        command_move(command, Event.RELEASE, claimed_from=claim.claimed_from)
+        command.next_attempt_at = now + _backoff(command.attempts)
+        return
+
+    command.failures += 1
+    if command.failures >= settings.VTEX_COMMAND_MAX_ATTEMPTS:
+        command_move(command, Event.GIVE_UP)
+        command.next_attempt_at = None
+        command.finished_at = now
+        return
+    command_move(command, Event.FAIL)
+    command.needs_verification = kind.verify_before_resend
+    command.next_attempt_at = now + _backoff(command.attempts)
+
+
+def _pause_extend(*, key: str, until: datetime) -> None:
+    pause, created = DeliveryPause.objects.select_for_update().get_or_create(
+        target=key, defaults={"until": until}
+    )
+    if not created and pause.until < until:
+        pause.until = until
+        pause.save(update_fields=["until"])
+
+
+def _backoff(attempts: int) -> timedelta:
+    ceiling = min(
+        settings.VTEX_COMMAND_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0),
+        settings.VTEX_COMMAND_BACKOFF_MAX_SECONDS,
+    )
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
+
+
+def _by_subject(settled: list[Settled]) -> dict[type, list[Settled]]:
+    groups: dict[type, list[Settled]] = defaultdict(list)
+    for entry in settled:
+        model = ContentType.objects.get_for_id(entry.command.subject_type_id).model_class()
+        groups[model].append(entry)
+    return groups
+
+
+def _after_settled(settled: list[Settled], *, client: VtexClient) -> None:
+    for model, group in _by_subject(settled).items():
+        subject_of(model).after_settled(group, client=client)

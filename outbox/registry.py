@@ -1,0 +1,128 @@
+"""What the outbox delivers, declared by the apps that own it.
+
+A **command type** is one class per kind of command (an invoice, a SKU suggestion...): its
+typed payload, the one VTEX call it stands for at its destination, and how to tell from
+VTEX's current document that an earlier attempt whose answer was lost already took effect.
+A **subject** is the model commands belong to (an order, a SKU): what the owning app does
+when its commands settle (audit, re-reading VTEX) and when an operator acts on one.
+
+Apps register both in ``AppConfig.ready``; the engine looks a kind up here and never
+branches on kinds itself. Adding a kind means adding one class.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.db import models
+from django.utils.functional import Promise
+
+from outbox import choices
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from outbox.models import VtexCommand
+    from outbox.records import AttemptResult
+    from vtex import VtexClient
+
+
+class CommandType:
+    """One kind of command. Subclasses set ``kind``, ``label`` and ``payload_class`` (a
+    dataclass whose fields are the JSON payload) and implement ``send``."""
+
+    kind: ClassVar[str]
+    label: ClassVar[str | Promise]
+    payload_class: ClassVar[type]
+    # A failed attempt may have taken effect in VTEX: read VTEX again before resending.
+    # False for reads (a refresh), which repeat harmlessly.
+    verify_before_resend: ClassVar[bool] = True
+
+    def payload(self, command: VtexCommand) -> Any:
+        """The command's payload as its dataclass (unknown keys, like bookkeeping markers,
+        are left out)."""
+        names = {field.name for field in dataclasses.fields(self.payload_class)}
+        return self.payload_class(**{k: v for k, v in command.payload.items() if k in names})
+
+    def send(self, command: VtexCommand, client: VtexClient) -> Any:
+        """Make the one VTEX call the command stands for; VTEX's answer (a dict or None)."""
+        raise NotImplementedError
+
+    def verification_read(self, command: VtexCommand, client: VtexClient) -> dict | None:
+        """VTEX's current document to check ``applied`` against before a resend; None when
+        there is nothing to read (the call is then simply sent again)."""
+        return None
+
+    def applied(self, command: VtexCommand, document: dict[str, Any]) -> bool:
+        """Whether ``document`` already shows the command's effect."""
+        return False
+
+    def settled_payload(self, command: VtexCommand) -> dict[str, Any]:
+        """The payload to keep once the command will not be sent again (drop what is too
+        personal or too large to keep for nothing)."""
+        return command.payload
+
+    def refusal(self, command: VtexCommand) -> tuple[str, str] | None:
+        """(code, message) when the command can no longer be sent as it stands (checked
+        before each attempt); None to send it."""
+        return None
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A command whose attempt ended (sent, already there, refused, or given up)."""
+
+    command: VtexCommand
+    result: AttemptResult
+
+
+class Subject:
+    """What commands belong to. Subclasses set ``model``."""
+
+    model: ClassVar[type[models.Model]]
+
+    def settled(self, settled: Sequence[Settled], *, client: VtexClient) -> None:
+        """Inside the transaction that records them: e.g. write the audit rows."""
+
+    def after_settled(self, settled: Sequence[Settled], *, client: VtexClient) -> None:
+        """After that transaction: e.g. read the subjects again from VTEX."""
+
+    def operator_acted(
+        self, command: VtexCommand, *, user: AbstractBaseUser, action: str, details: dict
+    ) -> None:
+        """An operator retried or resolved ``command`` (inside that transaction)."""
+
+
+_subjects: dict[type[models.Model], Subject] = {}
+
+
+def register(command_type: type[CommandType]) -> type[CommandType]:
+    """Register a command type (usable as a class decorator); one class per kind."""
+    kind = command_type.kind
+    if kind in choices.kinds and type(choices.kinds[kind]) is not command_type:
+        raise ValueError(f"command kind {kind!r} is already registered")
+    choices.kinds[kind] = command_type()
+    return command_type
+
+
+def register_subject(subject: Subject) -> None:
+    _subjects[subject.model] = subject
+
+
+def register_sources(names: Sequence[tuple[str, str | Promise]]) -> None:
+    """Name the sources commands come from (an admin, a CSV import, the seller API...)."""
+    choices.sources.update(names)
+
+
+def command_type(kind: str) -> CommandType:
+    try:
+        return choices.kinds[kind]
+    except KeyError:
+        raise LookupError(f"no command type registered for kind {kind!r}") from None
+
+
+def subject_of(model: type[models.Model]) -> Subject:
+    return _subjects.get(model) or Subject()
