@@ -168,9 +168,11 @@ def _deliver_everything() -> int:
 
 def _figures(bench: Bench, orders: list[Order]) -> Figures:
     """Check exactly-once delivery; the figures of what was sent and where orders ended."""
-    commands = VtexCommand.objects.filter(kind="invoice")
+    commands = VtexCommand.objects.filter(kind="invoice", order__in=orders)
     states = Counter(commands.values_list("state", flat=True))
-    outcomes = Counter(CommandAttempt.objects.values_list("outcome", flat=True))
+    outcomes = Counter(
+        CommandAttempt.objects.filter(command__in=commands).values_list("outcome", flat=True)
+    )
     posts = bench.control.calls(method="POST", path_contains="/invoice")
     rereads = [
         call

@@ -84,6 +84,10 @@ class Subject:
 
     model: ClassVar[type[models.Model]]
 
+    def queryset(self) -> models.QuerySet:
+        """How the engine reads the subjects of a batch (defer what sending does not need)."""
+        return self.model._default_manager.all()
+
     def settled(self, settled: Sequence[Settled], *, client: VtexClient) -> None:
         """Inside the transaction that records them: e.g. write the audit rows."""
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
 
 from orders.commands import Refresh
 from orders.models import Actor, EventType, Order, OrderEvent
@@ -25,6 +26,10 @@ logger = logging.getLogger(__name__)
 
 class OrderSubject(Subject):
     model = Order
+
+    def queryset(self) -> QuerySet[Order]:
+        # Sending needs the ids; the stored VTEX document is large.
+        return Order.objects.defer("raw_document")
 
     def settled(self, settled: Sequence[Settled], *, client: VtexClient) -> None:
         """Audit each settled command of a batch, in one INSERT."""
