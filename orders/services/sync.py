@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,7 +33,7 @@ from orders.models import (
     OrderItem,
     TrackingEvent,
 )
-from orders.services.audit import event_record, events_record_many
+from orders.services.audit import events_record_many
 from vtex import (
     VtexClient,
     VtexError,
@@ -169,14 +169,13 @@ def orders_upsert_from_documents(
                 vtex_order_id=entry.vtex_order_id, created=True, to_status=order.status
             )
 
-        untouched: list[int] = []
+        writes = _UpdateWrites()
         for order in sorted(mirrored.values(), key=lambda order: order.pk):
             entry = incoming[order.vtex_order_id]
             results[entry.vtex_order_id] = _order_update(
-                order=order, entry=entry, source=source, untouched=untouched
+                order=order, entry=entry, source=source, writes=writes
             )
-        # Orders VTEX did not change still record that they were read (reconcile skips them).
-        Order.objects.filter(pk__in=untouched).update(synced_at=timezone.now())
+        writes.flush()
     return [results[vtex_order_id] for vtex_order_id in sorted(results)]
 
 
@@ -285,8 +284,30 @@ def _created_children_write(*, created: list[tuple[Order, _Incoming]], source: A
     )
 
 
+@dataclass
+class _UpdateWrites:
+    """What the updates of a batch of orders insert, written together at its end: their
+    audit rows, their new invoices and their invoices' new lines and tracking events."""
+
+    untouched: list[int] = field(default_factory=list)
+    events: list[OrderEvent] = field(default_factory=list)
+    invoices: list[tuple[Order, _PackageRows]] = field(default_factory=list)
+    children: list[tuple[Invoice, list[dict[str, Any]], list[dict[str, Any]]]] = field(
+        default_factory=list
+    )
+
+    def flush(self) -> None:
+        # Orders VTEX did not change still record that they were read (reconcile skips them).
+        if self.untouched:
+            Order.objects.filter(pk__in=self.untouched).update(synced_at=timezone.now())
+        if self.events:
+            events_record_many(events=self.events)
+        _invoices_create(wanted=self.invoices)
+        _invoice_children_create(self.children)
+
+
 def _order_update(
-    *, order: Order, entry: _Incoming, source: Actor | str, untouched: list[int]
+    *, order: Order, entry: _Incoming, source: Actor | str, writes: _UpdateWrites
 ) -> SyncResult:
     if entry.older_than(order.vtex_last_change):
         logger.info("order %s: ignoring a document older than the mirror", order.vtex_order_id)
@@ -305,21 +326,23 @@ def _order_update(
         order.synced_at = timezone.now()
         order.save(update_fields=[*changed, "synced_at"])
     else:
-        untouched.append(order.pk)
+        writes.untouched.append(order.pk)
 
     status_changed = from_status != order.status
     if status_changed:
-        event_record(
-            order=order,
-            type=EventType.STATUS_CHANGED,
-            source=source,
-            from_status=from_status,
-            to_status=order.status,
-            payload={"lastChange": entry.document.get("lastChange")},
+        writes.events.append(
+            OrderEvent(
+                order=order,
+                type=EventType.STATUS_CHANGED,
+                source=source,
+                from_status=from_status,
+                to_status=order.status,
+                payload={"lastChange": entry.document.get("lastChange")},
+            )
         )
     _items_replace_if_changed(order=order, items=entry.items)
     if entry.packages:
-        _invoices_update(order=order, entry=entry)
+        _invoices_update(order=order, entry=entry, writes=writes)
     return SyncResult(
         vtex_order_id=order.vtex_order_id,
         status_changed=status_changed,
@@ -464,6 +487,20 @@ def parse_vtex_datetime(value: Any) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def parse_vtex_date(value: Any) -> date | None:
+    """A tracking event's day. A plain ``YYYY-MM-DD`` (what carriers and operators send) is
+    that day: read as midnight UTC it was shown as the evening before in Brazil. A date with
+    a time (VTEX's ``createDate``, ``lastChange``) is the day it was in the back office's
+    time zone."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        moment = parse_vtex_datetime(value)
+    return None if moment is None else timezone.localdate(moment)
+
+
 # --- Items and invoices ---------------------------------------------------------------------
 
 
@@ -516,7 +553,7 @@ def _package_rows(package: Document, items: list[dict[str, Any]]) -> _PackageRow
                         "city": _str(event.get("city")),
                         "state": _str(event.get("state")),
                         "description": _str(event.get("description")),
-                        "occurred_at": parse_vtex_datetime(
+                        "occurred_at": parse_vtex_date(
                             event.get("date") or event.get("createDate") or event.get("lastChange")
                         ),
                     },
@@ -542,20 +579,18 @@ def _invoices_create(*, wanted: list[tuple[Order, _PackageRows]]) -> None:
     )
 
 
-def _invoices_update(*, order: Order, entry: _Incoming) -> None:
+def _invoices_update(*, order: Order, entry: _Incoming, writes: _UpdateWrites) -> None:
     """Create or update one `Invoice` per package.
 
     An invoice the mirror has and VTEX does not list is left alone: VTEX never removes an
     invoice, and the operations side records an invoice before VTEX confirms it.
     """
     existing = {(invoice.type, invoice.number): invoice for invoice in order.invoices.all()}
-    missing: list[tuple[Order, _PackageRows]] = []
-    children: list[tuple[Invoice, list[dict[str, Any]], list[dict[str, Any]]]] = []
     for package in entry.packages:
         rows = _package_rows(package, entry.items)
         invoice = existing.get(rows.key)
         if invoice is None:
-            missing.append((order, rows))
+            writes.invoices.append((order, rows))
             continue
         changed = [name for name, value in rows.fields.items() if getattr(invoice, name) != value]
         if changed:
@@ -568,15 +603,13 @@ def _invoices_update(*, order: Order, entry: _Incoming) -> None:
             invoice.items.all().delete()
         if tracking_changed:
             invoice.tracking_events.all().delete()
-        children.append(
+        writes.children.append(
             (
                 invoice,
                 rows.lines if lines_changed else [],
                 rows.tracking if tracking_changed else [],
             )
         )
-    _invoices_create(wanted=missing)
-    _invoice_children_create(children)
 
 
 def _invoice_children_create(
