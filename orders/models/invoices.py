@@ -80,7 +80,9 @@ class TrackingEvent(models.Model):
     city = models.CharField(_("city"), max_length=200, blank=True)
     state = models.CharField(_("state"), max_length=40, blank=True)
     description = models.CharField(_("description"), max_length=500, blank=True)
-    occurred_at = models.DateTimeField(_("date"), null=True, blank=True)
+    # A day, not a moment: carriers and operators give events as YYYY-MM-DD (a time VTEX adds
+    # is reduced to its day in the back office's time zone by the import).
+    occurred_at = models.DateField(_("date"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("tracking event")

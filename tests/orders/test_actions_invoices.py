@@ -1,21 +1,24 @@
 """Invoices, returns, tracking numbers and tracking events from the order page."""
 
 import html
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from orders.models import EventType, Invoice, OrderEvent
+from orders.models import Actor, EventType, Invoice, OrderEvent, TrackingEvent
 from orders.services.actions import (
     ActionRefused,
     InvoiceLine,
     invoice_submit,
     tracking_events_send,
 )
+from orders.services.sync import order_upsert_from_document
 from orders.validators import nfe_key_check_digit
 from outbox.models import CommandState, VtexCommand
+from tests.orders.documents import vtex_order_document, vtex_package
 from tests.orders.factories import OrderFactory, OrderItemFactory
 from tests.orders.operations import (
     invoice_form,
@@ -238,7 +241,13 @@ def test_tracking_number_then_events_with_delivery(
     assert received["isDelivered"] is True
     invoice = Invoice.objects.get(order=order, number="NF1")
     assert (invoice.tracking_number, invoice.delivered) == ("BR123456789", True)
-    assert [e.city for e in invoice.tracking_events.all()] == ["Campinas", "Rio de Janeiro"]
+    assert [(e.city, e.occurred_at) for e in invoice.tracking_events.all()] == [
+        ("Campinas", today - timedelta(days=1)),
+        ("Rio de Janeiro", today),
+    ]
+    # Shown as the days typed, not as the evening before (midnight UTC in São Paulo).
+    page = client.get(order_page(order)).content.decode()
+    assert f"{(today - timedelta(days=1)):%m/%d/%Y} — Campinas/SP: Objeto postado" in page
     kinds = list(
         OrderEvent.objects.filter(order=order, type=EventType.ACTION_REQUESTED, actor_user=user)
         .order_by("pk")
@@ -280,3 +289,57 @@ def test_the_service_refuses_an_invoice_in_a_status_that_does_not_allow_it(vtex_
 
     with pytest.raises(ActionRefused, match="invoicing is not possible"), transaction.atomic():
         invoice_submit(order=order, user=None, number="NF1", issued_at=timezone.now())
+
+
+# --- Tracking events happen on a day ---------------------------------------------------------
+
+
+def test_vtex_event_moments_are_mirrored_as_their_day_in_sao_paulo():
+    tracking = [
+        # 01:30 UTC is still the 27th, 22:30, in São Paulo.
+        {"city": "Campinas", "state": "SP", "description": "Postado", "date": "2026-11-28T01:30Z"},
+        {"city": "Jundiaí", "state": "SP", "description": "Em trânsito", "date": "2026-11-28"},
+    ]
+    order_upsert_from_document(
+        document=vtex_order_document(status="invoiced", packages=[vtex_package(tracking=tracking)]),
+        source=Actor.FEED,
+    )
+
+    assert list(TrackingEvent.objects.values_list("city", "occurred_at")) == [
+        ("Campinas", date(2026, 11, 27)),
+        ("Jundiaí", date(2026, 11, 28)),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_tracking_moments_become_days():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("orders", "0006_outbox_moved")])
+    apps = executor.loader.project_state([("orders", "0006_outbox_moved")]).apps
+    Order = apps.get_model("orders", "Order")
+    Invoice = apps.get_model("orders", "Invoice")
+    TrackingEvent = apps.get_model("orders", "TrackingEvent")
+    order = Order.objects.create(
+        vtex_order_id="1-01", status="invoiced", created_at=timezone.now(), synced_at=timezone.now()
+    )
+    invoice = Invoice.objects.create(order=order, number="NF1", value=100)
+    stored = {
+        # A plain day the old import read as midnight UTC: the same day.
+        "typed": datetime(2026, 11, 27, tzinfo=UTC),
+        # A moment: its day in São Paulo (01:30 UTC on the 28th is 22:30 on the 27th there).
+        "moment": datetime(2026, 11, 28, 1, 30, tzinfo=UTC),
+        "none": None,
+    }
+    for city, moment in stored.items():
+        TrackingEvent.objects.create(invoice=invoice, city=city, occurred_at=moment)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("orders", "0007_tracking_event_day")])
+    apps = executor.loader.project_state([("orders", "0007_tracking_event_day")]).apps
+    days = dict(
+        apps.get_model("orders", "TrackingEvent").objects.values_list("city", "occurred_at")
+    )
+
+    assert days == {"typed": date(2026, 11, 27), "moment": date(2026, 11, 27), "none": None}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
