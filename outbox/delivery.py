@@ -71,8 +71,8 @@ RECORDED_FIELDS = [
     "receipt",
     "last_error_code",
     "last_error_message",
+    # Last: left out when the outcome kept the payload as it was.
     "payload",
-    "updated_at",
 ]
 
 
@@ -293,8 +293,11 @@ def _record_batch(
     now = timezone.now()
     settled: list[Settled] = []
     with transaction.atomic():
-        current = VtexCommand.objects.select_for_update().in_bulk(
-            [claim.command.pk for claim, _result in results]
+        # The payload cannot change while a command is sending: the claim's copy is used.
+        current = (
+            VtexCommand.objects.select_for_update()
+            .defer("payload")
+            .in_bulk([claim.command.pk for claim, _result in results])
         )
         attempts, changed, unsent = [], [], []
         pauses: dict[str, datetime] = {}
@@ -308,26 +311,29 @@ def _record_batch(
                 # The sweeper took the command back meanwhile; the attempt stays on record.
                 continue
             command.subject = claim.command.subject
+            command.payload = claim.command.payload
             _apply_outcome(command=command, claim=claim, result=result, now=now)
             if result.outcome == Outcome.RATE_LIMITED:
                 key = pause_key(command)
                 pauses[key] = max(pauses.get(key, command.next_attempt_at), command.next_attempt_at)
-            changed.append(command)
+            changed.append((command, claim.command.payload))
             if command.state in (CommandState.SUCCEEDED, CommandState.REJECTED, CommandState.DEAD):
                 settled.append(Settled(command=command, result=result))
         for claim, command in unsent:
             # Not attempted: its target is paused; it goes back as it was, due after the pause.
             if command is None or command.sending_since != claim.claimed_at:
                 continue
+            command.payload = claim.command.payload
             command_move(command, Event.RELEASE, claimed_from=claim.claimed_from)
             command.sending_since = None
             command.next_attempt_at = pauses.get(pause_key(command), now)
             command.updated_at = now
-            changed.append(command)
+            changed.append((command, claim.command.payload))
         CommandAttempt.objects.bulk_create(attempts)
         # One UPDATE each: cheaper than bulk_update's CASE expressions for a batch this size.
-        for command in changed:
-            command.save(update_fields=RECORDED_FIELDS)
+        for command, payload in changed:
+            fields = RECORDED_FIELDS if command.payload is not payload else RECORDED_FIELDS[:-1]
+            command.save(update_fields=[*fields, "updated_at"])
         for key, until in pauses.items():
             _pause_extend(key=key, until=until)
         for model, group in _by_subject(settled).items():

@@ -215,6 +215,8 @@ def _orders_locked(vtex_order_ids: list[str]) -> dict[str, Order]:
         Order.objects.select_for_update()
         .filter(vtex_order_id__in=vtex_order_ids)
         .order_by("pk")
+        # The stored document is large and never compared (see _order_update).
+        .defer("raw_document")
         .prefetch_related("items", "invoices__items", "invoices__tracking_events")
     )
     return {order.vtex_order_id: order for order in orders}
@@ -319,8 +321,15 @@ def _order_update(
         )
 
     from_status = order.status
-    changed = [name for name, value in entry.fields.items() if getattr(order, name) != value]
+    # The stored document is not read back to compare: VTEX moves lastChange (a column) with
+    # every change of the order, so the document is rewritten whenever a column changed.
+    changed = [
+        name
+        for name, value in entry.fields.items()
+        if name != "raw_document" and getattr(order, name) != value
+    ]
     if changed:
+        changed.append("raw_document")
         for name in changed:
             setattr(order, name, entry.fields[name])
         order.synced_at = timezone.now()
