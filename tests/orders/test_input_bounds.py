@@ -30,6 +30,13 @@ from tests.orders.operations import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are asserted in English; their pt-BR is tests/test_translations.py's.
+    with translation.override("en"):
+        yield
+
 KEY_COLUMN = VtexCommand._meta.get_field("key").max_length
 # The longest ids the mirror holds (Order.vtex_order_id, Invoice.number: 64 characters).
 LONG_ORDER_ID = "1" * 61 + "-01"

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from orders.validators import (
     OPERATION_DATE_FUTURE_MARGIN,
@@ -21,6 +22,13 @@ from orders.validators import (
 # The worked example of the NF-e taxpayer manual (Manual de Orientação do Contribuinte):
 # weighted sum 644, remainder 6, check digit 11 - 6 = 5.
 KNOWN_KEY = "52060433009911002506550120000007800267301615"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are asserted in English; their pt-BR is tests/test_translations.py's.
+    with translation.override("en"):
+        yield
 
 
 def test_a_known_key_passes():
