@@ -85,6 +85,9 @@ def _run_once(bench: Bench, *, faults: dict | None) -> Figures:
         bench.control.set_faults(**faults)
     with measured() as delivery:
         runs = _deliver_everything()
+    rate_limited = len(
+        [call for call in bench.control.calls(method="POST") if call["status"] == 429]
+    )
     bench.control.clear_faults()
     amount = len(orders)
     figures = _figures(bench, orders)
@@ -95,6 +98,16 @@ def _run_once(bench: Bench, *, faults: dict | None) -> Figures:
         ("  queueing", f"{seconds(queueing.seconds)}, {queueing.queries / amount:.1f} SQL each"),
         ("delivery (commands_deliver until none is open)", seconds(delivery.seconds)),
         ("  delivery runs (a worker's task each)", count(runs)),
+        *(
+            [
+                (
+                    "  of which VTEX's 429s asked to wait (Retry-After, summed)",
+                    f"{seconds(rate_limited * faults['retry_after'])}: nothing may go out then",
+                )
+            ]
+            if faults and rate_limited
+            else []
+        ),
         (
             "commands/s delivered",
             f"{per_second:,.0f} (target >= {TARGET_COMMANDS_PER_SECOND}"
