@@ -1,4 +1,9 @@
-"""Forms of the order operations: they parse what the operator typed; the services decide."""
+"""Forms of the order operations: they parse what the operator typed; the services decide.
+
+Each form of the operations table (``orders.operations``) is an ``OperationForm``: built for
+one order, it gives its service the keyword arguments (``arguments()``), with the formsets it
+owns and the notes its page shows.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,15 @@ from django.utils.translation import gettext_lazy as _
 from orders import validators as bounds
 from orders.models import InvoiceType, Order
 from orders.money import brl
-from orders.selectors import InvoicingSummary
+from orders.selectors import InvoicingSummary, KnownInvoice
 from orders.services.actions import (
     CHANGE_REQUEST_ID,
+    ActionRefused,
     ChangeLine,
     InvoiceLine,
     TrackingEventInput,
+    invoice_value_preview,
+    sale_invoices,
 )
 from orders.validators import (
     TextLength,
@@ -67,13 +75,41 @@ class CentsField(forms.DecimalField):
         return None if amount is None else int((amount * 100).to_integral_value())
 
 
-class InvoiceIdentityForm(forms.Form):
-    """The fields naming an invoice (number, NF-e key, date, URL), shared by the forms that
-    send one: these fields come first, in this order."""
+class OperationForm(forms.Form):
+    """What the operator fills in for one operation on one order. ``order`` and ``summary``
+    (``orders.selectors.order_invoicing_summary``) are given on the order page; a changelist
+    action (several orders) builds its form without them."""
 
-    # The order, when the form is given it: the issue date is then checked against its
-    # creation too (else by the service only).
-    order: Order | None = None
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        order: Order | None = None,
+        summary: InvoicingSummary | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.order = order
+        self.summary = summary
+        self.formsets: list[forms.BaseFormSet] = []
+
+    def is_valid(self) -> bool:
+        # Every formset validated, so that each shows its errors.
+        return all([super().is_valid(), *(formset.is_valid() for formset in self.formsets)])
+
+    def arguments(self) -> dict[str, Any]:
+        """The service's keyword arguments besides the order and the user."""
+        return dict(self.cleaned_data)
+
+    def notes(self) -> list[str]:
+        """Lines the form's page shows above it."""
+        return []
+
+
+class InvoiceIdentityForm(OperationForm):
+    """The fields naming an invoice (number, NF-e key, date, URL), shared by the forms that
+    send one: these fields come first, in this order. Given the order, the issue date is
+    checked against its creation too (else by the service only)."""
 
     number = bounded(
         forms.CharField(
@@ -102,6 +138,10 @@ class InvoiceIdentityForm(forms.Form):
 
 
 class InvoiceForm(InvoiceIdentityForm):
+    """An invoice for some or all of the order's items: a sale (Output) invoice of what is not
+    invoiced yet; once the order is invoiced in full, a return (Input) invoice of what is not
+    returned yet (the service applies the rule of the type it is given)."""
+
     field_order = ["invoice_type"]
 
     invoice_type = forms.ChoiceField(label=_("Type"), choices=InvoiceType.choices)
@@ -122,10 +162,10 @@ class InvoiceForm(InvoiceIdentityForm):
     dispatched_at = forms.DateTimeField(label=_("Dispatched at"), required=False)
 
     def __init__(self, *args: Any, order: Order, summary: InvoicingSummary, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.order = order
+        super().__init__(*args, order=order, summary=summary, **kwargs)
         returning = summary.fully_invoiced
-        invoice_type = InvoiceType.INPUT if returning else InvoiceType.OUTPUT
+        self.invoice_type_sent = InvoiceType.INPUT if returning else InvoiceType.OUTPUT
+        invoice_type = self.invoice_type_sent
         self.fields["invoice_type"].choices = [(invoice_type.value, invoice_type.label)]
         self.fields["invoice_type"].initial = invoice_type.value
         available = summary.unreturned_quantities if returning else summary.uninvoiced_quantities
@@ -153,9 +193,64 @@ class InvoiceForm(InvoiceIdentityForm):
             if (quantity := self.cleaned_data.get(name) or 0) > 0
         ]
 
+    def arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in INVOICE_ARGUMENTS},
+            "lines": self.lines(),
+        }
 
-class TrackingNumberForm(forms.Form):
+    def notes(self) -> list[str]:
+        summary = self.summary
+        notes = [
+            _("Invoiced so far: %(invoiced)s of %(value)s.")
+            % {"invoiced": brl(summary.output_total), "value": brl(summary.order_value)}
+        ]
+        try:
+            preview = invoice_value_preview(order=self.order, invoice_type=self.invoice_type_sent)
+        except ActionRefused as refusal:
+            notes.append(refusal.message)
+        else:
+            notes.append(
+                _(
+                    "Value of an invoice for everything left: %(value)s (the invoice that "
+                    "completes the order also carries shipping). The value is computed from "
+                    "the quantities you choose."
+                )
+                % {"value": brl(preview)}
+            )
+        return notes
+
+
+# What the invoice forms send to ``invoice_submit`` as typed (the lines come from the quantities).
+INVOICE_ARGUMENTS = (
+    "invoice_type",
+    "number",
+    "issued_at",
+    "key",
+    "url",
+    "embedded_xml",
+    "courier",
+    "tracking_number",
+    "tracking_url",
+    "dispatched_at",
+)
+
+
+class SaleInvoiceForm(OperationForm):
+    """About one of the order's sale invoices, chosen first."""
+
     invoice_number = forms.ChoiceField(label=_("Invoice"))
+
+    def __init__(self, *args: Any, summary: InvoicingSummary, **kwargs: Any) -> None:
+        super().__init__(*args, summary=summary, **kwargs)
+        self.fields["invoice_number"].choices = self.invoice_choices(sale_invoices(summary))
+
+    def invoice_choices(self, invoices: list[KnownInvoice]) -> list[tuple[str, str]]:
+        return [(i.number, f"{i.number} ({brl(i.value)})") for i in invoices]
+
+
+class TrackingNumberForm(SaleInvoiceForm):
     tracking_number = bounded(forms.CharField(label=_("Tracking number")), bounds.TRACKING_NUMBER)
     tracking_url = bounded(
         forms.URLField(label=_("Tracking URL"), required=False, assume_scheme="https"),
@@ -164,33 +259,8 @@ class TrackingNumberForm(forms.Form):
     courier = bounded(forms.CharField(label=_("Courier"), required=False), bounds.COURIER)
     dispatched_at = forms.DateTimeField(label=_("Dispatched at"), required=False)
 
-    def __init__(self, *args: Any, summary: InvoicingSummary, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["invoice_number"].choices = [
-            (invoice.number, f"{invoice.number} ({brl(invoice.value)})")
-            for invoice in summary.invoices.values()
-            if invoice.type == InvoiceType.OUTPUT
-        ]
-
     def clean_dispatched_at(self) -> Any:
         return date_in_window(self, "dispatched_at", bounds.DISPATCHED_AT, None)
-
-
-class TrackingEventsForm(forms.Form):
-    invoice_number = forms.ChoiceField(label=_("Invoice"))
-    is_delivered = forms.BooleanField(label=_("Delivered"), required=False)
-    delivered_at = forms.DateTimeField(label=_("Delivered at"), required=False)
-
-    def __init__(self, *args: Any, summary: InvoicingSummary, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["invoice_number"].choices = [
-            (invoice.number, f"{invoice.number} — {invoice.tracking_number}")
-            for invoice in summary.invoices.values()
-            if invoice.type == InvoiceType.OUTPUT and invoice.tracking_number
-        ]
-
-    def clean_delivered_at(self) -> Any:
-        return date_in_window(self, "delivered_at", bounds.DELIVERED_AT, None)
 
 
 class TrackingEventForm(forms.Form):
@@ -209,7 +279,35 @@ class TrackingEventForm(forms.Form):
 TrackingEventFormSet = forms.formset_factory(TrackingEventForm, extra=3)
 
 
-class CancelForm(forms.Form):
+class TrackingEventsForm(SaleInvoiceForm):
+    """The events of a sale invoice that has a tracking number, in the ``events`` formset."""
+
+    is_delivered = forms.BooleanField(label=_("Delivered"), required=False)
+    delivered_at = forms.DateTimeField(label=_("Delivered at"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.events = TrackingEventFormSet(self.data if self.is_bound else None, prefix="events")
+        self.formsets.append(self.events)
+
+    def invoice_choices(self, invoices: list[KnownInvoice]) -> list[tuple[str, str]]:
+        return [
+            (invoice.number, f"{invoice.number} — {invoice.tracking_number}")
+            for invoice in invoices
+            if invoice.tracking_number
+        ]
+
+    def clean_delivered_at(self) -> Any:
+        return date_in_window(self, "delivered_at", bounds.DELIVERED_AT, None)
+
+    def arguments(self) -> dict[str, Any]:
+        return {
+            **self.cleaned_data,
+            "events": [f.event() for f in self.events.forms if f.has_changed() and f.cleaned_data],
+        }
+
+
+class CancelForm(OperationForm):
     reason = bounded(
         forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})),
         bounds.REASON,
@@ -227,8 +325,38 @@ class ReturnAndCancelForm(InvoiceIdentityForm):
         self.fields["number"].label = _("Return invoice number")
         self.fields["key"].help_text = ""
 
+    def clean_issued_at(self) -> Any:
+        # As the tracking forms: the upper bound here, the whole window in the service.
+        return date_in_window(self, "issued_at", bounds.ISSUED_AT, None)
 
-class OrderChangeForm(forms.Form):
+    def notes(self) -> list[str]:
+        summary = self.summary
+        return [
+            _(
+                "VTEX only cancels an invoiced order after a return invoice of its whole "
+                "value (%(value)s). Both are sent, in this order."
+            )
+            % {"value": brl(summary.output_total - summary.input_total)}
+        ]
+
+
+class AddedItemForm(forms.Form):
+    sku_id = bounded(forms.CharField(label=_("SKU id")), bounds.SKU_ID)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    price = CentsField(label=_("Unit price (R$)"))
+
+    def line(self) -> ChangeLine:
+        return ChangeLine(
+            sku_id=self.cleaned_data["sku_id"].strip(),
+            quantity=self.cleaned_data["quantity"],
+            price=self.cleaned_data["price"],
+        )
+
+
+AddedItemFormSet = forms.formset_factory(AddedItemForm, extra=2)
+
+
+class OrderChangeForm(OperationForm):
     reason = bounded(
         forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})),
         bounds.REASON,
@@ -248,8 +376,9 @@ class OrderChangeForm(forms.Form):
     )
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.order = order
+        super().__init__(*args, order=order, **kwargs)
+        self.added = AddedItemFormSet(self.data if self.is_bound else None, prefix="added")
+        self.formsets.append(self.added)
         self.items = list(order.items.all())
         self.remove_fields: list[tuple[str, Any]] = []
         for item in self.items:
@@ -284,18 +413,16 @@ class OrderChangeForm(forms.Form):
             if (quantity := self.cleaned_data.get(name) or 0) > 0
         ]
 
+    def items_added(self) -> list[ChangeLine]:
+        return [f.line() for f in self.added.forms if f.has_changed() and f.cleaned_data]
 
-class AddedItemForm(forms.Form):
-    sku_id = bounded(forms.CharField(label=_("SKU id")), bounds.SKU_ID)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
-    price = CentsField(label=_("Unit price (R$)"))
-
-    def line(self) -> ChangeLine:
-        return ChangeLine(
-            sku_id=self.cleaned_data["sku_id"].strip(),
-            quantity=self.cleaned_data["quantity"],
-            price=self.cleaned_data["price"],
-        )
-
-
-AddedItemFormSet = forms.formset_factory(AddedItemForm, extra=2)
+    def arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "reason": data["reason"],
+            "items_removed": self.items_removed(),
+            "items_added": self.items_added(),
+            "discount_value": data["discount_value"] or 0,
+            "increment_value": data["increment_value"] or 0,
+            "request_id": data["request_id"],
+        }

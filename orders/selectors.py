@@ -12,7 +12,6 @@ from django.db.models import Prefetch
 from orders.commands import Invoice as InvoiceCommand
 from orders.commands import TrackingNumber
 from orders.models import Invoice, InvoiceType, Order, OrderEvent, OrderItem
-from orders.status import Action, OrderStatus, status_allows
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 
 
@@ -278,40 +277,6 @@ def start_handling_request(*, order: Order) -> VtexCommand | None:
         .exclude(state=CommandState.REJECTED)
         .first()
     )
-
-
-def order_available_actions(*, order: Order, summary: InvoicingSummary) -> list[str]:
-    """The operations the order's status and invoices allow now (before user permissions).
-
-    Names: start-handling, invoice, return-invoice, tracking-number, tracking-events, cancel,
-    return-and-cancel, change, refresh.
-    """
-    available: list[str] = []
-    if status_allows(order.status, Action.START_HANDLING) and not start_handling_request(
-        order=order
-    ):
-        available.append("start-handling")
-    outputs = [i for i in summary.invoices.values() if i.type == InvoiceType.OUTPUT]
-    left = any(quantity > 0 for quantity in summary.uninvoiced_quantities.values())
-    if status_allows(order.status, Action.INVOICE) and left and not summary.fully_invoiced:
-        available.append("invoice")
-    if summary.fully_invoiced and not summary.fully_returned:
-        available.append("return-invoice")
-    if status_allows(order.status, Action.TRACKING) and outputs:
-        available.append("tracking-number")
-        if any(invoice.tracking_number for invoice in outputs):
-            available.append("tracking-events")
-    canceling = order.status in (OrderStatus.CANCEL, OrderStatus.CANCELED)
-    if not canceling and (
-        summary.fully_returned or (not outputs and status_allows(order.status, Action.CANCEL))
-    ):
-        available.append("cancel")
-    if not canceling and summary.fully_invoiced and not summary.fully_returned:
-        available.append("return-and-cancel")
-    if status_allows(order.status, Action.CHANGE):
-        available.append("change")
-    available.append("refresh")
-    return available
 
 
 # --- Outbox health ------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 and queues a VTEX command, in one transaction with the order row locked.
 
 A refusal raises ``ActionRefused`` with a message for the operator; VTEX's own refusals
-arrive later, on the command (see ``outbox`` and ``orders.commands``).
+arrive later, on the command (see ``outbox`` and ``orders.commands``). What an operation needs
+of the order (its status, its invoices) is one refusal rule per operation, ``*_refusal(order,
+summary)`` below: the operations table (``orders.operations``) shows a button only where its
+rule refuses nothing, and the service applies the same rule under the lock.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from orders import commands as kinds
@@ -100,13 +104,7 @@ def order_start_handling(
     """Ask VTEX to move a ready-for-handling order to handling; never twice per order."""
     with transaction.atomic():
         order = _order_lock(order)
-        _require_status(order, Action.START_HANDLING)
-        previous = start_handling_request(order=order)
-        if previous is not None:
-            raise ActionRefused(
-                _("Start handling was already requested for order %(order)s (%(state)s).")
-                % {"order": order.vtex_order_id, "state": previous.get_state_display()}
-            )
+        _require(start_handling_refusal, order)
         return _enqueue(
             order=order,
             user=user,
@@ -188,17 +186,10 @@ def invoice_submit(
             return _invoice_existing(order=order, number=number, existing=existing, wanted=wanted)
 
         if invoice_type == InvoiceType.OUTPUT:
-            _require_status(order, Action.INVOICE)
+            _require(invoice_refusal, order, summary)
             available = summary.uninvoiced_quantities
         else:
-            if not summary.fully_invoiced:
-                raise ActionRefused(
-                    _(
-                        "Order %(order)s is not fully invoiced: VTEX only accepts a return "
-                        "(Input) invoice once the whole order value has been invoiced."
-                    )
-                    % {"order": order.vtex_order_id}
-                )
+            _require(return_invoice_refusal, order, summary)
             available = summary.unreturned_quantities
         chosen = _invoice_lines(order=order, lines=lines, available=available)
         value = _invoice_value(summary=summary, invoice_type=invoice_type, chosen=chosen)
@@ -317,10 +308,7 @@ def _invoice_lines(
         if line.quantity:
             requested[line.position] = requested.get(line.position, 0) + line.quantity
     if not requested:
-        raise ActionRefused(
-            _("Nothing to invoice on order %(order)s: every item is already covered.")
-            % {"order": order.vtex_order_id}
-        )
+        raise ActionRefused(_nothing_to_invoice(order))
     chosen: dict[int, tuple[int, int, str]] = {}
     for position, quantity in requested.items():
         item = items.get(position)
@@ -382,8 +370,7 @@ def invoice_tracking_set(
     _require_dates(order, (dispatched_at, bounds.DISPATCHED_AT))
     with transaction.atomic():
         order = _order_lock(order)
-        _require_status(order, Action.TRACKING)
-        summary = order_invoicing_summary(order=order)
+        summary = _require(tracking_number_refusal, order)
         _require_output_invoice(order=order, summary=summary, number=invoice_number)
         payload = {
             "invoice_number": invoice_number,
@@ -430,8 +417,7 @@ def tracking_events_send(
     )
     with transaction.atomic():
         order = _order_lock(order)
-        _require_status(order, Action.TRACKING)
-        summary = order_invoicing_summary(order=order)
+        summary = _require(tracking_events_refusal, order)
         invoice = _require_output_invoice(order=order, summary=summary, number=invoice_number)
         if not invoice.tracking_number:
             raise ActionRefused(
@@ -495,35 +481,7 @@ def order_cancel(
     _require_lengths((reason, bounds.REASON))
     with transaction.atomic():
         order = _order_lock(order)
-        summary = order_invoicing_summary(order=order)
-        if summary.fully_returned:
-            # VTEX cancels an invoiced order once a return invoice gave the whole value back.
-            if order.status not in (OrderStatus.INVOICE, OrderStatus.INVOICED) and not (
-                status_allows(order.status, Action.CANCEL)
-            ):
-                raise _status_refusal(order, Action.CANCEL)
-        elif summary.fully_invoiced:
-            raise ActionRefused(
-                _(
-                    "Order %(order)s is invoiced: VTEX refuses to cancel it. Use "
-                    "“Return invoice, then cancel” to send a return invoice first."
-                )
-                % {"order": order.vtex_order_id}
-            )
-        elif summary.output_total > 0:
-            raise ActionRefused(
-                _(
-                    "Order %(order)s is partially invoiced (%(total)s of %(value)s): VTEX "
-                    "refuses to cancel it. Register an order change for the rest instead."
-                )
-                % {
-                    "order": order.vtex_order_id,
-                    "total": brl(summary.output_total),
-                    "value": brl(summary.order_value),
-                }
-            )
-        else:
-            _require_status(order, Action.CANCEL)
+        _require(cancel_refusal, order)
         key = command_key(order.vtex_order_id, "cancel")
         confirming = order.status == OrderStatus.CANCELLATION_REQUESTED
         if confirming:
@@ -555,7 +513,10 @@ def order_return_and_cancel(
 ) -> tuple[ActionResult, ActionResult]:
     """For an invoiced order: a return invoice of everything, then the cancellation.
 
-    Both commands are written together; the outbox sends them in that order.
+    Both commands are written together; the outbox sends them in that order. Each service
+    applies its own rule (``return_invoice_refusal``, then ``cancel_refusal`` on the order as
+    the return leaves it), which ``return_and_cancel_refusal`` composes; the same form sent
+    twice queues nothing new.
     """
     with transaction.atomic():
         returned = invoice_submit(
@@ -612,7 +573,7 @@ def order_change(
         _require_lengths((line.sku_id, bounds.SKU_ID))
     with transaction.atomic():
         order = _order_lock(order)
-        _require_status(order, Action.CHANGE)
+        _require(change_refusal, order)
         _validate(
             validate_order_change_values,
             order_value=order.value,
@@ -697,6 +658,7 @@ def order_refresh(
     order's pending commands); one pending refresh per order is enough."""
     with transaction.atomic():
         order = _order_lock(order)
+        _require(refresh_refusal, order)
         pending = (
             VtexCommand.objects.filter(order=order, kind=kinds.Refresh.kind, state__in=OPEN_STATES)
             .order_by("pk")
@@ -714,6 +676,143 @@ def order_refresh(
         )
 
 
+# --- What each operation needs of the order --------------------------------------------------
+#
+# One pure rule per operation: ``None`` where the order's status and invoices allow it, else
+# why not, for the operator. The operations table shows a button where its rule refuses
+# nothing; each service above applies the same rule under the lock, then checks its input.
+
+Refusal = Callable[[Order, InvoicingSummary], str | None]
+
+
+def start_handling_refusal(order: Order, summary: InvoicingSummary) -> str | None:
+    """Ready for handling, and never asked before (a rejected request may be asked again)."""
+    if not status_allows(order.status, Action.START_HANDLING):
+        return status_refusal(order, Action.START_HANDLING)
+    previous = start_handling_request(order=order)
+    if previous is not None:
+        return _("Start handling was already requested for order %(order)s (%(state)s).") % {
+            "order": order.vtex_order_id,
+            "state": previous.get_state_display(),
+        }
+    return None
+
+
+def invoice_refusal(order: Order, summary: InvoicingSummary) -> str | None:
+    """A sale (Output) invoice: a status VTEX invoices in, and something left to invoice."""
+    if not status_allows(order.status, Action.INVOICE):
+        return status_refusal(order, Action.INVOICE)
+    left = any(quantity > 0 for quantity in summary.uninvoiced_quantities.values())
+    if summary.fully_invoiced or not left:
+        return _nothing_to_invoice(order)
+    return None
+
+
+def return_invoice_refusal(order: Order, summary: InvoicingSummary) -> str | None:
+    """A return (Input) invoice: VTEX takes one once the whole order value is invoiced."""
+    if not summary.fully_invoiced:
+        return _(
+            "Order %(order)s is not fully invoiced: VTEX only accepts a return (Input) "
+            "invoice once the whole order value has been invoiced."
+        ) % {"order": order.vtex_order_id}
+    if summary.fully_returned:
+        return _nothing_to_invoice(order)
+    return None
+
+
+def tracking_number_refusal(order: Order, summary: InvoicingSummary) -> str | None:
+    """A tracking number goes on a sale invoice."""
+    if not status_allows(order.status, Action.TRACKING):
+        return status_refusal(order, Action.TRACKING)
+    if not sale_invoices(summary):
+        return _(
+            "Order %(order)s has no sale invoice yet: a tracking number goes on an invoice."
+        ) % {"order": order.vtex_order_id}
+    return None
+
+
+def tracking_events_refusal(order: Order, summary: InvoicingSummary) -> str | None:
+    """Tracking events go on an invoice that has a tracking number."""
+    refusal = tracking_number_refusal(order, summary)
+    if refusal is None and not any(i.tracking_number for i in sale_invoices(summary)):
+        return _(
+            "Order %(order)s has no tracking number yet: VTEX only accepts tracking events "
+            "after an invoice's tracking number."
+        ) % {"order": order.vtex_order_id}
+    return refusal
+
+
+def cancel_refusal(order: Order, summary: InvoicingSummary) -> str | None:
+    """Where VTEX cancels: no sale invoice left standing (one returned in full is fine), in a
+    status it cancels in."""
+    if summary.fully_returned:
+        return _returned_cancel_refusal(order)
+    if summary.fully_invoiced:
+        return _(
+            "Order %(order)s is invoiced: VTEX refuses to cancel it. Use "
+            "“Return invoice, then cancel” to send a return invoice first."
+        ) % {"order": order.vtex_order_id}
+    if summary.output_total > 0:
+        return _(
+            "Order %(order)s is partially invoiced (%(total)s of %(value)s): VTEX "
+            "refuses to cancel it. Register an order change for the rest instead."
+        ) % {
+            "order": order.vtex_order_id,
+            "total": brl(summary.output_total),
+            "value": brl(summary.order_value),
+        }
+    if not status_allows(order.status, Action.CANCEL):
+        return status_refusal(order, Action.CANCEL)
+    return None
+
+
+def return_and_cancel_refusal(order: Order, summary: InvoicingSummary) -> str | None:
+    """A return invoice of everything, then the cancellation of the order it leaves."""
+    return return_invoice_refusal(order, summary) or _returned_cancel_refusal(order)
+
+
+def change_refusal(order: Order, summary: InvoicingSummary) -> str | None:
+    """RegisterChange's statuses."""
+    if not status_allows(order.status, Action.CHANGE):
+        return status_refusal(order, Action.CHANGE)
+    return None
+
+
+def refresh_refusal(order: Order, summary: InvoicingSummary) -> str | None:
+    """VTEX answers a read in any status."""
+    return None
+
+
+def status_refusal(order: Order, action: Action) -> str:
+    return _(
+        "Order %(order)s is %(status)s in VTEX: %(action)s is not possible in this status."
+    ) % {
+        "order": order.vtex_order_id,
+        "status": status_label(order.status),
+        "action": action_label(action),
+    }
+
+
+def _returned_cancel_refusal(order: Order) -> str | None:
+    """VTEX cancels an invoiced order once a return invoice gave the whole value back."""
+    if order.status in (OrderStatus.INVOICE, OrderStatus.INVOICED):
+        return None
+    if not status_allows(order.status, Action.CANCEL):
+        return status_refusal(order, Action.CANCEL)
+    return None
+
+
+def _nothing_to_invoice(order: Order) -> str:
+    return _("Nothing to invoice on order %(order)s: every item is already covered.") % {
+        "order": order.vtex_order_id
+    }
+
+
+def sale_invoices(summary: InvoicingSummary) -> list[KnownInvoice]:
+    """The order's sale (Output) invoices, mirrored or queued."""
+    return [invoice for invoice in summary.invoices.values() if invoice.type == InvoiceType.OUTPUT]
+
+
 # --- Shared ---------------------------------------------------------------------------------------
 
 
@@ -721,20 +820,17 @@ def _order_lock(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
-def _require_status(order: Order, action: Action) -> None:
-    if not status_allows(order.status, action):
-        raise _status_refusal(order, action)
-
-
-def _status_refusal(order: Order, action: Action) -> ActionRefused:
-    return ActionRefused(
-        _("Order %(order)s is %(status)s in VTEX: %(action)s is not possible in this status.")
-        % {
-            "order": order.vtex_order_id,
-            "status": status_label(order.status),
-            "action": action_label(action),
-        }
-    )
+def _require(
+    rule: Refusal, order: Order, summary: InvoicingSummary | None = None
+) -> InvoicingSummary:
+    """Refuse what ``rule`` refuses for the (locked) order; the summary it was given back. Read
+    only when the rule looks at it (start handling, a change and a refresh do not)."""
+    if summary is None:
+        summary = SimpleLazyObject(lambda: order_invoicing_summary(order=order))
+    refusal = rule(order, summary)
+    if refusal is not None:
+        raise ActionRefused(refusal)
+    return summary
 
 
 def action_label(action: Action | str) -> str:

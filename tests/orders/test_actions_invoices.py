@@ -180,10 +180,10 @@ def test_a_return_invoice_is_offered_once_the_order_is_fully_invoiced(
     assert 'data-operation="return-invoice"' in page
     assert 'data-operation="invoice"' not in page
 
-    form = client.get(operation_url(order, "invoice")).context["form"]
+    form = client.get(operation_url(order, "return-invoice")).context["form"]
     assert [value for value, _ in form.fields["invoice_type"].choices] == ["Input"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(client, order, "DEV1")
+        response = client.post(operation_url(order, "return-invoice"), invoice_form(order, "DEV1"))
 
     assert response.status_code == 302
     received = sandbox_invoices(vtex_store, order)["DEV1"]

@@ -1,0 +1,149 @@
+"""The operator operations on orders, declared once.
+
+Each entry says what the operation is called, who may run it, what the operator fills in
+(its form; none for a one-click operation), the service that does it, and the one rule that
+says whether the order allows it now (``refusal(order, summary) -> str | None``, from
+``orders.services.actions``, where the service applies the same rule under the lock).
+
+The admin builds its URLs, the order page's buttons and its one operation view from this
+table; the changelist actions run its entries on each selected order. A new operation is one
+entry here: a service and its rule in ``orders.services.actions``, a form in
+``orders.forms``, a permission on ``Order`` (``orders/models/order.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from orders.forms import (
+    CancelForm,
+    InvoiceForm,
+    OperationForm,
+    OrderChangeForm,
+    ReturnAndCancelForm,
+    TrackingEventsForm,
+    TrackingNumberForm,
+)
+from orders.models import Order
+from orders.selectors import InvoicingSummary
+from orders.services.actions import (
+    ActionResult,
+    Refusal,
+    cancel_refusal,
+    change_refusal,
+    invoice_refusal,
+    invoice_submit,
+    invoice_tracking_set,
+    order_cancel,
+    order_change,
+    order_refresh,
+    order_return_and_cancel,
+    order_start_handling,
+    refresh_refusal,
+    return_and_cancel_refusal,
+    return_invoice_refusal,
+    start_handling_refusal,
+    tracking_events_refusal,
+    tracking_events_send,
+    tracking_number_refusal,
+)
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    label: Promise
+    # Every one of them is needed (app label included).
+    permissions: tuple[str, ...]
+    refusal: Refusal
+    # Called with the order, the user and the form's ``arguments()``.
+    service: Callable[..., ActionResult | tuple[ActionResult, ...]]
+    # What the operator fills in; None: done with one click on the order page.
+    form: type[OperationForm] | None = None
+    # The request in "... queued for: <orders>." (the label when not given); may name the
+    # service's arguments.
+    queued: Promise | None = None
+    # The form page's title (the label when not given) and its submit button.
+    title: Promise | None = None
+    submit_label: Promise | None = None
+
+    @property
+    def one_click(self) -> bool:
+        return self.form is None
+
+    @property
+    def page_title(self) -> Promise:
+        return self.title or self.label
+
+    def allowed_to(self, user: AbstractBaseUser | AnonymousUser) -> bool:
+        return user.has_perms(self.permissions)
+
+    def run(
+        self, *, order: Order, user: AbstractBaseUser | None, arguments: dict[str, Any]
+    ) -> tuple[ActionResult, ...]:
+        """The service for one order; raises ``ActionRefused`` with the operator's message."""
+        outcome = self.service(order=order, user=user, **arguments)
+        return outcome if isinstance(outcome, tuple) else (outcome,)
+
+    def queued_message(self, arguments: dict[str, Any]) -> str:
+        return str(self.queued or self.label) % arguments
+
+
+START_HANDLING = ("orders.start_handling_order",)
+INVOICE = ("orders.invoice_order",)
+TRACK = ("orders.track_order",)
+CANCEL = ("orders.cancel_order",)
+CHANGE = ("orders.register_order_change",)
+REFRESH = ("orders.refresh_order",)
+
+# In the order of the order page's buttons. Each row: name, button label, permissions;
+# refusal rule, service, form (none: one click); then what differs from the defaults.
+# fmt: off
+OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in (
+    Operation("start-handling", _("Start handling"), START_HANDLING,
+              start_handling_refusal, order_start_handling),
+    Operation("invoice", _("Invoice"), INVOICE,
+              invoice_refusal, invoice_submit, InvoiceForm,
+              queued=_("Invoice %(number)s"), submit_label=_("Send invoice")),
+    Operation("return-invoice", _("Return invoice"), INVOICE,
+              return_invoice_refusal, invoice_submit, InvoiceForm,
+              queued=_("Invoice %(number)s"), submit_label=_("Send invoice")),
+    Operation("tracking-number", _("Tracking number"), TRACK,
+              tracking_number_refusal, invoice_tracking_set, TrackingNumberForm,
+              submit_label=_("Send tracking number")),
+    Operation("tracking-events", _("Tracking events"), TRACK,
+              tracking_events_refusal, tracking_events_send, TrackingEventsForm,
+              submit_label=_("Send tracking events")),
+    Operation("cancel", _("Cancel"), CANCEL,
+              cancel_refusal, order_cancel, CancelForm,
+              queued=_("Cancellation"), title=_("Cancel order"), submit_label=_("Cancel order")),
+    Operation("return-and-cancel", _("Return invoice, then cancel"), (*CANCEL, *INVOICE),
+              return_and_cancel_refusal, order_return_and_cancel, ReturnAndCancelForm,
+              queued=_("Return invoice and cancellation"),
+              submit_label=_("Return and cancel")),
+    Operation("change", _("Order change"), CHANGE,
+              change_refusal, order_change, OrderChangeForm,
+              submit_label=_("Register change")),
+    Operation("refresh", _("Refresh from VTEX"), REFRESH,
+              refresh_refusal, order_refresh,
+              queued=_("Refresh")),
+)}
+# fmt: on
+
+
+def operations_available(
+    *, order: Order, summary: InvoicingSummary, user: AbstractBaseUser | AnonymousUser
+) -> list[Operation]:
+    """The operations ``user`` may run and the order allows now, in the table's order."""
+    return [
+        operation
+        for operation in OPERATIONS.values()
+        if operation.allowed_to(user) and operation.refusal(order, summary) is None
+    ]
