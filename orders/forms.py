@@ -35,6 +35,7 @@ from orders.validators import (
     validate_invoice_number,
     validate_nfe_key,
     validate_operation_date,
+    validate_order_change_remainder,
     validate_order_change_values,
 )
 
@@ -389,22 +390,43 @@ class OrderChangeForm(OperationForm):
                 max_value=item.quantity,
                 initial=0,
                 required=False,
+                error_messages={
+                    "max_value": _(
+                        "The order has %(limit_value)s of this item: no more can be removed."
+                    )
+                },
             )
             self.remove_fields.append((name, item))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        # The added items are in their own formset: the service checks them too.
+        values = {
+            "order_value": self.order.value,
+            "discount": cleaned.get("discount_value") or 0,
+            "increment": cleaned.get("increment_value") or 0,
+            "removed": sum(line.quantity * line.price for line in self.items_removed()),
+        }
         try:
-            validate_order_change_values(
-                order_value=self.order.value,
-                discount=cleaned.get("discount_value") or 0,
-                increment=cleaned.get("increment_value") or 0,
-                removed=sum(line.quantity * line.price for line in self.items_removed()),
-            )
+            # The items added raise the value: without them, what this refuses the service
+            # refuses too (the service bounds them).
+            validate_order_change_values(**values)
+            if self.added.is_valid():
+                added = self.items_added()
+                validate_order_change_remainder(
+                    **values,
+                    added=sum(line.quantity * line.price for line in added),
+                    invoiced=self.summary.output_total if self.summary else 0,
+                    removes_every_item=self._removes_every_item(),
+                    adds_items=bool(added),
+                )
         except ValidationError as error:
             self.add_error(None, error)
         return cleaned
+
+    def _removes_every_item(self) -> bool:
+        return bool(self.remove_fields) and all(
+            (self.cleaned_data.get(name) or 0) >= item.quantity for name, item in self.remove_fields
+        )
 
     def items_removed(self) -> list[ChangeLine]:
         return [

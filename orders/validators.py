@@ -216,3 +216,47 @@ def validate_order_change_values(
         )
     if errors:
         raise ValidationError(errors)
+
+
+def validate_order_change_remainder(
+    *,
+    order_value: int,
+    invoiced: int,
+    discount: int,
+    increment: int,
+    removed: int,
+    added: int,
+    removes_every_item: bool,
+    adds_items: bool,
+) -> None:
+    """What VTEX refuses of a change that leaves too little (RegisterChange, the sandbox's
+    workflow): every item removed and none added, a value after the change of nothing or
+    less, or below what is already invoiced (``invoiced``, sale invoices queued included).
+
+    Unlike ``validate_order_change_values`` it needs the added items: a swap removes every
+    item and adds others."""
+    if removes_every_item and not adds_items:
+        raise ValidationError(
+            _("This change removes every item of the order; to drop them all, cancel the order."),
+            code="change_removes_everything",
+        )
+    after = order_value - removed - discount + added + increment
+    params = {"value": brl(order_value), "after": brl(after), "invoiced": brl(invoiced)}
+    if after < 1:
+        raise ValidationError(
+            _(
+                "This change would take the order from %(value)s to %(after)s: an order cannot "
+                "be worth nothing. To drop everything, cancel the order."
+            ),
+            code="change_below_zero",
+            params=params,
+        )
+    if after < invoiced:
+        raise ValidationError(
+            _(
+                "This change would take the order from %(value)s to %(after)s, below what is "
+                "already invoiced (%(invoiced)s)."
+            ),
+            code="change_below_invoiced",
+            params=params,
+        )

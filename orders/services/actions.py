@@ -49,6 +49,7 @@ from orders.validators import (
     validate_invoice_number,
     validate_nfe_key,
     validate_operation_date,
+    validate_order_change_remainder,
     validate_order_change_values,
 )
 from outbox.enqueue import command_enqueue, command_key
@@ -573,15 +574,15 @@ def order_change(
         _require_lengths((line.sku_id, bounds.SKU_ID))
     with transaction.atomic():
         order = _order_lock(order)
-        _require(change_refusal, order)
-        _validate(
-            validate_order_change_values,
-            order_value=order.value,
-            discount=discount_value,
-            increment=increment_value,
-            removed=sum(line.quantity * line.price for line in items_removed),
-            added=sum(line.quantity * line.price for line in items_added),
-        )
+        summary = _require(change_refusal, order)
+        values = {
+            "order_value": order.value,
+            "discount": discount_value,
+            "increment": increment_value,
+            "removed": sum(line.quantity * line.price for line in items_removed),
+            "added": sum(line.quantity * line.price for line in items_added),
+        }
+        _validate(validate_order_change_values, **values)
         pending_invoice = VtexCommand.objects.filter(
             order=order, kind=kinds.Invoice.kind, state__in=OPEN_STATES
         ).exists()
@@ -626,6 +627,13 @@ def order_change(
                         "quantity": quantity,
                     }
                 )
+        _validate(
+            validate_order_change_remainder,
+            **values,
+            invoiced=summary.output_total,
+            removes_every_item=bool(removing) and removing == ordered,
+            adds_items=bool(items_added),
+        )
         payload = {
             "request_id": request_id,
             "reason": reason,

@@ -3,10 +3,11 @@ cancel, and order changes."""
 
 import html
 import re
+import uuid
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orders.models import EventType, OrderEvent
 from orders.services.actions import (
@@ -19,6 +20,12 @@ from orders.services.actions import (
 from orders.services.imports import order_sync
 from outbox.delivery import commands_deliver
 from outbox.models import CommandState, VtexCommand
+from tests.orders.factories import (
+    InvoiceFactory,
+    InvoiceItemFactory,
+    OrderFactory,
+    OrderItemFactory,
+)
 from tests.orders.operations import (
     login_fixture,  # noqa: F401 - fixture
     messages_of,
@@ -138,9 +145,7 @@ def test_a_confirming_cancel_that_failed_is_resent_not_taken_for_done(
     vtex_store.set_status(order.vtex_order_id, "cancellation-requested")
     order_sync(vtex_order_id=order.vtex_order_id, source="feed")
     order.refresh_from_db()
-    vtex_store.set_faults(
-        rate_500=1.0, paths=[f"/api/oms/pvt/orders/{order.vtex_order_id}/cancel"]
-    )
+    vtex_store.set_faults(rate_500=1.0, paths=[f"/api/oms/pvt/orders/{order.vtex_order_id}/cancel"])
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(operation_url(order, "cancel"), {"reason": "Confirmado"})
@@ -348,3 +353,132 @@ def test_removing_more_than_ordered_is_refused(vtex_store):
             reason="x",
             items_removed=[ChangeLine(sku_id=item.sku_id, quantity=item.quantity + 1, price=1)],
         )
+
+
+# --- What VTEX refuses of a change, refused in the form (issue 8, point 7) -------------------
+
+
+def two_item_order(status="handling"):
+    """R$ 1.000,00: two items of R$ 400,00 (two of the first), the rest is shipping."""
+    order = OrderFactory(status=status, value=100_000)
+    OrderItemFactory(order=order, position=0, sku_id="501", quantity=2, selling_price=20_000)
+    OrderItemFactory(order=order, position=1, sku_id="502", quantity=1, selling_price=40_000)
+    return order
+
+
+def change_form(order, **fields):
+    """The change form as sent, nothing removed unless ``fields`` says so."""
+    removed = {f"remove_{item.position}": "0" for item in order.items.all()}
+    added = {"added-TOTAL_FORMS": "1", "added-INITIAL_FORMS": "0"}
+    return {"request_id": uuid.uuid4().hex, "reason": "Ajuste", **removed, **added, **fields}
+
+
+def form_errors(response) -> str:
+    form = response.context["form"]
+    return " ".join([*form.non_field_errors(), *(e for f in form for e in f.errors)])
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        (
+            {"discount_value": "1000.00"},
+            "This change would take the order from R$ 1,000.00 to R$ 0.00: an order cannot be "
+            "worth nothing. To drop everything, cancel the order.",
+        ),
+        (
+            {"remove_1": "1", "discount_value": "600.00"},
+            "This change would take the order from R$ 1,000.00 to R$ 0.00",
+        ),
+        (
+            {"remove_0": "2", "remove_1": "1"},
+            "This change removes every item of the order; to drop them all, cancel the order.",
+        ),
+        ({"remove_0": "3"}, "The order has 2 of this item: no more can be removed."),
+    ],
+)
+def test_a_change_vtex_would_refuse_is_refused_in_the_form(login, client, fields, error):
+    login("Operations")
+    order = two_item_order()
+
+    response = client.post(operation_url(order, "change"), change_form(order, **fields))
+
+    assert response.status_code == 200
+    assert error in form_errors(response)
+    assert not VtexCommand.objects.exists()
+
+
+def test_a_change_below_what_is_invoiced_is_refused_in_the_form(login, client):
+    login("Operations")
+    order = two_item_order()
+    invoice = InvoiceFactory(order=order, number="NF1", value=40_000)
+    InvoiceItemFactory(invoice=invoice, item_index=1, quantity=1, unit_price=40_000)
+
+    too_far = client.post(
+        operation_url(order, "change"), change_form(order, remove_0="2", discount_value="200.01")
+    )
+    down_to_the_invoice = client.post(
+        operation_url(order, "change"), change_form(order, remove_0="2", discount_value="200.00")
+    )
+
+    assert (
+        "This change would take the order from R$ 1,000.00 to R$ 399.99, below what is already "
+        "invoiced (R$ 400.00)."
+    ) in form_errors(too_far)
+    assert down_to_the_invoice.status_code == 302
+    assert VtexCommand.objects.get().payload["discount_value"] == 20_000
+
+
+def test_swapping_every_item_for_another_is_a_change(login, client):
+    login("Operations")
+    order = two_item_order()
+
+    swap = {"remove_0": "2", "remove_1": "1", "added-0-sku_id": "99001"}
+    swap.update({"added-0-quantity": "1", "added-0-price": "500.00"})
+
+    response = client.post(operation_url(order, "change"), change_form(order, **swap))
+
+    assert response.status_code == 302, form_errors(response)
+    [command] = VtexCommand.objects.all()
+    assert [line["id"] for line in command.payload["items_added"]] == ["99001"]
+
+
+@translation.override("en")
+def test_the_change_service_refuses_what_vtex_would():
+    order = two_item_order()
+    everything = [
+        ChangeLine(sku_id="501", quantity=2, price=20_000),
+        ChangeLine(sku_id="502", quantity=1, price=40_000),
+    ]
+
+    refused = {
+        "removes every item": {"items_removed": everything},
+        "cannot be worth nothing": {"discount_value": 100_000},
+        # A SKU the order does not have.
+        "has 0 of SKU 999; cannot remove 1": {
+            "items_removed": [ChangeLine(sku_id="999", quantity=1, price=100)]
+        },
+    }
+    for message, change in refused.items():
+        with pytest.raises(ActionRefused, match=message):
+            order_change(order=order, user=None, reason="x", **change)
+    assert not VtexCommand.objects.exists()
+
+
+def test_the_smallest_change_the_form_accepts_vtex_accepts_too(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    left = f"{(order.value - 1) / 100:.2f}"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            operation_url(order, "change"),
+            change_form(order, discount_value=left),
+        )
+
+    assert response.status_code == 302, form_errors(response)
+    assert VtexCommand.objects.get().state == CommandState.SUCCEEDED
+    order.refresh_from_db()
+    assert order.value == 1
