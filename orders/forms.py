@@ -44,9 +44,10 @@ FieldT = TypeVar("FieldT", bound=forms.CharField)
 
 def bounded(field: FieldT, limit: TextLength) -> FieldT:
     """``field`` refusing more than ``limit`` characters with the message the services give
-    (Django's own max_length message does not name the field)."""
+    (Django's own max_length message does not name the field). No ``maxlength`` in the page:
+    the browser would cut a pasted 200-character tracking number to its first 100 without a
+    word, and that wrong number would be sent."""
     field.validators.insert(0, limit)
-    field.widget.attrs["maxlength"] = str(limit.limit)
     return field
 
 
