@@ -1,5 +1,11 @@
 """Suite-wide fixtures.
 
+Fixtures are found by pytest through conftest.py files (this one, tests/orders/conftest.py,
+tests/browser/conftest.py) and the plugins below; test modules never import them by name.
+
+Passwords are hashed with MD5 in the test run only: PBKDF2's million rounds cost about half a
+second per password set or checked, and the production settings keep Django's default hashers.
+
 Tests that need a real service (PostgreSQL, Redis, RabbitMQ, Chromium) skip
 when it is missing on a developer's machine, but fail when
 ``BACKOFFICE_REQUIRE_SERVICES=1`` (set by ``.ci/run``), so CI never passes by
@@ -10,10 +16,11 @@ import os
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from vtex import rate_limit_pause
 
-pytest_plugins = ["tests.fixtures.sandbox"]
+pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.redis_server"]
 
 REQUIRE_SERVICES = os.environ.get("BACKOFFICE_REQUIRE_SERVICES") == "1"
 
@@ -23,6 +30,12 @@ def service_missing(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture

@@ -26,9 +26,9 @@ from outbox.enqueue import DELIVER_TASK
 from outbox.models import CommandState, VtexCommand
 from outbox.selectors import outbox_last_delivery
 from outbox.sweep import commands_sweep
+from tests.fixtures.redis_server import RedisServer
 from tests.orders.operations import mirrored_orders
 from tests.test_celery_brokers import (
-    RedisServer,
     WorkerProcess,
     redis_server_fixture,  # noqa: F401 - fixture
     worker_database_url,

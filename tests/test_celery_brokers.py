@@ -3,17 +3,15 @@
 The filesystem transport (the default) always runs; Redis and RabbitMQ run where
 ``REDIS_URL`` / ``RABBITMQ_URL`` point at a server (CI sets both).
 
-Also the helpers of the tests that need a broker of their own or a worker in its own process
-(tests/test_broker_restart.py): `RedisServer` (fixture ``redis_server``, imported as
-``redis_server_fixture``) and `worker_process`.
+Also the helpers of the tests that need a worker in its own process
+(tests/test_broker_restart.py): `worker_process`; a broker of their own is the fixture
+``redis_server`` (tests/fixtures/redis_server.py).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +21,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import redis
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -34,6 +31,7 @@ from backoffice.celery import app as backoffice_app
 from orders.models import Order
 from orders.tasks import ORDER_SYNC
 from tests.conftest import service_missing
+from tests.fixtures.redis_server import redis_server_fixture  # noqa: F401 - fixture
 
 
 def broker_settings(name: str, tmp_path) -> dict:
@@ -92,64 +90,7 @@ def test_an_order_sync_queued_on_the_broker_mirrors_the_order(broker, tmp_path, 
     assert order.value == vtex_sandbox.order(order_id)["order"]["value"]
 
 
-# --- A Redis and a worker process of a test's own -----------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisServer:
-    """A ``redis-server`` on a free port that keeps nothing on disk: a restart empties it,
-    as a broker restarted without persistence does."""
-
-    def __init__(self, binary: str, folder: Path):
-        self.binary = binary
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(self.folder)]
-        with (self.folder / "redis.log").open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert self.process.poll() is None, f"redis-server exited: {self.log()}"
-                assert time.monotonic() < deadline, f"redis-server never answered: {self.log()}"
-                time.sleep(0.05)
-            finally:
-                client.close()
-
-    def stop(self) -> None:
-        """SIGTERM: Redis closes every client connection and exits (saving nothing)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
-
-    def log(self) -> str:
-        return (self.folder / "redis.log").read_text(errors="replace")[-2000:]
-
-
-@pytest.fixture(name="redis_server")
-def redis_server_fixture(tmp_path_factory) -> Iterator[RedisServer]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        service_missing("redis-server is not installed: no Redis of the test's own")
-    server = RedisServer(binary, tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
+# --- A worker process of a test's own (its Redis: the fixture redis_server) ---------------------
 
 
 def worker_database_url() -> str:

@@ -1,12 +1,6 @@
-"""Fixtures and helpers of the operations tests.
-
-Delivery: Celery runs in eager mode (``task_always_eager``), so the task an admin request
-hands to ``transaction.on_commit`` runs inline when the test executes the on-commit callbacks
-(``django_capture_on_commit_callbacks(execute=True)``); retries are driven by calling the
-sweeper (``commands_sweep``), whose hand-outs are eager too. Backoff is a few milliseconds.
-
-Test modules import the fixtures they use by their function names (``vtex_store_fixture``...)
-and request them by their fixture names (``vtex_store``...).
+"""Helpers of the operations tests. Their fixtures (``vtex_store``, ``login``) are in
+tests/orders/conftest.py, which pytest finds by itself: test modules request them by name and
+never import them.
 """
 
 from __future__ import annotations
@@ -15,8 +9,6 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -27,53 +19,7 @@ from orders.services.imports import order_sync
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 from outbox.sweep import commands_sweep
 from sandbox.control import SandboxControl
-from tests.fixtures.sandbox import APP_KEY, APP_TOKEN
-from vtex import rate_limit_pause
-
-
-@pytest.fixture(name="vtex_store")
-def vtex_store_fixture(sandbox_server, settings):
-    """A fresh sandbox store as VTEX, eager delivery, short backoff, English messages."""
-    from backoffice.celery import app
-
-    sandbox_server.start()
-    sandbox_server.reset(orders=0, seed=1)
-    store = SandboxControl(sandbox_server.base_url, app_key=APP_KEY, app_token=APP_TOKEN)
-    # For outage tests: stop() keeps the store, start() serves it again on the same port.
-    store.server = sandbox_server
-    settings.VTEX_BASE_URL = store.base_url
-    settings.VTEX_APP_KEY = APP_KEY
-    settings.VTEX_APP_TOKEN = APP_TOKEN
-    settings.VTEX_COMMAND_BACKOFF_SECONDS = 0.005
-    settings.VTEX_COMMAND_BACKOFF_MAX_SECONDS = 0.02
-    settings.LANGUAGE_CODE = "en"
-    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    rate_limit_pause.clear()
-    yield store
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-    rate_limit_pause.clear()
-    store.session.close()
-    # A test may have stopped the server to simulate an outage.
-    sandbox_server.start()
-
-
-@pytest.fixture(name="login")
-def login_fixture(client, django_user_model, settings):
-    """``login("Operations")``: the test client as a staff user of that group."""
-    settings.LANGUAGE_CODE = "en"
-
-    def log_in(group: str, *, username: str | None = None) -> Any:
-        user = django_user_model.objects.create_user(
-            username=username or group.lower(), password="unused-password", is_staff=True
-        )
-        user.groups.add(Group.objects.get(name=group))
-        client.force_login(user)
-        return user
-
-    return log_in
-
+from tests.orders.conftest import login_fixture, vtex_store_fixture  # noqa: F401 - fixture
 
 ORDER_LIST = reverse("admin:orders_order_changelist")
 COMMAND_LIST = reverse("admin:outbox_vtexcommand_changelist")

@@ -1,8 +1,8 @@
 """The outbox against the sandbox over HTTP: delivery after commit, VTEX's refusals, retries
 that re-read before resending, 429 pauses, per-order ordering, stuck and lost commands,
-an outage, and 200 invoices under injected faults.
+an outage, and forty invoices under injected faults.
 
-Delivery runs in Celery's eager mode (see tests/orders/operations.py).
+Delivery runs in Celery's eager mode (see tests/orders/conftest.py).
 """
 
 import html
@@ -484,14 +484,17 @@ def test_commands_wait_out_an_outage_and_are_all_delivered_once_after_it(
         assert vtex_store.order(order.vtex_order_id)["start_handling_calls"] == 1
 
 
-def test_two_hundred_invoices_under_faults_are_each_received_exactly_once(
+def test_forty_invoices_under_faults_are_each_received_exactly_once(
     vtex_store, login, client, django_capture_on_commit_callbacks
 ):
     login("Operations")
-    orders = mirrored_orders(vtex_store, 100, status="handling")
+    # Half the attempts fail (about 80 attempts for 40 invoices), so each kind of fault is met
+    # many times over; `make bench` delivers 500 invoices under these faults and checks each
+    # was received once.
+    orders = mirrored_orders(vtex_store, 20, status="handling")
     vtex_store.set_faults(
         rate_500=0.3,
-        rate_429=0.1,
+        rate_429=0.2,
         retry_after=0.02,
         fail_after_apply=True,
         paths=["/api/oms/pvt/orders/"],
@@ -510,10 +513,10 @@ def test_two_hundred_invoices_under_faults_are_each_received_exactly_once(
                 response = client.post(operation_url(order, "invoice"), data)
             assert response.status_code == 302, messages_of(response)
 
-    deliver_everything(timeout=120)
+    deliver_everything(timeout=60)
 
     commands = VtexCommand.objects.filter(kind="invoice")
-    assert commands.count() == 200
+    assert commands.count() == 40
     assert set(commands.values_list("state", flat=True)) == {CommandState.SUCCEEDED}
     faults_seen = set(CommandAttempt.objects.values_list("outcome", flat=True))
     assert {"failed", "rate-limited", "already-applied"} <= faults_seen
