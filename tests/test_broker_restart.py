@@ -30,7 +30,6 @@ from tests.fixtures.redis_server import RedisServer
 from tests.orders.operations import mirrored_orders
 from tests.test_celery_brokers import (
     WorkerProcess,
-    redis_server_fixture,  # noqa: F401 - fixture
     worker_database_url,
     worker_environment,
     worker_process,

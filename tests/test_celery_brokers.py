@@ -31,7 +31,6 @@ from backoffice.celery import app as backoffice_app
 from orders.models import Order
 from orders.tasks import ORDER_SYNC
 from tests.conftest import service_missing
-from tests.fixtures.redis_server import redis_server_fixture  # noqa: F401 - fixture
 
 
 def broker_settings(name: str, tmp_path) -> dict:

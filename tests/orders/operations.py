@@ -19,7 +19,6 @@ from orders.services.imports import order_sync
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 from outbox.sweep import commands_sweep
 from sandbox.control import SandboxControl
-from tests.orders.conftest import login_fixture, vtex_store_fixture  # noqa: F401 - fixture
 
 ORDER_LIST = reverse("admin:orders_order_changelist")
 COMMAND_LIST = reverse("admin:outbox_vtexcommand_changelist")

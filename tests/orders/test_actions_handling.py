@@ -9,13 +9,11 @@ from outbox.models import CommandState, VtexCommand
 from tests.orders.operations import (
     COMMAND_LIST,
     ORDER_LIST,
-    login_fixture,  # noqa: F401 - fixture
     messages_of,
     mirrored_orders,
     operation_url,
     order_page,
     post_action,
-    vtex_store_fixture,  # noqa: F401 - fixture
 )
 
 pytestmark = pytest.mark.django_db

@@ -22,13 +22,11 @@ from tests.orders.documents import vtex_order_document, vtex_package
 from tests.orders.factories import OrderFactory, OrderItemFactory
 from tests.orders.operations import (
     invoice_form,
-    login_fixture,  # noqa: F401 - fixture
     messages_of,
     mirrored_orders,
     operation_url,
     order_page,
     sandbox_invoices,
-    vtex_store_fixture,  # noqa: F401 - fixture
 )
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,6 @@ from orders.models import Order, OrderEvent
 from outbox.models import CommandState, VtexCommand
 from outbox.selectors import subject_commands_url
 from tests.orders.factories import OrderFactory, OrderItemFactory
-from tests.orders.operations import login_fixture  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 

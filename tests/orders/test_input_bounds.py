@@ -23,7 +23,6 @@ from outbox.models import CommandState, VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory, OrderItemFactory
 from tests.orders.operations import (
     invoice_form,
-    login_fixture,  # noqa: F401 - fixture
     messages_of,
     operation_url,
 )

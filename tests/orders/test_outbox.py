@@ -32,14 +32,12 @@ from tests.orders.operations import (
     COMMAND_LIST,
     deliver_everything,
     invoice_form,
-    login_fixture,  # noqa: F401 - fixture
     messages_of,
     mirrored_orders,
     operation_url,
     order_page,
     post_action,
     sandbox_invoices,
-    vtex_store_fixture,  # noqa: F401 - fixture
 )
 
 pytestmark = pytest.mark.django_db

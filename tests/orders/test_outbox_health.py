@@ -12,7 +12,6 @@ from outbox.selectors import outbox_last_delivery
 from tests.orders.factories import OrderFactory
 from tests.orders.operations import (
     mirrored_orders,
-    vtex_store_fixture,  # noqa: F401 - fixture
 )
 
 pytestmark = pytest.mark.django_db

@@ -19,12 +19,10 @@ from tests.orders.operations import (
     COMMAND_LIST,
     ORDER_LIST,
     deliver_everything,
-    login_fixture,  # noqa: F401 - fixture
     mirrored_orders,
     operation_url,
     order_page,
     post_action,
-    vtex_store_fixture,  # noqa: F401 - fixture
 )
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,7 @@ from orders.services.actions import invoice_submit, order_refresh
 from tests.orders.factories import OrderFactory
 from tests.orders.operations import (
     deliver_everything,
-    login_fixture,  # noqa: F401 - fixture
     mirrored_orders,
-    vtex_store_fixture,  # noqa: F401 - fixture
 )
 
 pytestmark = pytest.mark.django_db
