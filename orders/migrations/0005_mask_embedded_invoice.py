@@ -2,7 +2,7 @@
 
 The XML names the customer (CPF, name, address); the mirror masked every other personal
 value of the raw document but kept this one. New documents are masked on import
-(orders.services.sync.PERSONAL_KEYS); this rewrites the rows already stored. Only rows that
+(orders.documents.PERSONAL_KEYS); this rewrites the rows already stored. Only rows that
 mention the key are read, in chunks, so a large table is not loaded at once.
 """
 

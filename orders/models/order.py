@@ -83,7 +83,7 @@ class Order(models.Model):
     payment_installments = models.PositiveSmallIntegerField(_("installments"), default=0)
     payment_transaction_id = models.CharField(_("transaction id"), max_length=64, blank=True)
 
-    # GetOrder as VTEX sent it, with personal data masked (orders.services.sync.document_mask).
+    # GetOrder as VTEX sent it, with personal data masked (orders.documents.document_mask).
     raw_document = models.JSONField(_("VTEX document"), default=dict, blank=True)
     # The order's commands to VTEX (the outbox's, whose subject is this order):
     # ``order.commands`` and ``VtexCommand.objects.filter(order=...)``.
