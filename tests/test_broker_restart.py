@@ -41,6 +41,13 @@ LATENCY_SECONDS = 1.5
 STUCK_SECONDS = 4
 
 
+@pytest.fixture(autouse=True)
+def _no_broker_from_the_environment(monkeypatch):
+    # Celery reads CELERY_BROKER_URL before any configured broker_url (CI sets it to the
+    # machine's Redis): the publisher must talk to this test's own Redis.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+
+
 def publisher_for(broker_url: str) -> Celery:
     """What the back office's app does on commit (``command_dispatch``), aimed at this Redis."""
     app = Celery("broker-restart-publisher", set_as_current=False)
