@@ -319,16 +319,7 @@ def _record_batch(
             changed.append((command, claim.command.payload))
             if command.state in (CommandState.SUCCEEDED, CommandState.REJECTED, CommandState.DEAD):
                 settled.append(Settled(command=command, result=result))
-        for claim, command in unsent:
-            # Not attempted: its target is paused; it goes back as it was, due after the pause.
-            if command is None or command.sending_since != claim.claimed_at:
-                continue
-            command.payload = claim.command.payload
-            command_move(command, Event.RELEASE, claimed_from=claim.claimed_from)
-            command.sending_since = None
-            command.next_attempt_at = pauses.get(pause_key(command), now)
-            command.updated_at = now
-            changed.append((command, claim.command.payload))
+        _release_unsent(unsent, pauses=pauses, now=now)
         CommandAttempt.objects.bulk_create(attempts)
         # One UPDATE each: cheaper than bulk_update's CASE expressions for a batch this size.
         for command, payload in changed:
@@ -339,6 +330,23 @@ def _record_batch(
         for model, group in _by_subject(settled).items():
             subject_of(model).settled(group, client=client)
     return settled
+
+
+def _release_unsent(
+    unsent: list[tuple[Claim, VtexCommand | None]], *, pauses: dict[str, datetime], now: datetime
+) -> None:
+    """Commands of the batch not attempted because their target got a 429: each goes back
+    where it was claimed from, due when the pause ends; one UPDATE per such group."""
+    groups: dict[tuple[str, datetime], list[int]] = defaultdict(list)
+    for claim, command in unsent:
+        if command is None or command.sending_since != claim.claimed_at:
+            continue
+        command_move(command, Event.RELEASE, claimed_from=claim.claimed_from)
+        groups[(command.state, pauses.get(pause_key(command), now))].append(command.pk)
+    for (state, due_at), pks in groups.items():
+        VtexCommand.objects.filter(pk__in=pks).update(
+            state=state, sending_since=None, next_attempt_at=due_at, updated_at=now
+        )
 
 
 def _still_ours(command: VtexCommand, claim: Claim, result: AttemptResult) -> bool:
