@@ -12,7 +12,14 @@ from django.core.management import call_command
 from tests.conftest import service_missing
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("orders", "outbox", "backoffice")
+# Each catalog and the source folder makemessages reads for it: the apps' own, and the
+# project's (LOCALE_PATHS) for the templates at the top level.
+CATALOGS = {
+    "orders": ("orders", ROOT / "orders" / "locale"),
+    "outbox": ("outbox", ROOT / "outbox" / "locale"),
+    "backoffice": ("backoffice", ROOT / "backoffice" / "locale"),
+    "templates": ("templates", ROOT / "locale"),
+}
 
 
 def catalog(path: Path) -> dict[str, tuple[str, bool]]:
@@ -35,20 +42,24 @@ def catalog(path: Path) -> dict[str, tuple[str, bool]]:
     return entries
 
 
-@pytest.mark.parametrize("app", APPS)
-def test_every_string_of_the_app_is_translated_to_portuguese(app, tmp_path, monkeypatch):
+@pytest.mark.parametrize("name", CATALOGS)
+def test_every_string_is_translated_to_portuguese(name, tmp_path, monkeypatch):
     if shutil.which("xgettext") is None:
         service_missing("GNU gettext's xgettext: apt-get install gettext")
-    po = ROOT / app / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po"
+    source, locale = CATALOGS[name]
+    po = locale / "pt_BR" / "LC_MESSAGES" / "django.po"
     shipped = catalog(po)
     untranslated = [msgid for msgid, (msgstr, fuzzy) in shipped.items() if not msgstr or fuzzy]
-    assert not untranslated, f"{app}: no pt-BR translation for {untranslated}"
+    assert not untranslated, f"{name}: no pt-BR translation for {untranslated}"
 
-    # What makemessages extracts from the code today, from a copy of the app.
-    copy = tmp_path / app
-    shutil.copytree(ROOT / app, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    # What makemessages extracts from the source today, from a copy of it.
+    copy = tmp_path / "copy"
+    shutil.copytree(
+        ROOT / source, copy / source, ignore=shutil.ignore_patterns("__pycache__", "locale")
+    )
+    (copy / "locale").mkdir(exist_ok=True)
     monkeypatch.chdir(copy)
     call_command("makemessages", locale=["pt_BR"], verbosity=0)
     extracted = catalog(copy / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po")
     missing = sorted(set(extracted) - set(shipped))
-    assert not missing, f"{app}: strings with no entry in {po.relative_to(ROOT)}: {missing}"
+    assert not missing, f"{name}: strings with no entry in {po.relative_to(ROOT)}: {missing}"
