@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from outbox.enqueue import command_superseded_key
 from outbox.forms import ResolveForm
 from outbox.models import CommandAttempt, CommandState, VtexCommand
 from outbox.operator import command_mark_resolved, command_retry_now
@@ -197,7 +198,7 @@ class VtexCommandAdmin(admin.ModelAdmin):
         if retried:
             messages.success(request, _("Queued again: %(keys)s.") % {"keys": ", ".join(retried)})
         for key in skipped:
-            if "~" in key:
+            if command_superseded_key(key):
                 messages.warning(
                     request,
                     _(

@@ -96,4 +96,8 @@ def command_dispatch(*, command_id: int) -> None:
 
 def command_superseded(command: VtexCommand) -> bool:
     """The command gave its key up to a newer request (see ``command_enqueue``)."""
-    return "~" in command.key
+    return command_superseded_key(command.key)
+
+
+def command_superseded_key(key: str) -> bool:
+    return "~" in key

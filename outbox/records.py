@@ -52,9 +52,6 @@ class Outcome(StrEnum):
     RATE_LIMITED = "rate-limited"
 
 
-FINISHING_OUTCOMES = frozenset({Outcome.SUCCEEDED, Outcome.ALREADY_APPLIED, Outcome.REJECTED})
-
-
 @dataclass
 class AttemptResult:
     outcome: Outcome

@@ -13,6 +13,7 @@ branches on kinds itself. Adding a kind means adding one class.
 from __future__ import annotations
 
 import dataclasses
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from vtex import VtexClient
 
 
-class CommandType:
+class CommandType(ABC):
     """One kind of command. Subclasses set ``kind``, ``label`` and ``payload_class`` (a
     dataclass whose fields are the JSON payload) and implement ``send``."""
 
@@ -47,9 +48,9 @@ class CommandType:
         names = {field.name for field in dataclasses.fields(self.payload_class)}
         return self.payload_class(**{k: v for k, v in command.payload.items() if k in names})
 
+    @abstractmethod
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
         """Make the one VTEX call the command stands for; VTEX's answer (a dict or None)."""
-        raise NotImplementedError
 
     def verification_read(self, command: VtexCommand, client: VtexClient) -> dict | None:
         """VTEX's current document to check ``applied`` against before a resend; None when

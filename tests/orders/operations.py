@@ -10,11 +10,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.messages import get_messages
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Actor, Order
+from orders.services.actions import invoice_submit, order_refresh
 from orders.services.imports import order_sync
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 from outbox.sweep import commands_sweep
@@ -110,3 +112,26 @@ def command_states() -> dict[str, str]:
 def succeeded(keys: Iterable[str]) -> bool:
     states = command_states()
     return all(states.get(key) == CommandState.SUCCEEDED for key in keys)
+
+
+def refresh_then_invoice_with_lost_answer(
+    store: SandboxControl, order: Order, *, xml: str, on_commit: Any
+) -> None:
+    """A refresh, then an invoice (with its NF-e XML) whose answer VTEX loses after applying
+    it: the retry reads the order again (GetOrder, the whole customer profile) and finds the
+    invoice there. ``on_commit`` is the test's ``django_capture_on_commit_callbacks``;
+    everything is delivered on return."""
+    with on_commit(execute=True), transaction.atomic():
+        order_refresh(order=order, user=None)
+    store.set_faults(
+        rate_500=1.0,
+        fail_after_apply=True,
+        paths=[f"/api/oms/pvt/orders/{order.vtex_order_id}/invoice"],
+        methods=["POST"],
+    )
+    with on_commit(execute=True), transaction.atomic():
+        invoice_submit(
+            order=order, user=None, number="NF1", issued_at=timezone.now(), embedded_xml=xml
+        )
+    store.clear_faults()
+    deliver_everything()

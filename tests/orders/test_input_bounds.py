@@ -36,6 +36,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 KEY_COLUMN = VtexCommand._meta.get_field("key").max_length
 # The longest ids the mirror holds (Order.vtex_order_id, Invoice.number: 64 characters).
 LONG_ORDER_ID = "1" * 61 + "-01"

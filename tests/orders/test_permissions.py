@@ -6,23 +6,20 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from orders.models import OrderEvent
 from orders.selectors import mask_all, mask_email, mask_name, mask_postal_code, mask_tail
-from orders.services.actions import invoice_submit, order_refresh
 from outbox.models import CommandAttempt, CommandState, VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory, OrderItemFactory
 from tests.orders.operations import (
     COMMAND_LIST,
     ORDER_LIST,
-    deliver_everything,
     mirrored_orders,
     operation_url,
     order_page,
     post_action,
+    refresh_then_invoice_with_lost_answer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -154,20 +151,9 @@ def test_a_viewer_finds_no_customer_data_anywhere_after_a_real_order_life(
 
     # Refresh, then an invoice whose answer is lost: the retry re-reads the order (GetOrder,
     # the whole customer profile) before finding the invoice applied.
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        order_refresh(order=order, user=None)
-    vtex_store.set_faults(
-        rate_500=1.0,
-        fail_after_apply=True,
-        paths=[f"/api/oms/pvt/orders/{order.vtex_order_id}/invoice"],
-        methods=["POST"],
+    refresh_then_invoice_with_lost_answer(
+        vtex_store, order, xml=xml, on_commit=django_capture_on_commit_callbacks
     )
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now(), embedded_xml=xml
-        )
-    vtex_store.clear_faults()
-    deliver_everything()
     commands = list(VtexCommand.objects.order_by("pk"))
     assert [c.state for c in commands] == [CommandState.SUCCEEDED] * 2
     attempts = list(CommandAttempt.objects.all())

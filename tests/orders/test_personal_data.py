@@ -4,15 +4,12 @@ history, and the logs at DEBUG level through an order's whole life, hook include
 import logging
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
-from orders.services.actions import invoice_submit, order_refresh
 from tests.orders.factories import OrderFactory
 from tests.orders.operations import (
-    deliver_everything,
     mirrored_orders,
+    refresh_then_invoice_with_lost_answer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -69,20 +66,9 @@ def test_debug_logs_of_an_order_life_carry_no_customer_data(
         "postal code": address["postalCode"],
     }
     xml = f"<nfeProc><dest><CPF>{profile['document']}</CPF></dest></nfeProc>"
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        order_refresh(order=order, user=None)
-    vtex_store.set_faults(
-        rate_500=1.0,
-        fail_after_apply=True,
-        paths=[f"/api/oms/pvt/orders/{order.vtex_order_id}/invoice"],
-        methods=["POST"],
+    refresh_then_invoice_with_lost_answer(
+        vtex_store, order, xml=xml, on_commit=django_capture_on_commit_callbacks
     )
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now(), embedded_xml=xml
-        )
-    vtex_store.clear_faults()
-    deliver_everything()
     hook = client.post(
         reverse("orders:order-hook"),
         {"OrderId": order.vtex_order_id, "State": "invoiced"},
