@@ -21,6 +21,7 @@ from outbox.forms import ResolveForm
 from outbox.models import CommandAttempt, CommandState, VtexCommand
 from outbox.operator import command_mark_resolved, command_retry_now
 from outbox.records import EMBEDDED_XML_FIELDS
+from outbox.selectors import commands_needing_attention
 
 STATE_COLOURS = {
     CommandState.PENDING: "#6b7280",
@@ -51,9 +52,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
-            return queryset.filter(
-                state__in=(CommandState.REJECTED, CommandState.DEAD), resolved_at__isnull=True
-            )
+            return queryset.filter(commands_needing_attention())
         return queryset
 
 
