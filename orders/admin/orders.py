@@ -11,44 +11,23 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orders.admin.actions import OrderOperationsMixin
-from orders.models import Invoice, InvoiceType, Order
+from orders.admin.filters import HasInvoiceFilter, LateFilter, QueueFilter, StatusFilter
+from orders.models import Order
 from orders.money import brl
-from orders.selectors import customer_display, order_detail_related, order_invoicing_summary
-from orders.status import status_choices, status_colour, status_label
-
-
-class StatusFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return status_choices()
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
-        return queryset.filter(status=self.value()) if self.value() else queryset
-
-
-class HasInvoiceFilter(admin.SimpleListFilter):
-    title = _("has invoice")
-    parameter_name = "has_invoice"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
-        invoiced = Exists(Invoice.objects.filter(order=OuterRef("pk"), type=InvoiceType.OUTPUT))
-        if self.value() == "yes":
-            return queryset.filter(invoiced)
-        if self.value() == "no":
-            return queryset.filter(~invoiced)
-        return queryset
-
+from orders.selectors import (
+    customer_display,
+    order_detail_related,
+    order_invoicing_summary,
+    orders_late,
+)
+from orders.status import status_colour, status_label
 
 # Searching by one of these finds the customer it belongs to, which is seeing it: only with
 # ``orders.view_customer_pii``.
@@ -77,6 +56,8 @@ def status_badge(status: str) -> str:
 class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
     list_filter = (
         StatusFilter,
+        LateFilter,
+        QueueFilter,
         ("created_at", admin.DateFieldListFilter),
         "sales_channel",
         "origin",
@@ -129,6 +110,23 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
     )
     change_form_template = "admin/orders/order/change_form.html"
 
+    class Media:
+        css = {"all": ("backoffice/admin.css",)}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        # Whether each order is late (orders.selectors.orders_late), for the list's flag.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                is_late=Case(
+                    When(orders_late(now=timezone.now()), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         fields = list(super().get_search_fields(request))
         if request.user.has_perm("orders.view_customer_pii"):
@@ -155,6 +153,7 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
             customer,
             "value_display",
             "status_display",
+            "late_display",
             "origin",
             "vtex_last_change",
         ]
@@ -166,6 +165,12 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, order: Order) -> str:
         return status_badge(order.status)
+
+    @admin.display(description=_("late"), ordering="is_late")
+    def late_display(self, order: Order) -> str:
+        if not getattr(order, "is_late", False):
+            return ""
+        return format_html('<span class="order-late">{}</span>', _("Late"))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
         return [field.name for field in Order._meta.fields]
