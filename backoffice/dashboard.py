@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from orders.models import FeedHealth, FeedOutcome
 from orders.selectors import (
@@ -236,9 +236,11 @@ def orders_chart(*, now: datetime) -> dict[str, Any]:
     server-side by pygal, no script) and the figures it draws."""
     days = orders_per_day(days=CHART_DAYS, now=now)
     series = [
-        (_("Received"), [day.received for day in days]),
-        (_("Invoiced"), [day.invoiced for day in days]),
-        (_("Canceled"), [day.canceled for day in days]),
+        # A context of their own: plain "Invoiced" and "Canceled" are the status labels
+        # (orders' catalog), which this catalog would otherwise override everywhere.
+        (pgettext("orders per day", "Received"), [day.received for day in days]),
+        (pgettext("orders per day", "Invoiced"), [day.invoiced for day in days]),
+        (pgettext("orders per day", "Canceled"), [day.canceled for day in days]),
     ]
     style = pygal.style.Style(
         background="transparent",
