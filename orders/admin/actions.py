@@ -30,9 +30,11 @@ from django.utils.translation import gettext as _
 from orders.forms import CancelForm, OperationForm
 from orders.models import Order
 from orders.money import brl
-from orders.operations import OPERATIONS, Operation, operations_available
+from orders.operations import OPERATIONS, Operation, operations_allowed
 from orders.selectors import InvoicingSummary, order_invoicing_summary
 from orders.services.actions import ActionRefused, ActionResult
+from outbox.models import VtexCommand
+from outbox.refusals import vtex_answer
 from outbox.selectors import subject_commands, subject_commands_url
 
 
@@ -174,21 +176,42 @@ class OrderOperationsMixin:
     # --- The order page -------------------------------------------------------------------------
 
     def _operations_context(
-        self, request: HttpRequest, order: Order, *, summary: InvoicingSummary
+        self,
+        request: HttpRequest,
+        order: Order,
+        *,
+        summary: InvoicingSummary,
+        commands: list[VtexCommand] | None = None,
     ) -> dict[str, Any]:
-        """The order page's operations box: ``order_operations`` in the page's context."""
-        buttons = [
-            {
-                "name": operation.name,
-                "label": operation.label,
-                "url": reverse(f"admin:{operation_url_name(operation)}", args=[order.pk]),
-                "one_click": operation.one_click,
-            }
-            for operation in operations_available(order=order, summary=summary, user=request.user)
-        ]
+        """The order page's operations box: ``order_operations`` in the page's context. Beside
+        the buttons, the operations the user may run but the order does not allow now, each
+        with why (the operations table's rule), so nobody opens a form to learn it."""
+        buttons, unavailable = [], []
+        for operation in operations_allowed(user=request.user):
+            refusal = operation.refusal(order, summary)
+            if refusal is not None:
+                unavailable.append(
+                    {"name": operation.name, "label": operation.label, "why": refusal}
+                )
+                continue
+            buttons.append(
+                {
+                    "name": operation.name,
+                    "label": operation.label,
+                    "url": reverse(f"admin:{operation_url_name(operation)}", args=[order.pk]),
+                    "one_click": operation.one_click,
+                }
+            )
         return {
             "buttons": buttons,
-            "commands": subject_commands(subject=order),
+            "unavailable": unavailable,
+            "commands": [
+                {
+                    "command": command,
+                    "answer": vtex_answer(command.last_error_code, command.last_error_message),
+                }
+                for command in (subject_commands(subject=order) if commands is None else commands)
+            ],
             "invoiced": brl(summary.output_total),
             "returned": brl(summary.input_total),
             "commands_url": subject_commands_url(subject=order),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.admin.actions import OrderOperationsMixin
 from orders.admin.filters import HasInvoiceFilter, LateFilter, QueueFilter, StatusFilter
+from orders.admin.timeline import timeline
 from orders.models import Order
 from orders.money import brl
 from orders.selectors import (
@@ -29,6 +30,7 @@ from orders.selectors import (
     orders_late,
 )
 from orders.status import status_colour, status_label
+from outbox.selectors import subject_commands
 
 # Searching by one of these finds the customer it belongs to, which is seeing it: only with
 # ``orders.view_customer_pii``.
@@ -92,7 +94,7 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
                     "vtex_order_id",
                     "sequence",
                     "order_group",
-                    "status",
+                    "status_display",
                     "origin",
                     "sales_channel",
                     "affiliate_id",
@@ -192,7 +194,7 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
         return short_datetime(order.vtex_last_change)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
-        return [field.name for field in Order._meta.fields]
+        return [*(field.name for field in Order._meta.fields), "status_display"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -216,6 +218,7 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
         context = dict(extra_context or {})
         if order is not None:
             related = order_detail_related(order=order)
+            commands = subject_commands(subject=order)
             context.update(
                 order_page={
                     "order": order,
@@ -242,20 +245,12 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
                         {"invoice": invoice, "value": brl(invoice.value)}
                         for invoice in related["invoices"]
                     ],
-                    "events": [
-                        {
-                            "event": event,
-                            "from_label": status_label(event.from_status)
-                            if event.from_status
-                            else "",
-                            "to_label": status_label(event.to_status) if event.to_status else "",
-                        }
-                        for event in related["events"]
-                    ],
+                    "timeline": timeline(events=related["events"], commands=commands),
                 },
                 order_operations=self._operations_context(
                     request,
                     order,
+                    commands=commands,
                     summary=order_invoicing_summary(
                         order=order, items=related["items"], invoices=related["invoices"]
                     ),
