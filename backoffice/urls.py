@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.admin_view(dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The admin header's language switch posts to set_language (templates/admin/base_site.html).
+    path("i18n/", include("django.conf.urls.i18n")),
     # VTEX pushes order status changes here (orders/views.py).
     path("vtex/", include("orders.urls")),
 ]
