@@ -138,7 +138,7 @@ def queue_rows(*, user: AbstractBaseUser | AnonymousUser, now: datetime) -> list
                 oldest_age=(
                     timesince(counts.oldest_since, now, depth=2) if counts.oldest_since else ""
                 ),
-                limit=_duration(limit) if limit else _("none"),
+                limit=_duration(limit) if limit else _("at once"),
                 url=queue.url() if allowed else "",
                 late_url=queue.late_url() if allowed else "",
             )
@@ -257,7 +257,7 @@ def orders_chart(*, now: datetime) -> dict[str, Any]:
         disable_xml_declaration=True,
         explicit_size=False,
         width=1000,
-        height=320,
+        height=260,
         legend_at_bottom=True,
         legend_at_bottom_columns=3,
         show_minor_x_labels=False,
