@@ -1,7 +1,9 @@
 """Every operator-facing string has its pt-BR translation: the catalogs hold every string the
 code marks for translation (as ``makemessages`` would extract it today), none untranslated
-and none left fuzzy."""
+and none left fuzzy. The project's catalog (LOCALE_PATHS) also holds the strings of the
+third-party apps operators see that ship no pt-BR of their own (``PROJECT_PACKAGES``)."""
 
+import importlib
 import re
 import shutil
 from pathlib import Path
@@ -12,14 +14,22 @@ from django.core.management import call_command
 from tests.conftest import service_missing
 
 ROOT = Path(__file__).resolve().parents[1]
-# Each catalog and the source folder makemessages reads for it: the apps' own, and the
-# project's (LOCALE_PATHS) for the templates at the top level.
+# Installed apps with admin pages and no pt-BR catalog: django-celery-beat (Periodic tasks).
+PROJECT_PACKAGES = ("django_celery_beat",)
+# Each catalog and the source folders makemessages reads for it: the apps' own, and the
+# project's (LOCALE_PATHS) for the templates at the top level and PROJECT_PACKAGES.
 CATALOGS = {
-    "orders": ("orders", ROOT / "orders" / "locale"),
-    "outbox": ("outbox", ROOT / "outbox" / "locale"),
-    "backoffice": ("backoffice", ROOT / "backoffice" / "locale"),
-    "templates": ("templates", ROOT / "locale"),
+    "orders": (("orders",), ROOT / "orders" / "locale"),
+    "outbox": (("outbox",), ROOT / "outbox" / "locale"),
+    "backoffice": (("backoffice",), ROOT / "backoffice" / "locale"),
+    "templates": (("templates", *PROJECT_PACKAGES), ROOT / "locale"),
 }
+
+
+def source_folder(name: str) -> Path:
+    if (ROOT / name).is_dir():
+        return ROOT / name
+    return Path(importlib.import_module(name).__file__).parent
 
 
 def catalog(path: Path) -> dict[str, tuple[str, bool]]:
@@ -46,7 +56,7 @@ def catalog(path: Path) -> dict[str, tuple[str, bool]]:
 def test_every_string_is_translated_to_portuguese(name, tmp_path, monkeypatch):
     if shutil.which("xgettext") is None:
         service_missing("GNU gettext's xgettext: apt-get install gettext")
-    source, locale = CATALOGS[name]
+    sources, locale = CATALOGS[name]
     po = locale / "pt_BR" / "LC_MESSAGES" / "django.po"
     shipped = catalog(po)
     untranslated = [msgid for msgid, (msgstr, fuzzy) in shipped.items() if not msgstr or fuzzy]
@@ -54,9 +64,12 @@ def test_every_string_is_translated_to_portuguese(name, tmp_path, monkeypatch):
 
     # What makemessages extracts from the source today, from a copy of it.
     copy = tmp_path / "copy"
-    shutil.copytree(
-        ROOT / source, copy / source, ignore=shutil.ignore_patterns("__pycache__", "locale")
-    )
+    for source in sources:
+        shutil.copytree(
+            source_folder(source),
+            copy / source,
+            ignore=shutil.ignore_patterns("__pycache__", "locale", "migrations"),
+        )
     (copy / "locale").mkdir(exist_ok=True)
     monkeypatch.chdir(copy)
     call_command("makemessages", locale=["pt_BR"], verbosity=0)
