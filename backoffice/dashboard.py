@@ -103,6 +103,8 @@ QUEUES: list[Queue] = [
         late_url=_commands_url,
         permission="outbox.view_vtexcommand",
     ),
+    # Import batches with refused rows come here when the imports app lands: one Queue, its
+    # counts from that app's selectors, its links to the batch list's declared filter.
 ]
 
 
