@@ -8,7 +8,7 @@ invoices, totals) are in ``orders.services.actions``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib import admin, messages
@@ -67,6 +67,20 @@ def report(
         )
 
 
+def order_totals(order: Order, summary: InvoicingSummary) -> list[tuple[str, str]]:
+    """The order's totals and where its invoicing stands, as the operation pages show them."""
+    return [
+        (_("Items"), brl(order.items_total)),
+        (_("Discounts"), brl(order.discounts_total)),
+        (_("Shipping"), brl(order.shipping_total)),
+        (_("Tax"), brl(order.tax_total)),
+        (_("Order value"), brl(summary.order_value)),
+        (_("Invoiced"), brl(summary.output_total)),
+        (_("Left to invoice"), brl(max(summary.order_value - summary.output_total, 0))),
+        (_("Returned"), brl(summary.input_total)),
+    ]
+
+
 def operation_url_name(operation: Operation) -> str:
     return f"orders_order_op_{operation.name.replace('-', '_')}"
 
@@ -116,6 +130,7 @@ class OrderOperationsMixin:
             form=form,
             title=_("Cancel orders"),
             submit_label=_("Cancel these orders"),
+            unavailable=self._refused_beforehand(request, queryset, OPERATIONS["cancel"]),
         )
 
     @changelist_action("refresh")
@@ -145,6 +160,20 @@ class OrderOperationsMixin:
             queued_message=operation.queued_message(arguments),
         )
 
+    def _refused_beforehand(
+        self, request: HttpRequest, queryset: QuerySet[Order], operation: Operation
+    ) -> list[tuple[Order, str]]:
+        """The selected orders the operation's rule refuses, with why, for its form page: the
+        operator sees them before typing. Not for a selection across every page (each order
+        reads its invoices): those are reported after the run."""
+        if request.POST.get("select_across", "0") != "0":
+            return []
+        return [
+            (order, refusal)
+            for order in queryset.order_by("pk")
+            if (refusal := operation.refusal(order, order_invoicing_summary(order=order)))
+        ]
+
     def _action_form_page(
         self,
         request: HttpRequest,
@@ -154,6 +183,7 @@ class OrderOperationsMixin:
         form: Any,
         title: str,
         submit_label: str,
+        unavailable: Sequence[tuple[Order, str]] = (),
     ) -> TemplateResponse:
         opts = self.model._meta
         return TemplateResponse(
@@ -167,6 +197,7 @@ class OrderOperationsMixin:
                 "form": form,
                 "action": action,
                 "submit_label": submit_label,
+                "unavailable": unavailable,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
                 "select_across": request.POST.get("select_across", "0"),
@@ -249,13 +280,15 @@ class OrderOperationsMixin:
         if request.method != "POST":
             refusal = operation.refusal(order, summary)
             if refusal is not None:
-                return self._operation_page(request, order, operation, refusal=refusal)
+                return self._operation_page(
+                    request, order, operation, summary=summary, refusal=refusal
+                )
             form = operation.form(order=order, summary=summary)
         else:
             form = operation.form(request.POST, order=order, summary=summary)
             if form.is_valid() and self._run(request, operation, order, form.arguments()):
                 return self._back_to_order(order)
-        return self._operation_page(request, order, operation, form=form)
+        return self._operation_page(request, order, operation, summary=summary, form=form)
 
     def _order_for(self, request: HttpRequest, object_id: str, operation: Operation) -> Order:
         if not operation.allowed_to(request.user):
@@ -294,10 +327,12 @@ class OrderOperationsMixin:
         order: Order,
         operation: Operation,
         *,
+        summary: InvoicingSummary,
         form: OperationForm | None = None,
         refusal: str | None = None,
     ) -> HttpResponse:
-        """The operation's form, or (``refusal``) why the order does not allow it."""
+        """The operation's form, or (``refusal``) why the order does not allow it; beside it,
+        the order's totals and what is left to invoice."""
         return TemplateResponse(
             request,
             "admin/orders/order/operation_form.html",
@@ -311,6 +346,7 @@ class OrderOperationsMixin:
                 "formsets": form.formsets if form else [],
                 "notes": form.notes() if form else [],
                 "refusal": refusal,
+                "totals": order_totals(order, summary),
                 "submit_label": operation.submit_label,
                 "order_url": reverse("admin:orders_order_change", args=[order.pk]),
             },

@@ -173,12 +173,14 @@ def test_handling_partially_invoiced(box):
     assert box.vtex(order)["invoices"][0]["trackingNumber"] == "BR123456789BR"
 
     # A day typed as a day is shown as that day, not as the evening before (São Paulo).
+    # The date picker (an <input type=date>) takes the day as the browser sends it.
     yesterday = timezone.localdate() - timedelta(days=1)
-    typed = formats.date_format(yesterday, "d/m/Y")
+    shown = formats.date_format(yesterday, "d/m/Y")
     assert box.buttons() == ["invoice", "tracking-number", "tracking-events", "change", "refresh"]
-    box.run(order, "tracking-events", "Eventos de rastreio", **event(typed, "Campinas", "SP"))
+    picked = event(yesterday.isoformat(), "Campinas", "SP")
+    box.run(order, "tracking-events", "Eventos de rastreio", **picked)
     assert box.vtex(order)["invoices"][0]["events"][0]["date"] == yesterday.isoformat()
-    assert f"{typed} — Campinas/SP: Em Campinas" in box.page.inner_text("#order-invoices")
+    assert f"{shown} — Campinas/SP: Em Campinas" in box.page.inner_text("#order-invoices")
 
     box.run(order, "change", "Alteração do pedido", reason="Brinde", increment_value="1,00")
     box.run(order, "refresh", "Releitura")
@@ -197,7 +199,7 @@ def test_invoiced(box):
     )
     if "tracking-events" not in shown:
         box.run(returned, "tracking-number", "Código de rastreio", tracking_number="BR98765BR")
-    today = formats.date_format(timezone.localdate(), "d/m/Y")
+    today = timezone.localdate().isoformat()
     delivered = {**event(today, "Rio de Janeiro", "RJ"), "is_delivered": True}
     box.run(returned, "tracking-events", "Eventos de rastreio", **delivered)
     assert box.vtex(returned)["invoices"][0]["isDelivered"] is True
