@@ -204,3 +204,32 @@ def test_the_home_page_queries_do_not_grow_with_the_orders(operator):
     dashboard_data(copies=6)
     assert Order.objects.count() == 7 * 10
     assert queries() == small
+
+
+def test_each_group_sees_the_numbers_and_links_only_to_lists_it_may_open(
+    client, django_user_model, settings
+):
+    from django.contrib.auth.models import Group
+
+    settings.LANGUAGE_CODE = "en"
+    data = dashboard_data()
+    for group in ("Viewer", "Finance", "Operations", None):
+        user = django_user_model.objects.create_user(
+            f"user-{group}", password="unused", is_staff=True
+        )
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        client.force_login(user)
+        html = client.get(HOME).content.decode()
+        for key, (members, _late) in data.queues.items():
+            row = queue_row(html, key)
+            assert row["count"] == len(members), (group, key)
+            permission = (
+                "outbox.view_vtexcommand" if key == "commands-failed" else "orders.view_order"
+            )
+            allowed = user.has_perm(permission)
+            assert bool(row["links"]) == allowed, (group, key)
+            for link in row["links"]:
+                assert client.get(link).status_code == 200, (group, link)
+        if group is not None:
+            assert all(queue_row(html, key)["links"] for key in data.queues), group

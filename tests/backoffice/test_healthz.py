@@ -68,3 +68,19 @@ def test_a_feed_never_drained_or_drained_long_ago_answers_503(client, vtex_sandb
     assert status == 503
     assert body["checks"]["feed"]["ok"] is False
     assert body["checks"]["vtex"]["ok"] is True
+
+
+def test_a_broker_out_of_reach_answers_503_without_its_url(client, vtex_sandbox, monkeypatch):
+    feed_drain()
+    # A Redis broker on a port nothing listens on, with a password that must not show (Celery
+    # reads CELERY_BROKER_URL from the environment before its configuration).
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://:hunter2secret@127.0.0.1:9/0")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = json.loads(response.content)
+    assert body["checks"]["broker"]["ok"] is False
+    assert body["checks"]["vtex"]["ok"] and body["checks"]["database"]["ok"]
+    assert "hunter2secret" not in response.content.decode()
+    assert "127.0.0.1:9" not in response.content.decode()
