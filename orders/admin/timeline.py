@@ -101,11 +101,12 @@ def timeline(
 ) -> list[TimelineLine]:
     """One line per audit row of an order, in words, oldest first."""
     commands_by_key = {command.key: command for command in commands}
-    requests = {
-        event.payload["command"]: event
-        for event in events
-        if event.type == EventType.ACTION_REQUESTED and event.payload.get("command")
-    }
+    # The request that made each command: the first audited for its key (an operator's retry
+    # of the command is audited later under the same key).
+    requests: dict[str, OrderEvent] = {}
+    for event in events:
+        if event.type == EventType.ACTION_REQUESTED and event.payload.get("command"):
+            requests.setdefault(event.payload["command"], event)
     settled = sorted(
         (command for command in commands_by_key.values() if command.finished_at is not None),
         key=lambda command: command.finished_at,
