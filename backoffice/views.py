@@ -20,6 +20,7 @@ from backoffice.celery import app as celery_app
 from backoffice.dashboard import dashboard_context
 from backoffice.vtex import vtex_client
 from orders.selectors import feed_health
+from outbox.selectors import outbox_last_delivery
 from vtex import VtexAuthError, VtexError, VtexNotFound, VtexRateLimited
 
 logger = logging.getLogger(__name__)
@@ -40,13 +41,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, broker, the orders feed's last successful drain and VTEX: 200 when every one
-    is up, 503 when one is down. No login; it names what failed, never a URL or a secret."""
+    """Database, broker, the orders feed's last successful drain, VTEX, and whether workers take
+    the outbox's commands: 200 when every one is up, 503 when one is down. No login; it names
+    what failed, never a URL or a secret."""
     checks = {
         "database": _check_database(),
         "broker": _check_broker(),
         "feed": _check_feed(),
         "vtex": _check_vtex(),
+        "outbox": _check_outbox(),
     }
     up = all(check["ok"] for check in checks.values())
     return JsonResponse({"ok": up, "checks": checks}, status=200 if up else 503)
@@ -106,3 +109,15 @@ def _check_vtex() -> dict[str, Any]:
     except VtexError as error:
         return {"ok": False, "error": "unreachable", "status": error.status}
     return {"ok": True}
+
+
+def _check_outbox() -> dict[str, Any]:
+    """Stalled when a command has been due for longer than the stuck-command limit (at least
+    10 minutes) with no attempt meanwhile: no worker is taking commands."""
+    delivery = outbox_last_delivery()
+    after = timedelta(seconds=max(settings.VTEX_COMMAND_STUCK_SECONDS, 600))
+    check: dict[str, Any] = {"ok": not delivery.stalled(after=after), "due": delivery.due}
+    if delivery.oldest_due_at is not None:
+        waited = delivery.checked_at - delivery.oldest_due_at
+        check["oldest_due_seconds"] = int(waited.total_seconds())
+    return check

@@ -28,6 +28,7 @@ def test_everything_up_answers_200_without_a_login(client, vtex_sandbox):
         "broker": True,
         "feed": True,
         "vtex": True,
+        "outbox": True,
     }
     assert body["checks"]["feed"]["seconds_behind"] < 60
 
@@ -84,3 +85,29 @@ def test_a_broker_out_of_reach_answers_503_without_its_url(client, vtex_sandbox,
     assert body["checks"]["vtex"]["ok"] and body["checks"]["database"]["ok"]
     assert "hunter2secret" not in response.content.decode()
     assert "127.0.0.1:9" not in response.content.decode()
+
+
+def test_commands_due_for_long_with_no_attempt_answer_503(client, vtex_sandbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from outbox.models import VtexCommand
+    from tests.orders.factories import OrderFactory
+
+    feed_drain()
+    order = OrderFactory()
+    command = VtexCommand.objects.create(
+        subject=order, source="admin", kind="refresh", key=f"{order.vtex_order_id}:refresh"
+    )
+    assert health(client)[0] == 200  # just queued
+    VtexCommand.objects.filter(pk=command.pk).update(
+        created_at=timezone.now() - timedelta(minutes=30)
+    )
+
+    status, body = health(client)
+
+    assert status == 503
+    assert body["checks"]["outbox"]["ok"] is False
+    assert body["checks"]["outbox"]["due"] == 1
+    assert body["checks"]["outbox"]["oldest_due_seconds"] >= 30 * 60
