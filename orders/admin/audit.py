@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.admin.timeline import TimelineLine, timeline
 from orders.models import OrderEvent
 from orders.status import status_label
+from outbox.models import VtexCommand
 from outbox.selectors import subject_commands
 
 
@@ -55,7 +57,17 @@ class OrderEventAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OrderEvent]:
-        return super().get_queryset(request).select_related("order", "actor_user")
+        # A row the outbox wrote (a command accepted or refused) names the operator who asked
+        # for the command: one subquery on the command's unique key, no query per row.
+        requester = VtexCommand.objects.filter(
+            key=KeyTextTransform("command", OuterRef("payload"))
+        ).values("requested_by__username")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("order", "actor_user")
+            .annotate(command_requester=Subquery(requester))
+        )
 
     def _line(self, event: OrderEvent) -> TimelineLine:
         """The event as the order's timeline says it (read once per page)."""
@@ -101,7 +113,7 @@ class OrderEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("actor"))
     def actor(self, event: OrderEvent) -> str:
-        return event.actor_display
+        return getattr(event, "command_requester", None) or event.actor_display
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -110,3 +110,19 @@ def test_a_request_from_a_csv_file_names_the_file(admin_client, settings):
     assert line.what == "Asked VTEX for: sale invoice NF9 of R$ 123.45."
     assert (line.who, line.csv_file) == ("CSV import", "notas-2026-11-28.csv")
     assert "(CSV file notas-2026-11-28.csv)" in page.content.decode()
+
+
+def test_the_event_list_names_the_operator_behind_a_command(vtex_store, login, admin_client):
+    operator = login("Operations", username="joana")
+    [order] = mirrored_orders(vtex_store, 1, status="ready-for-handling")
+    with transaction.atomic():
+        order_start_handling(order=order, user=operator)
+    commands_deliver()
+    sent = OrderEvent.objects.get(order=order, type=EventType.COMMAND_SENT)
+
+    page = admin_client.get(reverse("admin:orders_orderevent_changelist"))
+
+    row = page.content.decode().split(f"/admin/orders/orderevent/{sent.pk}/change/")[1]
+    row = row.split("</tr>")[0]
+    assert "joana" in row
+    assert "VTEX command delivery" not in row
