@@ -19,14 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from orders.models import Actor, EventType, InvoiceType, OrderEvent
+from orders.models.audit import CSV_FILE_KEY
 from orders.money import brl
 from orders.status import status_label
 from outbox.choices import kinds as command_kinds
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 from outbox.refusals import vtex_answer
-
-# The audit payload key naming the CSV file a request came from (written by the CSV import).
-CSV_FILE = "csv_file"
 
 
 @dataclass(frozen=True)
@@ -186,7 +184,7 @@ def _line(
         what=what,
         who=who,
         answer=answer,
-        csv_file=str(payload.get(CSV_FILE) or ""),
+        csv_file=str(payload.get(CSV_FILE_KEY) or ""),
     )
 
 

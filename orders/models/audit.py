@@ -36,6 +36,11 @@ class Actor(models.TextChoices):
     OUTBOX = "outbox", _("VTEX command delivery")
 
 
+# The audit payload key naming the CSV file a request came from: the CSV import writes it in
+# its requests' rows, the order's timeline shows it (orders.admin.timeline).
+CSV_FILE_KEY = "csv_file"
+
+
 class OrderEvent(models.Model):
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="events", verbose_name=_("order")

@@ -6,8 +6,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from orders.admin.timeline import CSV_FILE, timeline
+from orders.admin.timeline import timeline
 from orders.models import Actor, EventType, OrderEvent
+from orders.models.audit import CSV_FILE_KEY
 from orders.services.actions import order_start_handling
 from outbox.delivery import commands_deliver
 from outbox.models import CommandState, VtexCommand
@@ -100,7 +101,7 @@ def test_a_request_from_a_csv_file_names_the_file(admin_client, settings):
             "type": "Output",
             "number": "NF9",
             "value": 12345,
-            CSV_FILE: "notas-2026-11-28.csv",
+            CSV_FILE_KEY: "notas-2026-11-28.csv",
         },
     )
 
