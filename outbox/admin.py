@@ -97,7 +97,11 @@ class CommandAttemptInline(admin.TabularInline):
         explanation = refusal_explanation(attempt.error_code)
         if not explanation:
             return attempt.error_code
-        return format_html("{}<br><small>{}</small>", attempt.error_code, explanation)
+        return format_html(
+            '{}<br><small style="display:block;min-width:14em">{}</small>',
+            attempt.error_code,
+            explanation,
+        )
 
     @admin.display(description=gettext_lazy("request body"))
     def request_display(self, attempt: CommandAttempt) -> str:
