@@ -136,15 +136,21 @@ def _line(
         }
         what = _("Status in VTEX went from %(from)s to %(to)s.") % values
         if event.source == Actor.OUTBOX:
-            # VTEX moved it after a command: the latest one settled by then.
+            # Read back from VTEX once a command settled (the latest one settled by then).
+            # VTEX moved it for that command only if VTEX accepted it; after a refusal the
+            # re-read found a change made elsewhere.
             cause = _cause(event, settled)
-            if cause is not None:
+            if cause is not None and cause.state == CommandState.SUCCEEDED:
                 what = _("Status in VTEX went from %(from)s to %(to)s, after: %(request)s.") % {
                     **values,
                     "request": _asked(cause.key, cause, requests.get(cause.key)),
                 }
                 who = _requester(cause, who)
             else:
+                what = _(
+                    "Status in VTEX went from %(from)s to %(to)s (seen when the order was read "
+                    "again)."
+                ) % values
                 who = _("VTEX")
     elif event.type == EventType.ACTION_REQUESTED and payload.get("action") == "command-retry":
         what = _("Sent again now: %(request)s.") % {"request": asked}

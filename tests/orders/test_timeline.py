@@ -127,3 +127,24 @@ def test_the_event_list_names_the_operator_behind_a_command(vtex_store, login, a
     row = row.split("</tr>")[0]
     assert "joana" in row
     assert "VTEX command delivery" not in row
+
+
+def test_a_status_moved_elsewhere_is_not_credited_to_a_refused_command(vtex_store, login, settings):
+    operator = login("Operations", username="joana")
+    [order] = mirrored_orders(vtex_store, 1, status="ready-for-handling")
+    # Someone moved the order in VTEX: VTEX refuses the start (OMS003), and the re-read after
+    # the refusal mirrors the move.
+    vtex_store.set_status(order.vtex_order_id, "handling")
+    with transaction.atomic():
+        order_start_handling(order=order, user=operator)
+    commands_deliver()
+
+    lines = lines_of(order)
+
+    assert any(what == "VTEX refused: start handling." and who == "joana" for what, who, _ in lines)
+    assert (
+        "Status in VTEX went from Ready for handling to Handling (seen when the order was read "
+        "again).",
+        "VTEX",
+        "",
+    ) in lines
