@@ -180,3 +180,28 @@ def test_an_unavailable_operation_says_why_before_anyone_types(box, screen):
     assert refused.is_visible()
     assert "a VTEX recusa o cancelamento" in refused.inner_text()
     assert screen.locator(f'.action-refusals [data-refused="{ready.pk}"]').count() == 0
+
+
+def test_the_invoice_form_fits_the_key_and_shows_the_totals_beside_it(box, screen):
+    [order] = box.orders(1, "handling")
+    box.open(order)
+    box.click("invoice")
+
+    # The 44 digits of an NF-e key show whole in their field.
+    key = screen.locator('#content-main [name="key"]')
+    key.fill("35261112345678000199550010000012341000012345")
+    assert key.evaluate("field => field.scrollWidth <= field.clientWidth")
+    # Dates are picked, not typed in a format to guess.
+    assert screen.locator('[name="issued_at"]').get_attribute("type") == "datetime-local"
+    assert screen.locator('[name="dispatched_at"]').get_attribute("type") == "datetime-local"
+
+    # The order's totals and what is left to invoice, beside the form.
+    totals = screen.locator("#operation-totals")
+    with translation.override("pt-br"):
+        value = brl(order.value)
+    assert "Falta faturar" in totals.inner_text()
+    assert value in totals.inner_text()
+    form = screen.locator("#content-main form").bounding_box()
+    beside = totals.bounding_box()
+    assert beside["x"] >= form["x"] + 300 and beside["y"] < form["y"] + form["height"]
+    assert screen.evaluate(WIDER_THAN_THE_VIEWPORT)["wider"] == []
