@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 WEB_PORT ?= 8000
-export WEB_PORT
+SANDBOX_PORT ?= 8001
+export WEB_PORT SANDBOX_PORT
 
 .PHONY: run test lint bench install messages
 

@@ -2,8 +2,8 @@
 
 ``DJANGO_ENV`` picks the profile: ``development`` (default) runs on one machine
 with nothing installed (SQLite file, filesystem Celery broker, the sandbox VTEX
-store on 127.0.0.1:8001); ``production`` requires a secret key, allowed hosts and
-complete VTEX credentials, and turns on every HTTPS protection.
+store on 127.0.0.1:$SANDBOX_PORT, 8001 by default); ``production`` requires a secret
+key, allowed hosts and complete VTEX credentials, and turns on every HTTPS protection.
 Every setting is documented in ``.env.example``.
 """
 
@@ -139,6 +139,8 @@ STORAGES = {
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
+# Load balancers and supervisors probe /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
@@ -181,7 +183,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 # --- VTEX ----------------------------------------------------------------------
 # With no credentials at all, development talks to the sandbox store that
-# `make run` starts on 127.0.0.1:8001 (python -m sandbox serve).
+# `make run` starts on 127.0.0.1:$SANDBOX_PORT (python -m sandbox serve; 8001 by default).
+SANDBOX_PORT = env.int("SANDBOX_PORT", default=8001)
 SANDBOX_APP_KEY = "sandbox-appkey"
 SANDBOX_APP_TOKEN = "sandbox-apptoken"  # noqa: S105 - the sandbox's public default, not a secret
 _vtex_required = ("VTEX_ACCOUNT_NAME", "VTEX_APP_KEY", "VTEX_APP_TOKEN")
@@ -203,7 +206,7 @@ else:
     VTEX_ACCOUNT_NAME = "sandbox"
     VTEX_APP_KEY = SANDBOX_APP_KEY
     VTEX_APP_TOKEN = SANDBOX_APP_TOKEN
-    VTEX_BASE_URL = env.str("VTEX_BASE_URL", default="http://127.0.0.1:8001")
+    VTEX_BASE_URL = env.str("VTEX_BASE_URL", default=f"http://127.0.0.1:{SANDBOX_PORT}")
     VTEX_USES_SANDBOX = True
 VTEX_ENVIRONMENT = env.str("VTEX_ENVIRONMENT", default="vtexcommercestable")
 VTEX_TIMEOUT_SECONDS = env.float("VTEX_TIMEOUT_SECONDS", default=20.0)
@@ -257,3 +260,20 @@ ORDERS_BACKFILL_NIGHTLY_DAYS = env.int("ORDERS_BACKFILL_NIGHTLY_DAYS", default=2
 # Backfill and reconcile read this many orders from VTEX at once (threads; writes stay serial).
 # Mind VTEX's GetOrder limit of 6,000 requests a minute per account.
 ORDERS_SYNC_FETCH_WORKERS = env.int("ORDERS_SYNC_FETCH_WORKERS", default=4)
+
+# --- Operator dashboard and health -----------------------------------------------------------
+# How long an order or a command may wait in each queue of the dashboard before it counts as
+# late (highlighted there, and flagged "late" in the order list). Hours.
+QUEUE_READY_FOR_HANDLING_HOURS = env.float("QUEUE_READY_FOR_HANDLING_HOURS", default=24)
+QUEUE_HANDLING_NOT_INVOICED_HOURS = env.float("QUEUE_HANDLING_NOT_INVOICED_HOURS", default=48)
+QUEUE_INVOICED_WITHOUT_TRACKING_HOURS = env.float(
+    "QUEUE_INVOICED_WITHOUT_TRACKING_HOURS", default=24
+)
+# Past the estimated delivery date: late from this many hours after it (0: at once).
+QUEUE_PAST_DELIVERY_HOURS = env.float("QUEUE_PAST_DELIVERY_HOURS", default=0)
+QUEUE_COMMANDS_FAILED_HOURS = env.float("QUEUE_COMMANDS_FAILED_HOURS", default=1)
+# The import is behind (dashboard warning, /healthz non-200) when the orders feed has not been
+# drained successfully for this long. Beat drains it every minute.
+FEED_STALE_MINUTES = env.float("FEED_STALE_MINUTES", default=10)
+# /healthz asks VTEX (a GET of the feed configuration) with this timeout, no retry.
+HEALTHZ_VTEX_TIMEOUT_SECONDS = env.float("HEALTHZ_VTEX_TIMEOUT_SECONDS", default=5)

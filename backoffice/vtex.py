@@ -1,5 +1,8 @@
 """The one place where Django settings become a VTEX client."""
 
+from dataclasses import replace
+from typing import Any
+
 from django.conf import settings
 
 from vtex import VtexClient, VtexConfig
@@ -16,6 +19,7 @@ def vtex_config() -> VtexConfig:
     )
 
 
-def vtex_client() -> VtexClient:
-    """A client built from the current settings (cheap: the HTTP pool is per process)."""
-    return VtexClient(vtex_config())
+def vtex_client(**overrides: Any) -> VtexClient:
+    """A client built from the current settings (cheap: the HTTP pool is per process);
+    ``overrides`` replace fields of its config (``timeout=3, get_retries=0``)."""
+    return VtexClient(replace(vtex_config(), **overrides) if overrides else vtex_config())

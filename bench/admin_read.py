@@ -1,5 +1,5 @@
-"""Admin read side: the order list and one order's page, served by django.test.Client to a
-logged-in superuser while the mirror holds thousands of orders."""
+"""Admin read side: the order list, one order's page and the dashboard, served by
+django.test.Client to a logged-in superuser while the mirror holds thousands of orders."""
 
 from __future__ import annotations
 
@@ -73,6 +73,20 @@ def run(bench: Bench) -> Figures:
         reverse("admin:orders_order_change", args=[order.pk]),
         requests,
         check=lambda response: order.vtex_order_id in response.content.decode(),
+    )
+    figures += _timed(
+        "dashboard (the admin's home)",
+        client,
+        reverse("dashboard"),
+        requests,
+        check=lambda response: 'data-queue="ready-for-handling"' in response.content.decode(),
+    )
+    figures += _timed(
+        "order list, late orders only",
+        client,
+        f"{changelist}?late=yes",
+        requests,
+        check=lambda response: response.status_code == 200,
     )
     return figures
 

@@ -42,6 +42,36 @@ from orders.validators import (
 FieldT = TypeVar("FieldT", bound=forms.CharField)
 
 
+class DateTimePicker(forms.DateTimeInput):
+    """The browser's date and time picker; it sends ``2026-11-28T14:30`` (local time), which
+    the field reads as ISO 8601 whatever the language."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DatePicker(forms.DateInput):
+    """The browser's date picker; it sends ``2026-11-28``."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+# The 44 digits of an NF-e access key, readable in one line.
+NFE_KEY_INPUT = forms.TextInput(
+    attrs={
+        "inputmode": "numeric",
+        "autocomplete": "off",
+        "spellcheck": "false",
+        "style": "width: 46ch; font-family: var(--font-family-monospace, monospace)",
+    }
+)
+
+
 def bounded(field: FieldT, limit: TextLength) -> FieldT:
     """``field`` refusing more than ``limit`` characters with the message the services give
     (Django's own max_length message does not name the field). No ``maxlength`` in the page:
@@ -128,8 +158,11 @@ class InvoiceIdentityForm(OperationForm):
         required=False,
         validators=[validate_nfe_key],
         help_text=_("44 digits."),
+        widget=NFE_KEY_INPUT,
     )
-    issued_at = forms.DateTimeField(label=_("Issued at"), initial=timezone.now)
+    issued_at = forms.DateTimeField(
+        label=_("Issued at"), initial=timezone.now, widget=DateTimePicker
+    )
     url = bounded(
         forms.URLField(label=_("Invoice URL"), required=False, assume_scheme="https"),
         bounds.INVOICE_URL,
@@ -161,7 +194,9 @@ class InvoiceForm(InvoiceIdentityForm):
         forms.URLField(label=_("Tracking URL"), required=False, assume_scheme="https"),
         bounds.TRACKING_URL,
     )
-    dispatched_at = forms.DateTimeField(label=_("Dispatched at"), required=False)
+    dispatched_at = forms.DateTimeField(
+        label=_("Dispatched at"), required=False, widget=DateTimePicker
+    )
 
     def __init__(self, *args: Any, order: Order, summary: InvoicingSummary, **kwargs: Any) -> None:
         super().__init__(*args, order=order, summary=summary, **kwargs)
@@ -259,14 +294,16 @@ class TrackingNumberForm(SaleInvoiceForm):
         bounds.TRACKING_URL,
     )
     courier = bounded(forms.CharField(label=_("Courier"), required=False), bounds.COURIER)
-    dispatched_at = forms.DateTimeField(label=_("Dispatched at"), required=False)
+    dispatched_at = forms.DateTimeField(
+        label=_("Dispatched at"), required=False, widget=DateTimePicker
+    )
 
     def clean_dispatched_at(self) -> Any:
         return date_in_window(self, "dispatched_at", bounds.DISPATCHED_AT, None)
 
 
 class TrackingEventForm(forms.Form):
-    date = forms.DateField(label=_("Date"))
+    date = forms.DateField(label=_("Date"), widget=DatePicker)
     city = bounded(forms.CharField(label=_("City")), bounds.TRACKING_CITY)
     state = bounded(forms.CharField(label=_("State")), bounds.TRACKING_STATE)
     description = bounded(forms.CharField(label=_("Description")), bounds.TRACKING_DESCRIPTION)
@@ -285,7 +322,9 @@ class TrackingEventsForm(SaleInvoiceForm):
     """The events of a sale invoice that has a tracking number, in the ``events`` formset."""
 
     is_delivered = forms.BooleanField(label=_("Delivered"), required=False)
-    delivered_at = forms.DateTimeField(label=_("Delivered at"), required=False)
+    delivered_at = forms.DateTimeField(
+        label=_("Delivered at"), required=False, widget=DateTimePicker
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

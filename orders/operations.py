@@ -138,12 +138,18 @@ OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in (
 # fmt: on
 
 
+def operations_allowed(*, user: AbstractBaseUser | AnonymousUser) -> list[Operation]:
+    """The operations ``user`` may run, in the table's order (whether the order allows each
+    now is its ``refusal`` rule)."""
+    return [operation for operation in OPERATIONS.values() if operation.allowed_to(user)]
+
+
 def operations_available(
     *, order: Order, summary: InvoicingSummary, user: AbstractBaseUser | AnonymousUser
 ) -> list[Operation]:
     """The operations ``user`` may run and the order allows now, in the table's order."""
     return [
         operation
-        for operation in OPERATIONS.values()
-        if operation.allowed_to(user) and operation.refusal(order, summary) is None
+        for operation in operations_allowed(user=user)
+        if operation.refusal(order, summary) is None
     ]

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from orders import tasks
 from outbox.enqueue import SWEEP_TASK
@@ -40,7 +41,9 @@ class Crontab:
 
 @dataclass(frozen=True)
 class PeriodicDeclaration:
-    name: str  # the row's identity in django-celery-beat: renaming creates a new row
+    # The row's identity in django-celery-beat (renaming creates a new row): stored in English,
+    # shown in the operator's language by the periodic task list (orders.admin.periodic).
+    name: str
     task: str
     schedule: Every | Crontab
     description: str
@@ -51,14 +54,14 @@ class PeriodicDeclaration:
 
 DECLARATIONS: list[PeriodicDeclaration] = [
     PeriodicDeclaration(
-        name="orders: drain the VTEX orders feed",
+        name=gettext_noop("orders: drain the VTEX orders feed"),
         task=tasks.FEED_DRAIN,
         schedule=Every(seconds=60),
         description="Every minute: read the VTEX feed until it is empty and mirror the orders.",
         expire_seconds=60,
     ),
     PeriodicDeclaration(
-        name="orders: reconcile stale orders",
+        name=gettext_noop("orders: reconcile stale orders"),
         task=tasks.ORDERS_RECONCILE,
         schedule=Every(seconds=3600),
         description=(
@@ -68,7 +71,7 @@ DECLARATIONS: list[PeriodicDeclaration] = [
         expire_seconds=3600,
     ),
     PeriodicDeclaration(
-        name="orders: nightly backfill of recent orders",
+        name=gettext_noop("orders: nightly backfill of recent orders"),
         task=tasks.ORDERS_BACKFILL_RECENT,
         schedule=Crontab(minute="30", hour="3"),
         description=(
@@ -78,7 +81,7 @@ DECLARATIONS: list[PeriodicDeclaration] = [
         expire_seconds=6 * 3600,
     ),
     PeriodicDeclaration(
-        name="orders: deliver due VTEX commands",
+        name=gettext_noop("orders: deliver due VTEX commands"),
         task=SWEEP_TASK,
         schedule=Every(seconds=settings.VTEX_COMMAND_SWEEP_SECONDS),
         description=(

@@ -85,8 +85,9 @@ LABELS: dict[str, Promise] = {
     S.CANCEL: _("Canceling"),
     S.CANCELED: _("Canceled"),
     S.REPLACED: _("Replaced"),
-    S.ORDER_CREATE_ERROR: _("Order creation error"),
-    S.ORDER_CREATION_ERROR: _("Order creation error"),
+    # VTEX has both names; the filters must tell them apart.
+    S.ORDER_CREATE_ERROR: _("Order creation error (order-create-error)"),
+    S.ORDER_CREATION_ERROR: _("Order creation error (order-creation-error)"),
 }
 
 # Colour families for the admin badge: what an operator should do with the order.

@@ -20,7 +20,9 @@ from outbox.enqueue import command_superseded_key
 from outbox.forms import ResolveForm
 from outbox.models import CommandAttempt, CommandState, VtexCommand
 from outbox.operator import command_mark_resolved, command_retry_now
-from outbox.records import EMBEDDED_XML_FIELDS
+from outbox.records import EMBEDDED_XML_FIELDS, Outcome
+from outbox.refusals import refusal_explanation, vtex_answer
+from outbox.selectors import commands_needing_attention
 
 STATE_COLOURS = {
     CommandState.PENDING: "#6b7280",
@@ -29,6 +31,17 @@ STATE_COLOURS = {
     CommandState.REJECTED: "#dc2626",
     CommandState.RETRYING: "#d97706",
     CommandState.DEAD: "#7f1d1d",
+}
+
+
+# What an attempt did, in the operator's language (the attempt stores the value).
+OUTCOME_LABELS = {
+    Outcome.SUCCEEDED: gettext_lazy("Succeeded"),
+    Outcome.ALREADY_APPLIED: gettext_lazy("Already applied (seen when VTEX was read again)"),
+    Outcome.REJECTED: gettext_lazy("Rejected by VTEX"),
+    Outcome.FAILED: gettext_lazy("Failed (VTEX may have received it)"),
+    Outcome.NOT_SENT: gettext_lazy("Not sent (VTEX could not be reached)"),
+    Outcome.RATE_LIMITED: gettext_lazy("Paused: VTEX asked to slow down"),
 }
 
 
@@ -51,9 +64,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
-            return queryset.filter(
-                state__in=(CommandState.REJECTED, CommandState.DEAD), resolved_at__isnull=True
-            )
+            return queryset.filter(commands_needing_attention())
         return queryset
 
 
@@ -66,14 +77,31 @@ class CommandAttemptInline(admin.TabularInline):
         "method",
         "path",
         "response_status",
-        "outcome",
-        "error_code",
+        "outcome_display",
+        "error_display",
         "duration_ms",
         "task_id",
         "request_display",
         "response_body",
     )
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("outcome"))
+    def outcome_display(self, attempt: CommandAttempt) -> str:
+        return str(OUTCOME_LABELS.get(attempt.outcome, attempt.outcome))
+
+    @admin.display(description=gettext_lazy("error code"))
+    def error_display(self, attempt: CommandAttempt) -> str:
+        if not attempt.error_code:
+            return "—"
+        explanation = refusal_explanation(attempt.error_code)
+        if not explanation:
+            return attempt.error_code
+        return format_html(
+            '{}<br><small style="display:block;min-width:14em">{}</small>',
+            attempt.error_code,
+            explanation,
+        )
 
     @admin.display(description=gettext_lazy("request body"))
     def request_display(self, attempt: CommandAttempt) -> str:
@@ -127,8 +155,7 @@ class VtexCommandAdmin(admin.ModelAdmin):
         "failures",
         "next_attempt_at",
         "needs_verification",
-        "last_error_code",
-        "last_error_message",
+        "error_display",
         "receipt",
         "source",
         "requested_by",
@@ -162,9 +189,7 @@ class VtexCommandAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("VTEX's answer"))
     def error_display(self, command: VtexCommand) -> str:
-        if not command.last_error_message:
-            return "—"
-        return f"{command.last_error_code}: {command.last_error_message}"
+        return vtex_answer(command.last_error_code, command.last_error_message)
 
     @admin.display(description=gettext_lazy("payload"))
     def payload_display(self, command: VtexCommand) -> str:

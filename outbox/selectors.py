@@ -9,10 +9,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils import timezone
 
-from outbox.models import DUE_STATES, CommandAttempt, VtexCommand
+from outbox.models import DUE_STATES, CommandAttempt, CommandState, VtexCommand
 
 
 def subject_commands(*, subject: models.Model) -> list[VtexCommand]:
@@ -72,3 +73,27 @@ def outbox_last_delivery(*, now: datetime | None = None) -> OutboxDelivery:
         due=waiting["due"],
         oldest_due_at=waiting["oldest"],
     )
+
+
+def commands_needing_attention() -> Q:
+    """Commands VTEX rejected or that were given up, and that nobody has resolved yet."""
+    return Q(state__in=(CommandState.REJECTED, CommandState.DEAD), resolved_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class AttentionStats:
+    count: int
+    late: int
+    oldest_since: datetime | None
+
+
+def commands_needing_attention_stats(*, now: datetime, limit: timedelta) -> AttentionStats:
+    """One query: how many commands need attention, how many for longer than ``limit``, and
+    since when the oldest does (when its last attempt ended)."""
+    since = Coalesce("finished_at", "updated_at")
+    row = VtexCommand.objects.filter(commands_needing_attention()).aggregate(
+        count=Count("pk"),
+        late=Count("pk", filter=Q(LessThan(since, now - limit))),
+        oldest=Min(since),
+    )
+    return AttentionStats(count=row["count"], late=row["late"], oldest_since=row["oldest"])

@@ -1,3 +1,3 @@
-from orders.admin import actions, audit, orders
+from orders.admin import actions, audit, groups, orders, periodic
 
-__all__ = ["actions", "audit", "orders"]
+__all__ = ["actions", "audit", "groups", "orders", "periodic"]

@@ -8,7 +8,7 @@ invoices, totals) are in ``orders.services.actions``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib import admin, messages
@@ -30,9 +30,11 @@ from django.utils.translation import gettext as _
 from orders.forms import CancelForm, OperationForm
 from orders.models import Order
 from orders.money import brl
-from orders.operations import OPERATIONS, Operation, operations_available
+from orders.operations import OPERATIONS, Operation, operations_allowed
 from orders.selectors import InvoicingSummary, order_invoicing_summary
 from orders.services.actions import ActionRefused, ActionResult
+from outbox.models import VtexCommand
+from outbox.refusals import vtex_answer
 from outbox.selectors import subject_commands, subject_commands_url
 
 
@@ -63,6 +65,20 @@ def report(
             request,
             _("%(order)s refused: %(reason)s") % {"order": order.vtex_order_id, "reason": reason},
         )
+
+
+def order_totals(order: Order, summary: InvoicingSummary) -> list[tuple[str, str]]:
+    """The order's totals and where its invoicing stands, as the operation pages show them."""
+    return [
+        (_("Items"), brl(order.items_total)),
+        (_("Discounts"), brl(order.discounts_total)),
+        (_("Shipping"), brl(order.shipping_total)),
+        (_("Tax"), brl(order.tax_total)),
+        (_("Order value"), brl(summary.order_value)),
+        (_("Invoiced"), brl(summary.output_total)),
+        (_("Left to invoice"), brl(max(summary.order_value - summary.output_total, 0))),
+        (_("Returned"), brl(summary.input_total)),
+    ]
 
 
 def operation_url_name(operation: Operation) -> str:
@@ -114,6 +130,7 @@ class OrderOperationsMixin:
             form=form,
             title=_("Cancel orders"),
             submit_label=_("Cancel these orders"),
+            unavailable=self._refused_beforehand(request, queryset, OPERATIONS["cancel"]),
         )
 
     @changelist_action("refresh")
@@ -143,6 +160,20 @@ class OrderOperationsMixin:
             queued_message=operation.queued_message(arguments),
         )
 
+    def _refused_beforehand(
+        self, request: HttpRequest, queryset: QuerySet[Order], operation: Operation
+    ) -> list[tuple[Order, str]]:
+        """The selected orders the operation's rule refuses, with why, for its form page: the
+        operator sees them before typing. Not for a selection across every page (each order
+        reads its invoices): those are reported after the run."""
+        if request.POST.get("select_across", "0") != "0":
+            return []
+        return [
+            (order, refusal)
+            for order in queryset.order_by("pk")
+            if (refusal := operation.refusal(order, order_invoicing_summary(order=order)))
+        ]
+
     def _action_form_page(
         self,
         request: HttpRequest,
@@ -152,6 +183,7 @@ class OrderOperationsMixin:
         form: Any,
         title: str,
         submit_label: str,
+        unavailable: Sequence[tuple[Order, str]] = (),
     ) -> TemplateResponse:
         opts = self.model._meta
         return TemplateResponse(
@@ -165,6 +197,7 @@ class OrderOperationsMixin:
                 "form": form,
                 "action": action,
                 "submit_label": submit_label,
+                "unavailable": unavailable,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
                 "select_across": request.POST.get("select_across", "0"),
@@ -174,21 +207,42 @@ class OrderOperationsMixin:
     # --- The order page -------------------------------------------------------------------------
 
     def _operations_context(
-        self, request: HttpRequest, order: Order, *, summary: InvoicingSummary
+        self,
+        request: HttpRequest,
+        order: Order,
+        *,
+        summary: InvoicingSummary,
+        commands: list[VtexCommand] | None = None,
     ) -> dict[str, Any]:
-        """The order page's operations box: ``order_operations`` in the page's context."""
-        buttons = [
-            {
-                "name": operation.name,
-                "label": operation.label,
-                "url": reverse(f"admin:{operation_url_name(operation)}", args=[order.pk]),
-                "one_click": operation.one_click,
-            }
-            for operation in operations_available(order=order, summary=summary, user=request.user)
-        ]
+        """The order page's operations box: ``order_operations`` in the page's context. Beside
+        the buttons, the operations the user may run but the order does not allow now, each
+        with why (the operations table's rule), so nobody opens a form to learn it."""
+        buttons, unavailable = [], []
+        for operation in operations_allowed(user=request.user):
+            refusal = operation.refusal(order, summary)
+            if refusal is not None:
+                unavailable.append(
+                    {"name": operation.name, "label": operation.label, "why": refusal}
+                )
+                continue
+            buttons.append(
+                {
+                    "name": operation.name,
+                    "label": operation.label,
+                    "url": reverse(f"admin:{operation_url_name(operation)}", args=[order.pk]),
+                    "one_click": operation.one_click,
+                }
+            )
         return {
             "buttons": buttons,
-            "commands": subject_commands(subject=order),
+            "unavailable": unavailable,
+            "commands": [
+                {
+                    "command": command,
+                    "answer": vtex_answer(command.last_error_code, command.last_error_message),
+                }
+                for command in (subject_commands(subject=order) if commands is None else commands)
+            ],
             "invoiced": brl(summary.output_total),
             "returned": brl(summary.input_total),
             "commands_url": subject_commands_url(subject=order),
@@ -226,13 +280,15 @@ class OrderOperationsMixin:
         if request.method != "POST":
             refusal = operation.refusal(order, summary)
             if refusal is not None:
-                return self._operation_page(request, order, operation, refusal=refusal)
+                return self._operation_page(
+                    request, order, operation, summary=summary, refusal=refusal
+                )
             form = operation.form(order=order, summary=summary)
         else:
             form = operation.form(request.POST, order=order, summary=summary)
             if form.is_valid() and self._run(request, operation, order, form.arguments()):
                 return self._back_to_order(order)
-        return self._operation_page(request, order, operation, form=form)
+        return self._operation_page(request, order, operation, summary=summary, form=form)
 
     def _order_for(self, request: HttpRequest, object_id: str, operation: Operation) -> Order:
         if not operation.allowed_to(request.user):
@@ -271,10 +327,12 @@ class OrderOperationsMixin:
         order: Order,
         operation: Operation,
         *,
+        summary: InvoicingSummary,
         form: OperationForm | None = None,
         refusal: str | None = None,
     ) -> HttpResponse:
-        """The operation's form, or (``refusal``) why the order does not allow it."""
+        """The operation's form, or (``refusal``) why the order does not allow it; beside it,
+        the order's totals and what is left to invoice."""
         return TemplateResponse(
             request,
             "admin/orders/order/operation_form.html",
@@ -288,6 +346,7 @@ class OrderOperationsMixin:
                 "formsets": form.formsets if form else [],
                 "notes": form.notes() if form else [],
                 "refusal": refusal,
+                "totals": order_totals(order, summary),
                 "submit_label": operation.submit_label,
                 "order_url": reverse("admin:orders_order_change", args=[order.pk]),
             },

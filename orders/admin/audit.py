@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from orders.admin.timeline import TimelineLine, timeline
 from orders.models import OrderEvent
 from orders.status import status_label
+from outbox.models import VtexCommand
+from outbox.selectors import subject_commands
 
 
 @admin.register(OrderEvent)
@@ -38,6 +43,9 @@ class OrderEventAdmin(admin.ModelAdmin):
     fields = (
         "created_at",
         "order",
+        "what",
+        "who",
+        "answer",
         "type",
         "from_status",
         "to_status",
@@ -47,6 +55,48 @@ class OrderEventAdmin(admin.ModelAdmin):
         "payload",
     )
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderEvent]:
+        # A row the outbox wrote (a command accepted or refused) names the operator who asked
+        # for the command: one subquery on the command's unique key, no query per row.
+        requester = VtexCommand.objects.filter(
+            key=KeyTextTransform("command", OuterRef("payload"))
+        ).values("requested_by__username")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("order", "actor_user")
+            .annotate(command_requester=Subquery(requester))
+        )
+
+    def _line(self, event: OrderEvent) -> TimelineLine:
+        """The event as the order's timeline says it (read once per page)."""
+        line = getattr(event, "_timeline_line", None)
+        if line is None:
+            events = list(
+                OrderEvent.objects.filter(order_id=event.order_id)
+                .select_related("actor_user")
+                .order_by("created_at", "pk")
+            )
+            lines = timeline(events=events, commands=subject_commands(subject=event.order))
+            line = next(line for line in lines if line.event.pk == event.pk)
+            event._timeline_line = line
+        return line
+
+    @admin.display(description=_("what happened"))
+    def what(self, event: OrderEvent) -> str:
+        line = self._line(event)
+        if line.csv_file:
+            return _("%(what)s (CSV file %(file)s)") % {"what": line.what, "file": line.csv_file}
+        return line.what
+
+    @admin.display(description=_("asked by"))
+    def who(self, event: OrderEvent) -> str:
+        return self._line(event).who
+
+    @admin.display(description=_("VTEX's answer"))
+    def answer(self, event: OrderEvent) -> str:
+        return self._line(event).answer or "—"
 
     @admin.display(description=_("order"), ordering="order__vtex_order_id")
     def order_link(self, event: OrderEvent) -> str:
@@ -63,7 +113,7 @@ class OrderEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("actor"))
     def actor(self, event: OrderEvent) -> str:
-        return event.actor_display
+        return getattr(event, "command_requester", None) or event.actor_display
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -7,48 +7,30 @@ items, invoices or events. Customer data is always rendered through
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import HttpRequest
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orders.admin.actions import OrderOperationsMixin
-from orders.models import Invoice, InvoiceType, Order
+from orders.admin.filters import HasInvoiceFilter, LateFilter, QueueFilter, StatusFilter
+from orders.admin.timeline import timeline
+from orders.models import Order
 from orders.money import brl
-from orders.selectors import customer_display, order_detail_related, order_invoicing_summary
-from orders.status import status_choices, status_colour, status_label
-
-
-class StatusFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return status_choices()
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
-        return queryset.filter(status=self.value()) if self.value() else queryset
-
-
-class HasInvoiceFilter(admin.SimpleListFilter):
-    title = _("has invoice")
-    parameter_name = "has_invoice"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
-        invoiced = Exists(Invoice.objects.filter(order=OuterRef("pk"), type=InvoiceType.OUTPUT))
-        if self.value() == "yes":
-            return queryset.filter(invoiced)
-        if self.value() == "no":
-            return queryset.filter(~invoiced)
-        return queryset
-
+from orders.selectors import (
+    customer_display,
+    order_detail_related,
+    order_invoicing_summary,
+    orders_late,
+)
+from orders.status import status_colour, status_label
+from outbox.selectors import subject_commands
 
 # Searching by one of these finds the customer it belongs to, which is seeing it: only with
 # ``orders.view_customer_pii``.
@@ -73,10 +55,19 @@ def status_badge(status: str) -> str:
     )
 
 
+def short_datetime(value: datetime | None) -> str:
+    """``28/11/2026 17:37`` in local time: the list's dates take a third of the long form."""
+    if value is None:
+        return "-"
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
 @admin.register(Order)
 class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
     list_filter = (
         StatusFilter,
+        LateFilter,
+        QueueFilter,
         ("created_at", admin.DateFieldListFilter),
         "sales_channel",
         "origin",
@@ -103,7 +94,7 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
                     "vtex_order_id",
                     "sequence",
                     "order_group",
-                    "status",
+                    "status_display",
                     "origin",
                     "sales_channel",
                     "affiliate_id",
@@ -129,6 +120,23 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
     )
     change_form_template = "admin/orders/order/change_form.html"
 
+    class Media:
+        css = {"all": ("backoffice/admin.css",)}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        # Whether each order is late (orders.selectors.orders_late), for the list's flag.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                is_late=Case(
+                    When(orders_late(now=timezone.now()), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         fields = list(super().get_search_fields(request))
         if request.user.has_perm("orders.view_customer_pii"):
@@ -151,12 +159,12 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
         return [
             "vtex_order_id",
             "sequence",
-            "created_at",
+            "created_display",
             customer,
             "value_display",
-            "status_display",
+            "status_late_display",
             "origin",
-            "vtex_last_change",
+            "last_change_display",
         ]
 
     @admin.display(description=_("value"), ordering="value")
@@ -167,8 +175,26 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
     def status_display(self, order: Order) -> str:
         return status_badge(order.status)
 
+    @admin.display(description=_("status"), ordering="status")
+    def status_late_display(self, order: Order) -> str:
+        """The list's status column: the badge, and under it the flag of a late order
+        (orders.selectors.orders_late); one column, so the list fits 1440 px."""
+        if not getattr(order, "is_late", False):
+            return status_badge(order.status)
+        return format_html(
+            '{}<br><span class="order-late">{}</span>', status_badge(order.status), _("Late")
+        )
+
+    @admin.display(description=_("created at"), ordering="created_at")
+    def created_display(self, order: Order) -> str:
+        return short_datetime(order.created_at)
+
+    @admin.display(description=_("last change in VTEX"), ordering="vtex_last_change")
+    def last_change_display(self, order: Order) -> str:
+        return short_datetime(order.vtex_last_change)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
-        return [field.name for field in Order._meta.fields]
+        return [*(field.name for field in Order._meta.fields), "status_display"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -192,6 +218,7 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
         context = dict(extra_context or {})
         if order is not None:
             related = order_detail_related(order=order)
+            commands = subject_commands(subject=order)
             context.update(
                 order_page={
                     "order": order,
@@ -218,20 +245,12 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
                         {"invoice": invoice, "value": brl(invoice.value)}
                         for invoice in related["invoices"]
                     ],
-                    "events": [
-                        {
-                            "event": event,
-                            "from_label": status_label(event.from_status)
-                            if event.from_status
-                            else "",
-                            "to_label": status_label(event.to_status) if event.to_status else "",
-                        }
-                        for event in related["events"]
-                    ],
+                    "timeline": timeline(events=related["events"], commands=commands),
                 },
                 order_operations=self._operations_context(
                     request,
                     order,
+                    commands=commands,
                     summary=order_invoicing_summary(
                         order=order, items=related["items"], invoices=related["invoices"]
                     ),

@@ -8,7 +8,7 @@ same transaction as the change they describe, and never updated or deleted
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models.order import Order
@@ -34,6 +34,11 @@ class Actor(models.TextChoices):
     CSV = "csv", _("CSV import")
     SELLER_API = "seller-api", _("Seller API")
     OUTBOX = "outbox", _("VTEX command delivery")
+
+
+# The audit payload key naming the CSV file a request came from: the CSV import writes it in
+# its requests' rows, the order's timeline shows it (orders.admin.timeline).
+CSV_FILE_KEY = "csv_file"
 
 
 class OrderEvent(models.Model):
@@ -79,7 +84,9 @@ class OrderEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.type} {self.created_at:%Y-%m-%d %H:%M}"
+        # The event page's title: local time (TIME_ZONE, São Paulo), as the timeline shows it.
+        moment = formats.date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.order} · {self.get_type_display()} · {moment}"
 
     @property
     def actor_display(self) -> str:

@@ -192,7 +192,13 @@ def invoice_submit(
         else:
             _require(return_invoice_refusal, order, summary)
             available = summary.unreturned_quantities
-        chosen = _invoice_lines(order=order, lines=lines, available=available)
+        chosen = _invoice_lines(
+            order=order,
+            lines=lines,
+            available=available,
+            summary=summary,
+            invoice_type=invoice_type,
+        )
         value = _invoice_value(summary=summary, invoice_type=invoice_type, chosen=chosen)
         if (
             invoice_type == InvoiceType.OUTPUT
@@ -200,12 +206,11 @@ def invoice_submit(
         ):
             raise ActionRefused(
                 _(
-                    "Invoice %(number)s would bring order %(order)s's invoices to %(total)s, "
+                    "Invoice %(number)s would bring the order's invoices to %(total)s, "
                     "more than the order value %(value)s."
                 )
                 % {
                     "number": number,
-                    "order": order.vtex_order_id,
                     "total": brl(summary.output_total + value),
                     "value": brl(summary.order_value),
                 }
@@ -259,7 +264,9 @@ def invoice_value_preview(
         if invoice_type == InvoiceType.OUTPUT
         else summary.unreturned_quantities
     )
-    chosen = _invoice_lines(order=order, lines=lines, available=available)
+    chosen = _invoice_lines(
+        order=order, lines=lines, available=available, summary=summary, invoice_type=invoice_type
+    )
     return _invoice_value(summary=summary, invoice_type=invoice_type, chosen=chosen)
 
 
@@ -282,10 +289,10 @@ def _invoice_existing(
         return ActionResult(order=order, command=command, created=False)
     raise ActionRefused(
         _(
-            "Invoice number %(number)s is already used on order %(order)s with other data; "
+            "Invoice number %(number)s is already used on this order with other data; "
             "VTEX would only refresh the first invoice's receipt. Use another number."
         )
-        % {"number": number, "order": order.vtex_order_id}
+        % {"number": number}
     )
 
 
@@ -294,7 +301,12 @@ def _lines_payload(lines: Sequence[InvoiceLine]) -> list[tuple[int, int]]:
 
 
 def _invoice_lines(
-    *, order: Order, lines: Sequence[InvoiceLine] | None, available: dict[int, int]
+    *,
+    order: Order,
+    lines: Sequence[InvoiceLine] | None,
+    available: dict[int, int],
+    summary: InvoicingSummary,
+    invoice_type: InvoiceType | str,
 ) -> dict[int, tuple[int, int, str]]:
     """position -> (quantity, unit price, SKU), checked against what is available."""
     items = {item.position: item for item in order.items.all()}
@@ -308,16 +320,15 @@ def _invoice_lines(
             raise ActionRefused(_("Quantities cannot be negative."))
         if line.quantity:
             requested[line.position] = requested.get(line.position, 0) + line.quantity
+    if not requested and lines is None:
+        raise ActionRefused(_nothing_left(summary, invoice_type))
     if not requested:
-        raise ActionRefused(_nothing_to_invoice(order))
+        raise ActionRefused(_("Give a quantity for at least one item."))
     chosen: dict[int, tuple[int, int, str]] = {}
     for position, quantity in requested.items():
         item = items.get(position)
         if item is None:
-            raise ActionRefused(
-                _("Order %(order)s has no item #%(position)s.")
-                % {"order": order.vtex_order_id, "position": position}
-            )
+            raise ActionRefused(_("The order has no item #%(position)s.") % {"position": position})
         if quantity > available.get(position, 0):
             raise ActionRefused(
                 _("Only %(available)s of %(item)s can still go on this invoice, not %(quantity)s.")
@@ -459,8 +470,7 @@ def _require_output_invoice(
     invoice = summary.invoices.get(number)
     if invoice is None or invoice.type != InvoiceType.OUTPUT:
         raise ActionRefused(
-            _("Order %(order)s has no sale invoice numbered %(number)s.")
-            % {"order": order.vtex_order_id, "number": number}
+            _("The order has no sale invoice numbered %(number)s.") % {"number": number}
         )
     return invoice
 
@@ -589,10 +599,9 @@ def order_change(
         if pending_invoice:
             raise ActionRefused(
                 _(
-                    "Order %(order)s has an invoice still being sent to VTEX; register the "
+                    "The order has an invoice still being sent to VTEX; register the "
                     "change once it is confirmed (VTEX mixes up concurrent changes and invoices)."
                 )
-                % {"order": order.vtex_order_id}
             )
         key = command_key(order.vtex_order_id, "change", request_id)
         same = VtexCommand.objects.filter(key=key).first()
@@ -605,10 +614,9 @@ def order_change(
         if open_change:
             raise ActionRefused(
                 _(
-                    "Order %(order)s has an order change still being sent to VTEX; register "
+                    "The order has an order change still being sent to VTEX; register "
                     "another once it is confirmed."
                 )
-                % {"order": order.vtex_order_id}
             )
         ordered: dict[str, int] = {}
         for item in order.items.all():
@@ -619,9 +627,8 @@ def order_change(
         for sku, quantity in removing.items():
             if quantity > ordered.get(sku, 0):
                 raise ActionRefused(
-                    _("Order %(order)s has %(ordered)s of SKU %(sku)s; cannot remove %(quantity)s.")
+                    _("The order has %(ordered)s of SKU %(sku)s; cannot remove %(quantity)s.")
                     % {
-                        "order": order.vtex_order_id,
                         "ordered": ordered.get(sku, 0),
                         "sku": sku,
                         "quantity": quantity,
@@ -699,8 +706,7 @@ def start_handling_refusal(order: Order, summary: InvoicingSummary) -> str | Non
         return status_refusal(order, Action.START_HANDLING)
     previous = start_handling_request(order=order)
     if previous is not None:
-        return _("Start handling was already requested for order %(order)s (%(state)s).") % {
-            "order": order.vtex_order_id,
+        return _("Start handling was already requested for this order (%(state)s).") % {
             "state": previous.get_state_display(),
         }
     return None
@@ -712,7 +718,7 @@ def invoice_refusal(order: Order, summary: InvoicingSummary) -> str | None:
         return status_refusal(order, Action.INVOICE)
     left = any(quantity > 0 for quantity in summary.uninvoiced_quantities.values())
     if summary.fully_invoiced or not left:
-        return _nothing_to_invoice(order)
+        return _nothing_left(summary, InvoiceType.OUTPUT)
     return None
 
 
@@ -720,11 +726,11 @@ def return_invoice_refusal(order: Order, summary: InvoicingSummary) -> str | Non
     """A return (Input) invoice: VTEX takes one once the whole order value is invoiced."""
     if not summary.fully_invoiced:
         return _(
-            "Order %(order)s is not fully invoiced: VTEX only accepts a return (Input) "
+            "The order is not fully invoiced: VTEX only accepts a return (Input) "
             "invoice once the whole order value has been invoiced."
-        ) % {"order": order.vtex_order_id}
+        )
     if summary.fully_returned:
-        return _nothing_to_invoice(order)
+        return _nothing_left(summary, InvoiceType.INPUT)
     return None
 
 
@@ -733,9 +739,7 @@ def tracking_number_refusal(order: Order, summary: InvoicingSummary) -> str | No
     if not status_allows(order.status, Action.TRACKING):
         return status_refusal(order, Action.TRACKING)
     if not sale_invoices(summary):
-        return _(
-            "Order %(order)s has no sale invoice yet: a tracking number goes on an invoice."
-        ) % {"order": order.vtex_order_id}
+        return _("The order has no sale invoice yet: a tracking number goes on an invoice.")
     return None
 
 
@@ -744,9 +748,9 @@ def tracking_events_refusal(order: Order, summary: InvoicingSummary) -> str | No
     refusal = tracking_number_refusal(order, summary)
     if refusal is None and not any(i.tracking_number for i in sale_invoices(summary)):
         return _(
-            "Order %(order)s has no tracking number yet: VTEX only accepts tracking events "
+            "The order has no tracking number yet: VTEX only accepts tracking events "
             "after an invoice's tracking number."
-        ) % {"order": order.vtex_order_id}
+        )
     return refusal
 
 
@@ -757,15 +761,14 @@ def cancel_refusal(order: Order, summary: InvoicingSummary) -> str | None:
         return _returned_cancel_refusal(order)
     if summary.fully_invoiced:
         return _(
-            "Order %(order)s is invoiced: VTEX refuses to cancel it. Use "
+            "The order is invoiced: VTEX refuses to cancel it. Use "
             "“Return invoice, then cancel” to send a return invoice first."
-        ) % {"order": order.vtex_order_id}
+        )
     if summary.output_total > 0:
         return _(
-            "Order %(order)s is partially invoiced (%(total)s of %(value)s): VTEX "
+            "The order is partially invoiced (%(total)s of %(value)s): VTEX "
             "refuses to cancel it. Register an order change for the rest instead."
         ) % {
-            "order": order.vtex_order_id,
             "total": brl(summary.output_total),
             "value": brl(summary.order_value),
         }
@@ -792,10 +795,7 @@ def refresh_refusal(order: Order, summary: InvoicingSummary) -> str | None:
 
 
 def status_refusal(order: Order, action: Action) -> str:
-    return _(
-        "Order %(order)s is %(status)s in VTEX: %(action)s is not possible in this status."
-    ) % {
-        "order": order.vtex_order_id,
+    return _("The order is %(status)s in VTEX: %(action)s is not possible in this status.") % {
         "status": status_label(order.status),
         "action": action_label(action),
     }
@@ -810,10 +810,21 @@ def _returned_cancel_refusal(order: Order) -> str | None:
     return None
 
 
-def _nothing_to_invoice(order: Order) -> str:
-    return _("Nothing to invoice on order %(order)s: every item is already covered.") % {
-        "order": order.vtex_order_id
-    }
+def _nothing_left(summary: InvoicingSummary, invoice_type: InvoiceType | str) -> str:
+    """Why no invoice of this type can be made, as the order's invoices stand."""
+    if invoice_type == InvoiceType.INPUT:
+        return _(
+            "Nothing left to return: return invoices already give back the %(total)s invoiced."
+        ) % {"total": brl(summary.output_total)}
+    if summary.fully_invoiced:
+        return _(
+            "Nothing left to invoice: the invoices already cover the order value %(value)s."
+        ) % {"value": brl(summary.order_value)}
+    if summary.output_total == 0:
+        return _("Nothing to invoice: the order has no items.")
+    return _(
+        "Nothing left to invoice: every item is already on an invoice (%(total)s of %(value)s)."
+    ) % {"total": brl(summary.output_total), "value": brl(summary.order_value)}
 
 
 def sale_invoices(summary: InvoicingSummary) -> list[KnownInvoice]:

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from backoffice.vtex import vtex_client
-from orders.models import Actor
+from orders.models import ORDERS_FEED, Actor, FeedHealth, FeedOutcome
 from orders.services.imports import orders_import
 from orders.services.sync import fetch_pool, order_documents_fetch
 from orders.status import OrderStatus
 from vtex import (
     MAX_FEED_LOT,
+    VtexAuthError,
     VtexClient,
     VtexError,
     VtexNotFound,
@@ -95,6 +97,53 @@ def feed_configure(
 
 
 def feed_drain(
+    *, client: VtexClient | None = None, time_budget: float | None = None
+) -> FeedDrainResult:
+    """Drain the feed (``_feed_drain``) and record how it went in ``FeedHealth``.
+
+    A drain that raised failed (VTEX's error is kept; a 401/403 is told apart: the
+    credentials were refused); so did one that VTEX's rate limit stopped before its first
+    batch. The error is re-raised for the caller.
+    """
+    try:
+        result = _feed_drain(client=client, time_budget=time_budget)
+    except VtexAuthError as error:
+        feed_health_record(outcome=FeedOutcome.CREDENTIALS_REFUSED, error=str(error))
+        raise
+    except Exception as error:
+        feed_health_record(outcome=FeedOutcome.FAILED, error=f"{type(error).__name__}: {error}")
+        raise
+    if result.rate_limited and not result.batches:
+        feed_health_record(
+            outcome=FeedOutcome.FAILED,
+            error="VTEX's rate limit (429) stopped the drain before its first batch",
+        )
+    else:
+        feed_health_record(outcome=FeedOutcome.SUCCEEDED, result=result)
+    return result
+
+
+def feed_health_record(
+    *, outcome: FeedOutcome, result: FeedDrainResult | None = None, error: str = ""
+) -> None:
+    """Rewrite the orders feed's ``FeedHealth`` row after a drain (one upsert)."""
+    now = timezone.now()
+    health, _ = FeedHealth.objects.get_or_create(name=ORDERS_FEED)
+    health.last_run_at = now
+    health.last_outcome = outcome
+    if outcome == FeedOutcome.SUCCEEDED:
+        health.last_success_at = now
+        health.failures_in_a_row = 0
+        health.items_left = bool(result and result.stopped_by_budget)
+        health.last_items = result.items if result else 0
+    else:
+        health.failures_in_a_row += 1
+        health.last_error = error[:2000]
+        health.last_error_at = now
+    health.save()
+
+
+def _feed_drain(
     *, client: VtexClient | None = None, time_budget: float | None = None
 ) -> FeedDrainResult:
     """Read the feed batch by batch until it is empty or the time budget runs out.

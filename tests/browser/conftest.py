@@ -7,6 +7,9 @@ from importlib import import_module
 import pytest
 from django.contrib.auth.models import Group, Permission
 
+from backoffice.celery import app as celery_app
+from orders.models import Actor, Order
+from orders.services.imports import order_sync
 from tests.conftest import service_missing
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
@@ -92,3 +95,86 @@ def admin_login(page, live_server, django_user_model):
         page.wait_for_url(f"{live_server.url}/admin/")
 
     return login
+
+
+# --- The order page's operations box, as an operator of the Operations group uses it ----------
+
+
+@pytest.fixture
+def eager_delivery(monkeypatch):
+    # The live server delivers the outbox inline after its commit, as a worker would.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
+@pytest.fixture
+def box(page, live_server, admin_login, vtex_sandbox, eager_delivery):
+    admin_login("operadora", group="Operations")
+    return OperationsBox(page, live_server.url, vtex_sandbox)
+
+
+class OperationsBox:
+    """The order page's operations box as an operator uses it."""
+
+    def __init__(self, page, url, sandbox):
+        self.page = page
+        self.url = url
+        self.sandbox = sandbox
+
+    def orders(self, count, status, *, units=1):
+        """Orders created in the sandbox in ``status`` (with at least ``units`` units each)
+        and imported into the mirror."""
+        found = []
+        while len(found) < count:
+            [order_id] = self.sandbox.create_orders(1, status=status)
+            items = self.sandbox.order(order_id)["order"]["items"]
+            if sum(item["quantity"] for item in items) >= units:
+                order_sync(vtex_order_id=order_id, source=Actor.FEED)
+                found.append(Order.objects.get(vtex_order_id=order_id))
+        return found
+
+    def open(self, order):
+        self.page.goto(f"{self.url}/admin/orders/order/{order.pk}/change/")
+
+    def buttons(self):
+        return self.page.locator("#order-operations [data-operation]").evaluate_all(
+            "buttons => buttons.map(button => button.dataset.operation)"
+        )
+
+    def click(self, name):
+        """Click a button of the box; one-click buttons come back to the order page."""
+        with self.page.expect_navigation() as navigation:
+            self.page.locator(f'#order-operations [data-operation="{name}"]').click()
+        assert navigation.value.status == 200, (name, navigation.value.status)
+
+    def submit(self, **fields):
+        """Fill the operation's form (fields by name) and send it."""
+        for name, value in fields.items():
+            field = self.page.locator(f'#content-main [name="{name}"]')
+            if field.evaluate("field => field.tagName") == "SELECT":
+                field.select_option(value)
+            elif value is True:
+                field.check()
+            else:
+                field.fill(value)
+        with self.page.expect_navigation() as navigation:
+            self.page.locator("#content-main input[type=submit]").click()
+        assert navigation.value.status == 200, navigation.value.status
+
+    def run(self, order, name, queued, **fields):
+        """Click ``name``, send its form with ``fields`` (none: one click), and see
+        "<queued> na fila para: <order>" on the order page."""
+        self.click(name)
+        if fields:
+            self.submit(**fields)
+        assert f"{queued} na fila para: {order.vtex_order_id}" in self.messages()
+
+    def messages(self):
+        found = self.page.locator(".messagelist")
+        return found.inner_text() if found.count() else ""
+
+    def vtex(self, order):
+        return self.sandbox.order(order.vtex_order_id)
+
+    def status(self, order):
+        order.refresh_from_db()
+        return order.status

@@ -47,10 +47,12 @@ def test_operator_sees_the_mirror_and_starts_handling_from_the_list(
     assert first.status == "handling"
 
     page.goto(f"{live_server.url}/admin/orders/order/{first.pk}/change/")
-    body = page.inner_text("body")
-    assert "Preparando entrega" in body
-    assert "Importado" in body
-    assert "Status alterado" in body
+    timeline = page.inner_text("#order-timeline")
+    assert "Importado da VTEX, no status Pronto para o manuseio." in timeline
+    assert (
+        "O status na VTEX passou de Pronto para o manuseio para Preparando entrega, "
+        "depois de: o início do manuseio."
+    ) in timeline
 
 
 def test_finance_invoices_an_order_from_its_page_and_a_bad_number_is_explained(

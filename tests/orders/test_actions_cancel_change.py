@@ -82,13 +82,13 @@ def test_cancel_many_asks_a_reason_then_reports_each_order(
     ids = ", ".join(order.vtex_order_id for order in free)
     assert f"Cancellation queued for: {ids}." in shown
     assert any(
-        f"{partial.vtex_order_id} refused: Order {partial.vtex_order_id} is partially invoiced"
+        f"{partial.vtex_order_id} refused: The order is partially invoiced"
         in message
         and "Register an order change for the rest instead." in message
         for message in shown
     )
     assert any(
-        f"{invoiced.vtex_order_id} refused: Order {invoiced.vtex_order_id} is invoiced: "
+        f"{invoiced.vtex_order_id} refused: The order is invoiced: "
         "VTEX refuses to cancel it."
         in message
         and "Return invoice, then cancel" in message

@@ -33,7 +33,7 @@ def test_start_handling_reports_per_order_what_was_queued_and_what_was_refused(
     ids = ", ".join(order.vtex_order_id for order in ready)
     assert f"Start handling queued for: {ids}." in shown
     assert (
-        f"{invoiced.vtex_order_id} refused: Order {invoiced.vtex_order_id} is Invoiced in VTEX: "
+        f"{invoiced.vtex_order_id} refused: The order is Invoiced in VTEX: "
         "start handling is not possible in this status."
     ) in shown
     for order in ready:
@@ -64,8 +64,8 @@ def test_start_handling_is_never_asked_twice_for_an_order(
         again = post_action(client, "start_handling_selected", [order])
 
     assert (
-        f"{order.vtex_order_id} refused: Start handling was already requested for order "
-        f"{order.vtex_order_id} (Succeeded)."
+        f"{order.vtex_order_id} refused: Start handling was already requested for this order "
+        "(Succeeded)."
     ) in messages_of(again)
     assert VtexCommand.objects.filter(kind="start-handling").count() == 1
     assert vtex_store.order(order.vtex_order_id)["start_handling_calls"] == 1
@@ -159,7 +159,7 @@ def test_refusals_speak_the_operators_language(vtex_store, login, client, settin
     response = post_action(client, "start_handling_selected", [invoiced])
 
     assert (
-        f"{invoiced.vtex_order_id} recusado: O pedido {invoiced.vtex_order_id} está em "
+        f"{invoiced.vtex_order_id} recusado: O pedido está em "
         "“Faturado” na VTEX: o início do manuseio não é possível neste status."
     ) in messages_of(response)
 

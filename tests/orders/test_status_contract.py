@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from backoffice.vtex import vtex_client
-from orders.status import Action, OrderStatus, status_allows
+from orders.status import Action, OrderStatus, status_allows, status_choices
 from sandbox.model import TRANSIENT_STATUSES as SANDBOX_TRANSIENT_STATUSES
 from vtex import VtexClient, VtexRejected
 
@@ -167,3 +168,13 @@ def test_every_status_that_allows_invoicing_allows_tracking():
     for status in OrderStatus:
         if status_allows(status, Action.INVOICE):
             assert status_allows(status, Action.TRACKING), status
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_no_two_statuses_share_a_label(language):
+    # The status filter lists labels: two alike would be two lines that look the same.
+    with translation.override(language):
+        labels = [str(label) for _status, label in status_choices()]
+    assert len(set(labels)) == len(labels), sorted(
+        label for label in labels if labels.count(label) > 1
+    )

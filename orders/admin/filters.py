@@ -1,0 +1,80 @@
+"""The order list's filters. Each declares its URL parameter: the admin site answers 400 to any
+other (backoffice/admin_site.py), so the dashboard's links use these."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Invoice, InvoiceType, Order
+from orders.selectors import ORDER_QUEUES, order_queue, order_status_counts, orders_late
+from orders.status import status_choices, status_label
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Every status with orders, in the flow's order, with how many orders it holds."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        counts = order_status_counts()
+        known = [status for status, _label in status_choices()]
+        shown = [status for status in known if counts.get(status)]
+        shown += sorted(status for status in counts if status not in known)
+        if self.value() and self.value() not in shown:
+            shown.append(self.value())
+        return [(status, f"{status_label(status)} ({counts.get(status, 0)})") for status in shown]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class HasInvoiceFilter(admin.SimpleListFilter):
+    title = _("has invoice")
+    parameter_name = "has_invoice"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        invoiced = Exists(Invoice.objects.filter(order=OuterRef("pk"), type=InvoiceType.OUTPUT))
+        if self.value() == "yes":
+            return queryset.filter(invoiced)
+        if self.value() == "no":
+            return queryset.filter(~invoiced)
+        return queryset
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The orders of one of the dashboard's queues (orders.selectors.ORDER_QUEUES)."""
+
+    title = _("waiting in")
+    parameter_name = "queue"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [(queue.key, queue.label) for queue in ORDER_QUEUES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        queue = order_queue(self.value() or "")
+        return queryset.filter(queue.members(timezone.now())) if queue else queryset
+
+
+class LateFilter(admin.SimpleListFilter):
+    """Past the estimated delivery date, or waiting in a queue for longer than its limit."""
+
+    title = _("late")
+    parameter_name = "late"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", _("Late")), ("no", _("On time"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        if self.value() == "yes":
+            return queryset.filter(orders_late(now=timezone.now()))
+        if self.value() == "no":
+            return queryset.exclude(orders_late(now=timezone.now()))
+        return queryset

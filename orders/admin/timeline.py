@@ -1,0 +1,221 @@
+"""The order's audit in words: what happened, who asked for it, when, and VTEX's answer.
+
+Built from what the order page already read (its events, oldest first, and its commands with
+the users who asked for them), so the timeline costs no query of its own. An audit row written
+by the outbox (a command VTEX accepted or refused, a status VTEX moved after it) names the
+operator who asked for the command, not the delivery.
+
+The event's page (``OrderEventAdmin``) shows the same sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from orders.models import Actor, EventType, InvoiceType, OrderEvent
+from orders.models.audit import CSV_FILE_KEY
+from orders.money import brl
+from orders.status import status_label
+from outbox.choices import kinds as command_kinds
+from outbox.models import OPEN_STATES, CommandState, VtexCommand
+from outbox.refusals import vtex_answer
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    event: OrderEvent
+    when: datetime
+    what: str
+    who: str
+    # VTEX's answer (a receipt, a refusal with its explanation), or where the request stands.
+    answer: str
+    # The CSV file the request came from, when it came from one.
+    csv_file: str
+
+
+def request_description(action: str, payload: dict[str, Any]) -> str:
+    """What was asked of VTEX, from an audited request (``kind`` and the command's payload)."""
+    if action == "start-handling":
+        return _("start handling")
+    if action == "invoice":
+        values = {"number": payload.get("number", ""), "value": brl(payload.get("value") or 0)}
+        if payload.get("type") == InvoiceType.INPUT:
+            return _("return invoice %(number)s of %(value)s") % values
+        return _("sale invoice %(number)s of %(value)s") % values
+    if action == "tracking-number":
+        values = {
+            "tracking": payload.get("tracking_number", ""),
+            "number": payload.get("invoice_number", ""),
+            "courier": payload.get("courier", ""),
+        }
+        if values["courier"]:
+            return _("tracking number %(tracking)s (%(courier)s) for invoice %(number)s") % values
+        return _("tracking number %(tracking)s for invoice %(number)s") % values
+    if action == "tracking-events":
+        count = len(payload.get("events") or [])
+        values = {"count": count, "number": payload.get("invoice_number", "")}
+        if payload.get("is_delivered"):
+            return (
+                ngettext(
+                    "delivery of invoice %(number)s, with %(count)s tracking event",
+                    "delivery of invoice %(number)s, with %(count)s tracking events",
+                    count,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "%(count)s tracking event for invoice %(number)s",
+                "%(count)s tracking events for invoice %(number)s",
+                count,
+            )
+            % values
+        )
+    if action == "cancel":
+        values = {"reason": payload.get("reason", "")}
+        if payload.get("confirm"):
+            return _("confirmation of the cancellation (reason: “%(reason)s”)") % values
+        return _("cancellation (reason: “%(reason)s”)") % values
+    if action == "change":
+        return _("order change (reason: “%(reason)s”)") % {"reason": payload.get("reason", "")}
+    if action == "refresh":
+        return _("refresh from VTEX")
+    kind = command_kinds.get(action)
+    return str(kind.label) if kind is not None else action
+
+
+def person(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def timeline(
+    *, events: Sequence[OrderEvent], commands: Iterable[VtexCommand]
+) -> list[TimelineLine]:
+    """One line per audit row of an order, in words, oldest first."""
+    commands_by_key = {command.key: command for command in commands}
+    # The request that made each command: the first audited for its key (an operator's retry
+    # of the command is audited later under the same key).
+    requests: dict[str, OrderEvent] = {}
+    for event in events:
+        if event.type == EventType.ACTION_REQUESTED and event.payload.get("command"):
+            requests.setdefault(event.payload["command"], event)
+    settled = sorted(
+        (command for command in commands_by_key.values() if command.finished_at is not None),
+        key=lambda command: command.finished_at,
+    )
+    return [_line(event, commands_by_key, requests, settled) for event in events]
+
+
+def _line(
+    event: OrderEvent,
+    commands: dict[str, VtexCommand],
+    requests: dict[str, OrderEvent],
+    settled: list[VtexCommand],
+) -> TimelineLine:
+    payload = event.payload or {}
+    key = payload.get("command", "")
+    command = commands.get(key)
+    request = requests.get(key)
+    asked = _asked(key, command, request)
+    who = person(event.actor_user) if event.actor_user_id else event.get_source_display()
+    answer = ""
+    if event.type == EventType.IMPORTED:
+        what = _("Imported from VTEX, in status %(status)s.") % {
+            "status": status_label(event.to_status) if event.to_status else "—"
+        }
+    elif event.type == EventType.STATUS_CHANGED:
+        values = {
+            "from": status_label(event.from_status) if event.from_status else "—",
+            "to": status_label(event.to_status),
+        }
+        what = _("Status in VTEX went from %(from)s to %(to)s.") % values
+        if event.source == Actor.OUTBOX:
+            # Read back from VTEX once a command settled (the latest one settled by then).
+            # VTEX moved it for that command only if VTEX accepted it; after a refusal the
+            # re-read found a change made elsewhere.
+            cause = _cause(event, settled)
+            if cause is not None and cause.state == CommandState.SUCCEEDED:
+                what = _("Status in VTEX went from %(from)s to %(to)s, after: %(request)s.") % {
+                    **values,
+                    "request": _asked(cause.key, cause, requests.get(cause.key)),
+                }
+                who = _requester(cause, who)
+            else:
+                what = _(
+                    "Status in VTEX went from %(from)s to %(to)s (seen when the order was read "
+                    "again)."
+                ) % values
+                who = _("VTEX")
+    elif event.type == EventType.ACTION_REQUESTED and payload.get("action") == "command-retry":
+        what = _("Sent again now: %(request)s.") % {"request": asked}
+    elif event.type == EventType.ACTION_REQUESTED:
+        what = _("Asked VTEX for: %(request)s.") % {
+            "request": request_description(payload.get("action", ""), payload)
+        }
+        if command is not None and command.state in OPEN_STATES:
+            answer = _("waiting to be sent (%(state)s)") % {"state": command.get_state_display()}
+    elif event.type == EventType.COMMAND_SENT:
+        if payload.get("verified_by_reread"):
+            what = _(
+                "VTEX had already applied: %(request)s (seen when the order was read again)."
+            ) % {"request": asked}
+        else:
+            what = _("VTEX accepted: %(request)s.") % {"request": asked}
+        who = _requester(command, who)
+        if event.receipt:
+            answer = _("receipt %(receipt)s") % {"receipt": event.receipt}
+    elif event.type == EventType.COMMAND_REJECTED:
+        if payload.get("state") == CommandState.DEAD:
+            what = _("Gave up sending: %(request)s.") % {"request": asked}
+        else:
+            what = _("VTEX refused: %(request)s.") % {"request": asked}
+        who = _requester(command, who)
+        answer = vtex_answer(payload.get("code", ""), payload.get("message", ""))
+    elif payload.get("action") == "command-resolved":
+        what = _("Marked resolved by hand: %(request)s. Note: %(note)s") % {
+            "request": asked,
+            "note": payload.get("note", ""),
+        }
+    else:
+        what = payload.get("note") or event.get_type_display()
+    return TimelineLine(
+        event=event,
+        when=event.created_at,
+        what=what,
+        who=who,
+        answer=answer,
+        csv_file=str(payload.get(CSV_FILE_KEY) or ""),
+    )
+
+
+def _asked(key: str, command: VtexCommand | None, request: OrderEvent | None) -> str:
+    """The request behind a command, in words (from its audited request when there is one)."""
+    if request is not None:
+        return request_description(request.payload.get("action", ""), request.payload)
+    if command is not None:
+        return command.get_kind_display()
+    return key
+
+
+def _requester(command: VtexCommand | None, fallback: str) -> str:
+    """Who asked for the command: its operator, else where it came from (an import...)."""
+    if command is None:
+        return fallback
+    if command.requested_by_id is not None:
+        return person(command.requested_by)
+    return command.get_source_display()
+
+
+def _cause(event: OrderEvent, settled: list[VtexCommand]) -> VtexCommand | None:
+    cause = None
+    for command in settled:
+        if command.finished_at > event.created_at:
+            break
+        cause = command
+    return cause
