@@ -20,6 +20,9 @@ class Sku(models.Model):
     sku_id = models.CharField(_("seller SKU id"), max_length=64, unique=True)
     name = models.CharField(_("SKU name"), max_length=200)
     product_name = models.CharField(_("product name"), max_length=200)
+    # The seller's product id, shared by the SKUs of one product; empty: the SKU is its own
+    # product (the suggestion's ProductId is then the SKU id).
+    product_id = models.CharField(_("product id"), max_length=64, blank=True)
     description = models.TextField(_("description"), blank=True)
     brand = models.CharField(_("brand"), max_length=100, blank=True)
     # The marketplace's category path, levels separated by "/" ("Esporte/Corrida/Tênis").
@@ -84,6 +87,10 @@ class Sku(models.Model):
         verbose_name = _("SKU")
         verbose_name_plural = _("SKUs")
         ordering = ["sku_id"]
+        permissions = [
+            ("notify_sku_change", _("Can notify the marketplace of SKU changes")),
+            ("send_sku_suggestion", _("Can send SKU suggestions to the marketplace")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(list_price=0) | Q(list_price__gte=F("price")),
