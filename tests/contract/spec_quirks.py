@@ -195,6 +195,25 @@ QUIRKS = [
         schema=[{"required": ["RefId"]}, {"required": ["EAN"]}],
         reason="RefId or EAN, at least one (sheet §8.3).",
     ),
+    Quirk(
+        api="suggestions",
+        operation="GetSuggestion",
+        part="response:200",
+        pointer=(),
+        schema={
+            "type": "object",
+            "required": ["content"],
+            "properties": {
+                "sellerId": {"type": "string"},
+                "sellerSkuId": {"type": "string"},
+                "status": {"type": "string"},
+                "content": {"type": "object"},
+            },
+        },
+        reason="The spec declares the 200 without a body, but its description says the "
+        "suggestion comes back, what the seller sent in a 'content' object beside the "
+        "matcher's fields.",
+    ),
 ]
 
 
