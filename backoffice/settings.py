@@ -208,6 +208,13 @@ else:
 VTEX_ENVIRONMENT = env.str("VTEX_ENVIRONMENT", default="vtexcommercestable")
 VTEX_TIMEOUT_SECONDS = env.float("VTEX_TIMEOUT_SECONDS", default=20.0)
 
+# --- Catalog (the seller side of a VTEX marketplace) ---
+# The seller's id at the marketplace (suggestions and price/stock notifications name it);
+# "1" is the sandbox marketplace's.
+VTEX_SELLER_ID = env.str("VTEX_SELLER_ID", default="1")
+# How often beat asks the marketplace about suggestions waiting for its approval.
+CATALOG_SUGGESTION_CHECK_SECONDS = env.int("CATALOG_SUGGESTION_CHECK_SECONDS", default=900)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
