@@ -12,4 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # VTEX pushes order status changes here (orders/views.py).
     path("vtex/", include("orders.urls")),
+    # The fulfillment endpoint a VTEX marketplace calls, the back office being its seller.
+    path("seller/", include("catalog.seller.urls")),
 ]

@@ -9,6 +9,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.commands import COMMAND_TYPES
+        from catalog.seller import stock
         from catalog.services.outbox import SkuSubject
         from outbox import registry
 
@@ -18,6 +19,8 @@ class CatalogConfig(AppConfig):
             registry.register(command_type)
         registry.register_subject(SkuSubject())
         post_migrate.connect(_periodic_tasks_sync, sender=self, dispatch_uid="catalog-periodic")
+        # The units a marketplace order holds leave the stock, or come back, when it closes.
+        stock.register()
 
 
 def _periodic_tasks_sync(*, using: str = "default", **kwargs: object) -> None:

@@ -81,6 +81,19 @@ QUIRKS = [
         reason="The spec reuses the cancellation schema; VTEX's guide sends only "
         "marketplaceOrderId (sheet §8.1).",
     ),
+    *(
+        Quirk(
+            api="seller-fulfillment",
+            operation="fulfillment-simulation",
+            part="response:200",
+            pointer=("properties", name),
+            schema={"type": "string", "nullable": True},
+            reason="Required strings in the spec, but a storefront (indexing) simulation sends "
+            "no postal code nor country, and the guide answers them null ('nulo se não "
+            "enviado'; sheet §8.1).",
+        )
+        for name in ("country", "postalCode")
+    ),
     Quirk(
         api="oms",
         operation="HookConfiguration",
