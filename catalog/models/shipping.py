@@ -54,6 +54,10 @@ class ShippingRule(models.Model):
                     )
                 ),
                 name="shipping_rule_default_or_cep_range",
+                violation_error_message=_(
+                    "A default rule has no CEP range; any other rule needs both CEPs, "
+                    "the first not above the last."
+                ),
             ),
         ]
 

@@ -95,6 +95,9 @@ class Sku(models.Model):
             models.CheckConstraint(
                 condition=Q(list_price=0) | Q(list_price__gte=F("price")),
                 name="sku_list_price_not_below_price",
+                violation_error_message=_(
+                    "The list price cannot be below the price (0: no list price)."
+                ),
             ),
         ]
 
