@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import Sku
 from catalog.services.notifications import (
@@ -20,6 +21,8 @@ from catalog.services.notifications import (
 from orders.money import brl
 
 WATCHED_FIELDS = PRICE_FIELDS | INVENTORY_FIELDS | SHOWN_FIELDS
+# The reason shows amounts in reais: the fields' names without their "(cents)".
+AMOUNT_LABELS = {"price": gettext_lazy("price"), "list_price": gettext_lazy("list price")}
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ def sku_change_reason(*, before: Sku | None, after: Sku, changed: list[str]) -> 
         return _("SKU created")
     parts = []
     for name in changed:
-        label = str(Sku._meta.get_field(name).verbose_name)
+        label = str(AMOUNT_LABELS.get(name) or Sku._meta.get_field(name).verbose_name)
         if name in PRICE_FIELDS or name == "stock":
             old, new = _shown(name, getattr(before, name)), _shown(name, getattr(after, name))
             parts.append(f"{label} {old} → {new}")
