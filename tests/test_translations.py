@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = {
     "orders": ("orders", ROOT / "orders" / "locale"),
     "outbox": ("outbox", ROOT / "outbox" / "locale"),
+    "catalog": ("catalog", ROOT / "catalog" / "locale"),
     "backoffice": ("backoffice", ROOT / "backoffice" / "locale"),
     "templates": ("templates", ROOT / "locale"),
 }
