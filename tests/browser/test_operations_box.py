@@ -7,19 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import formats, timezone
 
-from backoffice.celery import app as celery_app
 from orders.models import Actor, Order
 from orders.services.imports import order_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 QUEUED = "na fila para"
-
-
-@pytest.fixture
-def eager_delivery(monkeypatch):
-    # The live server delivers the outbox inline after its commit, as a worker would.
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 @pytest.fixture
