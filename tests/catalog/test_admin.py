@@ -282,3 +282,36 @@ def test_operations_manage_shipping_rules_and_viewers_only_read_them(login, clie
     login("Viewer", username="viewer")
     assert client.get(rules).status_code == 200
     assert client.get(add).status_code == 403
+
+
+def test_a_sku_added_in_the_admin_is_offered_to_the_marketplace(vtex_store, login, client):
+    login("Operations")
+    template = SkuFactory.build(sku_id="7013")
+
+    response = client.post(
+        reverse("admin:catalog_sku_add"), {"sku_id": "7013", **sku_form(template)}, follow=True
+    )
+    deliver_all()
+
+    assert response.status_code == 200
+    sku = Sku.objects.get(sku_id="7013")
+    assert SkuChangeNotification.objects.get(sku=sku).reason == "SKU created"
+    assert sku.binding == Binding.SUGGESTED
+    assert [s["sellerSkuId"] for s in vtex_store.suggestions()] == ["7013"]
+
+
+def test_an_inactive_sku_is_neither_notified_nor_suggested(vtex_store, login, client):
+    login("Operations")
+    sku = SkuFactory(sku_id="7014", active=False)
+
+    notify = client.post(button(sku, "notify-change"), follow=True)
+    suggest = client.post(button(sku, "send-suggestion"), follow=True)
+
+    assert (
+        "7014 refused: The SKU is inactive: activate it before offering it to the marketplace."
+        in messages_of(notify)
+    )
+    assert "7014 refused: The SKU is inactive: activate it before suggesting it." in messages_of(
+        suggest
+    )
+    assert not VtexCommand.objects.exists()
