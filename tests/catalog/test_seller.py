@@ -147,7 +147,7 @@ def test_the_guides_simulation_answers_prices_quantities_and_slas(
     client, django_assert_max_num_queries
 ):
     catalog_load()
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):
         response = post(client, SIMULATION + "?sc=1&an=mymarketplace", GUIDE_SIMULATION)
 
     assert response.status_code == 200
