@@ -315,3 +315,24 @@ def test_an_inactive_sku_is_neither_notified_nor_suggested(vtex_store, login, cl
         suggest
     )
     assert not VtexCommand.objects.exists()
+
+
+def test_viewers_read_suggestions_and_notifications(login, client):
+    login("Viewer")
+    sku = SkuFactory(sku_id="7015")
+    suggestion = SkuSuggestion.objects.create(
+        sku=sku, state=SuggestionState.SENT, payload={"SkuName": "Garrafa verde"}
+    )
+    SkuChangeNotification.objects.create(sku=sku, kind=NotificationKind.PRICE, reason="preço")
+
+    suggestions = client.get(reverse("admin:catalog_skusuggestion_changelist"), {"state": "sent"})
+    page = client.get(reverse("admin:catalog_skusuggestion_change", args=[suggestion.pk]))
+    notifications = client.get(
+        reverse("admin:catalog_skuchangenotification_changelist"), {"q": "7015"}
+    )
+
+    assert suggestions.status_code == page.status_code == notifications.status_code == 200
+    assert "7015" in suggestions.content.decode()
+    assert "Garrafa verde" in page.content.decode()
+    assert "preço" in notifications.content.decode()
+    assert client.get(reverse("admin:catalog_skusuggestion_add")).status_code == 403
