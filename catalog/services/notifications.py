@@ -101,7 +101,7 @@ def sku_notify(
         command_enqueue(
             subject=sku,
             kind=command_kind,
-            key=command_key("sku", str(sku.pk), command_kind, str(notification.pk)),
+            key=command_key("sku", sku.sku_id, command_kind, str(notification.pk)),
             payload={
                 "seller_id": settings.VTEX_SELLER_ID,
                 "sku_id": sku.sku_id,

@@ -63,7 +63,7 @@ def _queue(*, sku: Sku, user: AbstractBaseUser | None, source: str) -> Suggestio
     command_enqueue(
         subject=sku,
         kind=kinds.Suggestion.kind,
-        key=command_key("sku", str(sku.pk), kinds.Suggestion.kind, str(suggestion.pk)),
+        key=command_key("sku", sku.sku_id, kinds.Suggestion.kind, str(suggestion.pk)),
         payload={
             "seller_id": settings.VTEX_SELLER_ID,
             "sku_id": sku.sku_id,
@@ -138,7 +138,7 @@ def suggestion_check(
             kind=kinds.SuggestionCheck.kind,
             key=command_key(
                 "sku",
-                str(sku.pk),
+                sku.sku_id,
                 kinds.SuggestionCheck.kind,
                 str(suggestion.pk),
                 timezone.now().strftime("%Y%m%dT%H%M%S.%f"),

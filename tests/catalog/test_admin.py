@@ -76,7 +76,8 @@ def test_the_sku_page_shows_binding_suggestions_notifications_and_commands(
     assert 'data-suggestion-state="sent"' in page
     assert 'data-outcome="not-bound"' in page
     assert page.count('data-command-state="succeeded"') == 2
-    assert "sku-change-notification" in page and "sku-suggestion" in page
+    # Command keys start with the SKU's id: the command list finds them by it.
+    assert "sku:7001:sku-change-notification:" in page and "sku:7001:sku-suggestion:" in page
     assert "subject_id__exact=" in page
     assert len(suggestions_received(vtex_store, sku)) == 1
 
