@@ -81,6 +81,26 @@ QUIRKS = [
         reason="The spec reuses the cancellation schema; VTEX's guide sends only "
         "marketplaceOrderId (sheet §8.1).",
     ),
+    Quirk(
+        api="seller-fulfillment",
+        operation="fulfillment-simulation",
+        part="request",
+        pointer=("required",),
+        schema=[],
+        reason="postalCode is required, yet its own description says a storefront simulation "
+        "sends it null, and the guide's storefront example leaves it (and country) out.",
+    ),
+    *(
+        Quirk(
+            api="seller-fulfillment",
+            operation="fulfillment-simulation",
+            part="request",
+            pointer=("properties", name),
+            schema={"type": "string", "nullable": True},
+            reason="Typed string, but described as sent null for storefront simulations.",
+        )
+        for name in ("country", "postalCode")
+    ),
     *(
         Quirk(
             api="seller-fulfillment",
