@@ -138,6 +138,11 @@ def cancel(request: HttpRequest, order_id: str) -> JsonResponse:
     return _receipt(event)
 
 
+@csrf_exempt
+def unknown_route(request: HttpRequest) -> JsonResponse:
+    return error(404, "ROUTE_NOT_FOUND", f"No seller endpoint at {request.path}")
+
+
 def _receipt(event: OrderEvent) -> JsonResponse:
     order = event.order
     return JsonResponse(

@@ -571,3 +571,23 @@ def test_the_marketplaces_cancellation_is_refused_once_invoiced(
         post(client, f"{ORDERS}/{order.vtex_order_id}/cancel", cancellation(order)).status_code
         == 400
     )
+
+
+def test_a_trailing_slash_is_tolerated_and_unknown_routes_answer_the_envelope(client):
+    catalog_load()
+    response = client.post(
+        SIMULATION + "/", json.dumps(GUIDE_SIMULATION), content_type="application/json", **HEADERS
+    )
+    assert response.status_code == 200
+    assert response.json()["items"]
+    response = client.post("/seller/pvt/nothing", "{}", content_type="application/json")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "ROUTE_NOT_FOUND"
+
+
+def test_an_oversized_body_is_a_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {"items": [{"id": "2000037", "quantity": 1, "seller": "1"}], "pad": "x" * 2000}
+    response = client.post(SIMULATION, json.dumps(body), content_type="application/json", **HEADERS)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "TOO_LARGE"
