@@ -6,6 +6,7 @@ where the sandbox's marketplace records them."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from catalog.models import Sku, StockReservation
 from orders.models import Actor, EventType, Order, OrderEvent
@@ -101,8 +102,29 @@ def test_the_marketplace_places_and_authorizes_and_receives_invoice_and_tracking
     )
     assert response.status_code == 302, response.content.decode()[:2000]
 
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        operation_url(order, "tracking-events"),
+        {
+            "invoice_number": "NF1",
+            "is_delivered": "on",
+            "delivered_at": "",
+            "events-TOTAL_FORMS": "1",
+            "events-INITIAL_FORMS": "0",
+            "events-0-date": today,
+            "events-0-city": "São Paulo",
+            "events-0-state": "SP",
+            "events-0-description": "Objeto entregue",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
     record = vtex_store.marketplace_order("1300000007919-01")
-    assert [entry["operation"] for entry in record["received"]] == ["invoice", "tracking"]
+    assert [entry["operation"] for entry in record["received"]] == [
+        "invoice",
+        "tracking",
+        "tracking-status",
+    ]
     invoice = record["invoices"]["NF1"]
     assert (invoice["type"], invoice["invoiceValue"]) == ("Output", order.value)
     assert sorted((i["id"], i["quantity"]) for i in invoice["items"]) == [
@@ -113,22 +135,27 @@ def test_the_marketplace_places_and_authorizes_and_receives_invoice_and_tracking
         "BR123456789",
         "Correios",
     )
+    assert [e["description"] for e in invoice["events"]] == ["Objeto entregue"]
+    assert invoice["isDelivered"] is True
     assert record["status"] == "invoiced"
     commands = VtexCommand.objects.filter(order=order)
     assert {(c.kind, c.state, c.target) for c in commands} == {
         ("invoice", CommandState.SUCCEEDED, CommandTarget.MARKETPLACE),
         ("tracking-number", CommandState.SUCCEEDED, CommandTarget.MARKETPLACE),
+        ("tracking-events", CommandState.SUCCEEDED, CommandTarget.MARKETPLACE),
     }
 
     # The mirror follows what the marketplace accepted; the units left the stock.
     order.refresh_from_db()
     assert order.status == "invoiced"
     mirrored = order.invoices.get()
-    assert (mirrored.number, mirrored.value, mirrored.tracking_number) == (
+    assert (mirrored.number, mirrored.value, mirrored.tracking_number, mirrored.delivered) == (
         "NF1",
         order.value,
         "BR123456789",
+        True,
     )
+    assert [e.description for e in mirrored.tracking_events.all()] == ["Objeto entregue"]
     assert dict(Sku.objects.values_list("sku_id", "stock"))["2000037"] == 8
     assert dict(Sku.objects.values_list("sku_id", "stock"))["34562"] == 2
     assert not StockReservation.objects.filter(released_at__isnull=True).exists()
