@@ -278,6 +278,9 @@ class SkuAdmin(admin.ModelAdmin):
         context = dict(extra_context or {})
         if sku is not None:
             history = sku_history(sku=sku)
+            awaiting = bool(history.suggestions) and (
+                history.suggestions[0].state == SuggestionState.SENT
+            )
             context["sku_page"] = {
                 "sku": sku,
                 "binding": binding_badge(sku.binding),
@@ -294,6 +297,8 @@ class SkuAdmin(admin.ModelAdmin):
                     }
                     for name, (label, permission, _service, _queued) in BUTTONS.items()
                     if request.user.has_perm(permission)
+                    # Checking is for a suggestion the marketplace has not decided yet.
+                    and (name != "check-suggestion" or awaiting)
                 ],
                 "notifications": history.notifications,
                 "suggestions": [

@@ -225,8 +225,12 @@ def test_operations_see_every_button_and_action(login, client):
     sku = SkuFactory(sku_id="7012")
 
     page = client.get(sku_page(sku)).content.decode()
-    for name in ("notify-change", "send-suggestion", "check-suggestion"):
+    for name in ("notify-change", "send-suggestion"):
         assert f'data-operation="{name}"' in page
+    # "Check suggestion" only while a suggestion waits for the marketplace's decision.
+    assert 'data-operation="check-suggestion"' not in page
+    SkuSuggestion.objects.create(sku=sku, state=SuggestionState.SENT)
+    assert 'data-operation="check-suggestion"' in client.get(sku_page(sku)).content.decode()
     actions = client.get(SKU_LIST).content.decode()
     assert "notify_change_selected" in actions and "send_suggestion_selected" in actions
     assert client.get(button(sku, "notify-change")).status_code == 405
