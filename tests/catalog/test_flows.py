@@ -20,7 +20,7 @@ from catalog.models import (
     SuggestionState,
 )
 from catalog.services.suggestions import suggestions_check
-from catalog.tasks import SUGGESTIONS_CHECK
+from catalog.tasks import SUGGESTIONS_CHECK, suggestions_check_task
 from orders.models import Actor
 from tests.catalog.factories import SkuFactory
 from tests.catalog.support import CHANGE, SELLER_ID, deliver_all, saved, suggestions_received
@@ -230,3 +230,17 @@ def test_the_suggestion_check_is_a_declared_periodic_task():
     task = PeriodicTask.objects.get(task=SUGGESTIONS_CHECK)
     assert task.enabled
     assert task.interval.every == 900
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_periodic_check_runs_as_beat_runs_it(vtex_store):
+    sku = saved(SkuFactory.build(sku_id="5006"))
+    deliver_all()
+    vtex_store.deny_suggestion(SELLER_ID, "5006")
+
+    # Beat calls the task by name, outside any transaction, with its lock; delivery is eager.
+    assert suggestions_check_task.apply().get() == 1
+    deliver_all()
+
+    assert refreshed(sku).binding == Binding.DENIED
+    assert SkuSuggestion.objects.get(sku=sku).state == SuggestionState.DENIED
