@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
@@ -24,6 +25,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.urls import path, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,7 +87,7 @@ def suggestion_badge(state: str | None) -> str:
     return _badge("sku-suggestion", state, SuggestionState(state).label, SUGGESTION_COLOURS[state])
 
 
-# --- The operator's buttons: name -> (label, permission, service) -------------------------------
+# --- The operator's buttons (the SKU page's and the list's actions) -----------------------------
 
 
 def _notify(sku: Sku, request: HttpRequest) -> bool:
@@ -102,20 +104,29 @@ def _check(sku: Sku, request: HttpRequest) -> bool:
     return suggestion_check(sku=sku, user=request.user, source=Actor.ADMIN)[1]
 
 
-BUTTONS: dict[str, tuple[Any, str, Callable[[Sku, HttpRequest], bool], Any]] = {
-    "notify-change": (
+@dataclass(frozen=True)
+class SkuButton:
+    label: Promise
+    permission: str
+    # Runs on one SKU; True when something new was queued (raises ActionRefused).
+    service: Callable[[Sku, HttpRequest], bool]
+    queued: Promise
+
+
+BUTTONS: dict[str, SkuButton] = {
+    "notify-change": SkuButton(
         gettext_lazy("Notify change"),
         NOTIFY,
         _notify,
         gettext_lazy("Change notification queued for: %(skus)s."),
     ),
-    "send-suggestion": (
+    "send-suggestion": SkuButton(
         gettext_lazy("Send suggestion"),
         SUGGEST,
         _suggest,
         gettext_lazy("Suggestion queued for: %(skus)s."),
     ),
-    "check-suggestion": (
+    "check-suggestion": SkuButton(
         gettext_lazy("Check suggestion"),
         SUGGEST,
         _check,
@@ -127,18 +138,18 @@ BUTTONS: dict[str, tuple[Any, str, Callable[[Sku, HttpRequest], bool], Any]] = {
 def _run(request: HttpRequest, name: str, skus: list[Sku]) -> None:
     """One button on each SKU, each in its own transaction; one message for what was queued,
     one for what was already queued, one per refusal."""
-    _label, _permission, service, queued_message = BUTTONS[name]
+    button = BUTTONS[name]
     queued, repeated = [], []
     for sku in skus:
         try:
-            (queued if service(sku, request) else repeated).append(sku.sku_id)
+            (queued if button.service(sku, request) else repeated).append(sku.sku_id)
         except ActionRefused as refusal:
             messages.warning(
                 request,
                 _("%(sku)s refused: %(reason)s") % {"sku": sku.sku_id, "reason": refusal.message},
             )
     if queued:
-        messages.success(request, str(queued_message) % {"skus": ", ".join(queued)})
+        messages.success(request, str(button.queued) % {"skus": ", ".join(queued)})
     if repeated:
         messages.info(
             request,
@@ -148,14 +159,14 @@ def _run(request: HttpRequest, name: str, skus: list[Sku]) -> None:
 
 
 def _action(name: str) -> Callable[..., Any]:
-    label, permission, _service, _queued = BUTTONS[name]
+    button = BUTTONS[name]
 
     def action(modeladmin: SkuAdmin, request: HttpRequest, queryset: QuerySet[Sku]) -> None:
         _run(request, name, list(queryset.order_by("pk")))
 
-    action.permission = permission  # type: ignore[attr-defined]
+    action.permission = button.permission  # type: ignore[attr-defined]
     action.__name__ = name.replace("-", "_") + "_selected"
-    return admin.action(description=label)(action)
+    return admin.action(description=button.label)(action)
 
 
 class LatestSuggestionFilter(admin.SimpleListFilter):
@@ -292,11 +303,11 @@ class SkuAdmin(admin.ModelAdmin):
                 "buttons": [
                     {
                         "name": name,
-                        "label": label,
+                        "label": button.label,
                         "url": reverse(f"admin:{_url_name(name)}", args=[sku.pk]),
                     }
-                    for name, (label, permission, _service, _queued) in BUTTONS.items()
-                    if request.user.has_perm(permission)
+                    for name, button in BUTTONS.items()
+                    if request.user.has_perm(button.permission)
                     # Checking is for a suggestion the marketplace has not decided yet.
                     and (name != "check-suggestion" or awaiting)
                 ],
@@ -323,8 +334,7 @@ class SkuAdmin(admin.ModelAdmin):
         queued or why not."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        _label, permission, _service, _queued = BUTTONS[name]
-        if not request.user.has_perm(permission):
+        if not request.user.has_perm(BUTTONS[name].permission):
             raise PermissionDenied
         sku = self.get_object(request, unquote(object_id))
         if sku is None:
