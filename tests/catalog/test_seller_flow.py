@@ -11,12 +11,12 @@ from django.utils import timezone
 from catalog.models import Sku, StockReservation
 from orders.models import Actor, EventType, Order, OrderEvent
 from outbox.models import CommandState, CommandTarget, VtexCommand
+from tests.browser.conftest import operator_group
 from tests.catalog.seller_data import catalog_load
 from tests.contract.openapi import validate_response
 from tests.orders.operations import invoice_form, messages_of, operation_url, order_page
 
-# serialized_rollback: the operator groups the migrations create survive the flushes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 CART = [{"id": "2000037", "quantity": 2}, {"id": "34562", "quantity": 1}]
 
 
@@ -81,6 +81,8 @@ def test_the_marketplace_places_and_authorizes_and_receives_invoice_and_tracking
 
     # The operator's order page: invoicing, no start handling, change nor refresh (the
     # marketplace has none of them, and the store's VTEX does not have the order).
+    # Transactional: the flush emptied the groups the migrations made.
+    operator_group("Finance")
     login("Finance")
     page = client.get(order_page(order)).content.decode()
     assert 'data-operation="invoice"' in page
@@ -189,6 +191,7 @@ def test_an_operators_cancellation_goes_to_the_marketplace(seller_url, vtex_stor
     place(vtex_store, seller_url, "1300000009000-01")
     vtex_store.marketplace_fulfill("1300000009000-01")
     order = Order.objects.get()
+    operator_group("Operations")
     login("Operations")
 
     response = client.post(operation_url(order, "cancel"), {"reason": "Sem estoque no CD"})
