@@ -17,13 +17,15 @@ from catalog.models import (
     Sku,
     SkuChangeNotification,
     SkuSuggestion,
+    StockReservation,
     SuggestionState,
 )
-from catalog.services.suggestions import suggestions_check
+from catalog.services.suggestions import suggestion_send, suggestions_check
 from catalog.tasks import SUGGESTIONS_CHECK, suggestions_check_task
 from orders.models import Actor
 from tests.catalog.factories import SkuFactory
 from tests.catalog.support import CHANGE, SELLER_ID, deliver_all, saved, suggestions_received
+from tests.orders.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +246,18 @@ def test_the_periodic_check_runs_as_beat_runs_it(vtex_store):
 
     assert refreshed(sku).binding == Binding.DENIED
     assert SkuSuggestion.objects.get(sku=sku).state == SuggestionState.DENIED
+
+
+def test_the_suggested_quantity_leaves_out_what_placed_orders_hold(vtex_store):
+    sku = SkuFactory(sku_id="5007", stock=12)
+    StockReservation.objects.create(sku=sku, order=OrderFactory(), quantity=3)
+    released = StockReservation.objects.create(sku=sku, order=OrderFactory(), quantity=5)
+    released.released_at = released.created_at
+    released.save()
+
+    with transaction.atomic():
+        suggestion_send(sku=sku, source=Actor.ADMIN)
+    deliver_all()
+
+    [put] = suggestions_received(vtex_store, sku)
+    assert put["body"]["AvailableQuantity"] == 9
