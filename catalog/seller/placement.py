@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Sku, StockReservation
+from catalog.selectors import skus_available
 from catalog.seller.protocol import BadRequest, MarketplaceRequest, Placement
-from catalog.seller.simulation import skus_available, slas_for
+from catalog.seller.simulation import slas_for
 from orders.models import AT_MARKETPLACE, Order, OrderEvent, OrderOrigin
 from orders.services.marketplace import (
     marketplace_order_authorize,
@@ -58,7 +59,7 @@ def marketplace_order_place(*, placement: Placement) -> Placed:
         existing = Order.objects.filter(vtex_order_id=order_id).first()
         if existing is not None:
             return Placed(order=existing, created=False)
-        skus = skus_available(wanted)
+        skus = skus_available(sku_ids=wanted)
         for sku_id, quantity in wanted.items():
             sku = skus.get(sku_id)
             if sku is None:

@@ -15,48 +15,23 @@ charged on the first answered item that offers it, the others carry it at 0.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Model
 
-from catalog.models import ShippingRule, Sku, StockReservation
+from catalog.models import ShippingRule
+from catalog.selectors import skus_available
 from catalog.seller.protocol import BRAZIL, SimulationRequest
 
 MEASUREMENT_UNIT = "un"
-
-
-def skus_available(sku_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """sku_id -> {pk, sku_id, price, list_price, available} for the active SKUs among
-    ``sku_ids``; ``available`` is the stock less what placed orders hold. One query."""
-    wanted = sorted(set(sku_ids))
-    if not wanted:
-        return {}
-    sql = _statements(connection.vendor)["skus"].format(", ".join(["%s"] * len(wanted)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [True, *wanted])
-        rows = cursor.fetchall()
-    return {
-        sku_id: {
-            "pk": pk,
-            "sku_id": sku_id,
-            "price": price,
-            "list_price": list_price,
-            "available": max(stock - int(held), 0),
-        }
-        for pk, sku_id, price, list_price, stock, held in rows
-    }
 
 
 def slas_for(postal_code: str) -> list[dict[str, Any]]:
     """The SLAs offered for a CEP (8 digits), one per name: a rule whose range covers the
     CEP, else that name's default; the cheapest when several ranges cover it. One query."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _statements(connection.vendor)["rules"], [True, True, postal_code, postal_code]
-        )
+        cursor.execute(_rules_statement(connection.vendor), [True, True, postal_code, postal_code])
         rules = cursor.fetchall()
     chosen: dict[str, tuple] = {}
     for rule in rules:
@@ -76,40 +51,26 @@ def slas_for(postal_code: str) -> list[dict[str, Any]]:
 
 
 @functools.cache
-def _statements(vendor: str) -> dict[str, str]:
-    """The two statements, written once from the models' tables and columns. Plain SQL
-    because compiling them through the ORM took most of a simulation's time (some 0.9 ms of
-    2 ms of CPU, bench/simulation.py), for statements that never change."""
+def _rules_statement(vendor: str) -> str:
+    """Written once from the model. Plain SQL because compiling it through the ORM cost more
+    than running it (bench/simulation.py), for a statement that never changes."""
     quote = connection.ops.quote_name
 
-    def column(model: type[Model], name: str) -> str:
-        return quote(model._meta.get_field(name).column)
+    def rule(name: str) -> str:
+        return quote(ShippingRule._meta.get_field(name).column)
 
-    skus, held, rules = (quote(m._meta.db_table) for m in (Sku, StockReservation, ShippingRule))
-    sku = functools.partial(column, Sku)
-    reservation = functools.partial(column, StockReservation)
-    rule = functools.partial(column, ShippingRule)
-    # Only the models' own names go into the text; every value is a parameter.
-    return {
-        "skus": (
-            f"SELECT s.{sku('id')}, s.{sku('sku_id')}, "  # noqa: S608
-            f"s.{sku('price')}, s.{sku('list_price')}, s.{sku('stock')}, "
-            f"COALESCE((SELECT SUM(r.{reservation('quantity')}) FROM {held} r "
-            f"WHERE r.{reservation('sku')} = s.{sku('id')} "
-            f"AND r.{reservation('released_at')} IS NULL), 0) "
-            f"FROM {skus} s WHERE s.{sku('active')} = %s AND s.{sku('sku_id')} IN ({{}})"
-        ),
-        "rules": (
-            f"SELECT {rule('name')}, {rule('delivery_channel')}, "  # noqa: S608
-            f"{rule('price')}, {rule('shipping_estimate')}, {rule('is_default')} FROM {rules} "
-            f"WHERE {rule('active')} = %s AND ({rule('is_default')} = %s "
-            f"OR ({rule('postal_code_from')} <= %s AND {rule('postal_code_to')} >= %s))"
-        ),
-    }
+    # Only the model's own names go into the text; every value is a parameter.
+    return (
+        f"SELECT {rule('name')}, {rule('delivery_channel')}, "  # noqa: S608
+        f"{rule('price')}, {rule('shipping_estimate')}, {rule('is_default')} "
+        f"FROM {quote(ShippingRule._meta.db_table)} "
+        f"WHERE {rule('active')} = %s AND ({rule('is_default')} = %s "
+        f"OR ({rule('postal_code_from')} <= %s AND {rule('postal_code_to')} >= %s))"
+    )
 
 
 def fulfillment_simulation(*, request: SimulationRequest) -> dict[str, Any]:
-    skus = skus_available(line.sku_id for line in request.lines)
+    skus = skus_available(sku_ids=[line.sku_id for line in request.lines])
     slas = slas_for(request.postal_code) if request.postal_code else []
     merchant = settings.VTEX_SELLER_ID
     items: list[dict[str, Any]] = []

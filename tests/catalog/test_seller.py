@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from catalog.models import Sku, StockReservation
+from catalog.selectors import sku_available
 from orders.models import Actor, EventType, Order, OrderEvent, OrderOrigin
 from orders.services.marketplace import marketplace_commands_applied
 from outbox.models import CommandState, VtexCommand
@@ -62,9 +63,7 @@ def checked(response, method, path):
 
 
 def available(sku_id: str) -> int:
-    from catalog.seller.simulation import skus_available
-
-    return skus_available([sku_id])[sku_id]["available"]
+    return sku_available(sku=Sku.objects.get(sku_id=sku_id))
 
 
 # --- Credentials ------------------------------------------------------------------------------
