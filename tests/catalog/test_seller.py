@@ -131,14 +131,6 @@ def test_the_authorization_header_form_is_accepted(client):
         assert response.status_code == 200, value
 
 
-def test_the_sandbox_defaults_to_its_credentials_in_sandbox_mode():
-    from django.conf import settings as live
-
-    # This test run configures no VTEX credentials: sandbox mode.
-    assert live.VTEX_USES_SANDBOX
-    assert (live.SANDBOX_APP_KEY, live.SANDBOX_APP_TOKEN) == ("sandbox-appkey", "sandbox-apptoken")
-
-
 # --- Simulation -------------------------------------------------------------------------------
 
 
