@@ -36,6 +36,7 @@ from orders.selectors import order_invoicing_summary
 from orders.services.audit import event_record
 from orders.services.sync import orders_upsert_from_documents
 from orders.status import OrderStatus
+from outbox.models import VtexCommand
 
 ClosedListener = Callable[..., None]
 _closed_listeners: list[ClosedListener] = []
@@ -144,7 +145,7 @@ def marketplace_order_cancel(
 # --- What the seller's own commands did ---------------------------------------------------------
 
 
-def marketplace_commands_applied(*, commands: Sequence[Any]) -> None:
+def marketplace_commands_applied(*, commands: Sequence[VtexCommand]) -> None:
     """Bring the mirror of marketplace orders up to what their succeeded commands did at the
     marketplace (an invoice, a tracking number, tracking events, a cancellation). Runs in the
     transaction that records the commands' outcome."""
