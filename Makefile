@@ -25,6 +25,7 @@ messages: install
 run: install messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_admin
+	$(PY) manage.py catalog_demo
 	@procs=$$(DJANGO_SETTINGS_MODULE=backoffice.settings $(PY) -c "from django.conf import settings; print('web worker beat' + (' sandbox' if settings.VTEX_USES_SANDBOX else ''))") || exit 1; \
 	echo "Back office: http://127.0.0.1:$(WEB_PORT)/admin/  (processes: $$procs; Ctrl-C stops them all)"; \
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start $$procs

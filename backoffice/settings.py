@@ -211,6 +211,22 @@ else:
 VTEX_ENVIRONMENT = env.str("VTEX_ENVIRONMENT", default="vtexcommercestable")
 VTEX_TIMEOUT_SECONDS = env.float("VTEX_TIMEOUT_SECONDS", default=20.0)
 
+# --- Catalog (the seller side of a VTEX marketplace) ---
+# The seller's id at the marketplace (suggestions and price/stock notifications name it);
+# "1" is the sandbox marketplace's.
+VTEX_SELLER_ID = env.str("VTEX_SELLER_ID", default="1")
+# How often beat asks the marketplace about suggestions waiting for its approval.
+CATALOG_SUGGESTION_CHECK_SECONDS = env.int("CATALOG_SUGGESTION_CHECK_SECONDS", default=900)
+# The credentials a marketplace must send to the seller endpoints (/seller/pvt/...): the AppKey
+# and AppToken registered with the seller at the marketplace. Both or neither; with neither the
+# endpoints refuse every call, except in sandbox mode, where they take the sandbox's.
+SELLER_APP_KEY = env.str("SELLER_APP_KEY", default="")
+SELLER_APP_TOKEN = env.str("SELLER_APP_TOKEN", default="")
+if bool(SELLER_APP_KEY) != bool(SELLER_APP_TOKEN):
+    raise ImproperlyConfigured("Set both SELLER_APP_KEY and SELLER_APP_TOKEN, or neither.")
+if not SELLER_APP_KEY and VTEX_USES_SANDBOX:
+    SELLER_APP_KEY, SELLER_APP_TOKEN = SANDBOX_APP_KEY, SANDBOX_APP_TOKEN
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

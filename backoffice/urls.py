@@ -19,4 +19,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # VTEX pushes order status changes here (orders/views.py).
     path("vtex/", include("orders.urls")),
+    # The fulfillment endpoint a VTEX marketplace calls, the back office being its seller.
+    path("seller/", include("catalog.seller.urls")),
 ]

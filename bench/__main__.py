@@ -1,5 +1,5 @@
-"""`python -m bench [--only feed,backfill,admin,outbox] [--scale 0.2]`: run the benchmarks
-against the in-process sandbox on this run's own database and print their figures.
+"""`python -m bench [--only feed,backfill,admin,outbox,simulation] [--scale 0.2]`: run the
+benchmarks against the in-process sandbox on this run's own database and print their figures.
 
 The database is a temporary SQLite file, or, when DATABASE_URL names a server, a database
 ``bench_<pid>`` created there and dropped at the end. Exits 1 when a correctness check
@@ -37,6 +37,7 @@ BENCHMARKS = {
     "backfill": ("bench.backfill", "backfill (order_backfill)"),
     "admin": ("bench.admin_read", "admin read side (django.test.Client)"),
     "outbox": ("bench.outbox", "outbox (invoice_submit + delivery)"),
+    "simulation": ("bench.simulation", "seller fulfillment simulation (gunicorn, 10 clients)"),
 }
 
 

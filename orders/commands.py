@@ -281,5 +281,11 @@ class Refresh(OrderCommand):
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
         return client.get_order(command.subject.vtex_order_id)
 
+    def refusal(self, command: VtexCommand) -> tuple[str, str] | None:
+        if command.target != CommandTarget.STORE:
+            # The order lives in a marketplace's OMS, which a seller cannot read.
+            return ("NOT_AT_THE_STORE", "A marketplace's order is not in the store's OMS.")
+        return None
+
 
 COMMAND_TYPES = (StartHandling, Invoice, TrackingNumber, TrackingEvents, Cancel, Change, Refresh)

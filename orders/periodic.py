@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,8 +94,11 @@ DECLARATIONS: list[PeriodicDeclaration] = [
 ]
 
 
-def periodic_tasks_sync(*, using: str = "default") -> list[str]:
-    """Create or update the declared periodic tasks; returns the names created."""
+def periodic_tasks_sync(
+    *, using: str = "default", declarations: Sequence[PeriodicDeclaration] | None = None
+) -> list[str]:
+    """Create or update the declared periodic tasks (the orders' unless another app passes
+    its ``declarations``); returns the names created."""
     from django_celery_beat.models import (
         CrontabSchedule,
         IntervalSchedule,
@@ -103,7 +107,7 @@ def periodic_tasks_sync(*, using: str = "default") -> list[str]:
 
     created_names: list[str] = []
     with transaction.atomic(using=using):
-        for declaration in DECLARATIONS:
+        for declaration in DECLARATIONS if declarations is None else declarations:
             schedule_fields: dict[str, Any] = {
                 "interval": None,
                 "crontab": None,

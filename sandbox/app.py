@@ -79,6 +79,11 @@ VTEX_RULES = Map(
             endpoint="notify_inventory",
         ),
         Rule("/suggestions/<seller_id>/<seller_sku_id>", methods=["PUT"], endpoint="suggestion"),
+        Rule(
+            "/suggestions/<seller_id>/<seller_sku_id>",
+            methods=["GET"],
+            endpoint="suggestion_get",
+        ),
         Rule(f"{SERVICES}/<mkp_id>/invoice", methods=["POST"], endpoint="mkp_invoice"),
         Rule(f"{SERVICES}/<mkp_id>/invoice/<number>", methods=["POST"], endpoint="mkp_tracking"),
         Rule(
@@ -412,6 +417,9 @@ class SandboxApp:
     def vtex_suggestion(self, request, seller_id, seller_sku_id):
         catalog.save_suggestion(self.store, seller_id, seller_sku_id, read_json(request))
         return empty()
+
+    def vtex_suggestion_get(self, request, seller_id, seller_sku_id):
+        return json_response(catalog.get_suggestion(self.store, seller_id, seller_sku_id))
 
     def vtex_mkp_invoice(self, request, mkp_id):
         return json_response(marketplace.receive_invoice(self.store, mkp_id, read_json(request)))

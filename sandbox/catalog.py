@@ -93,6 +93,24 @@ def save_suggestion(store: Store, seller_id: str, seller_sku_id: str, body) -> N
         }
 
 
+def get_suggestion(store: Store, seller_id: str, seller_sku_id: str) -> dict:
+    """GET /suggestions/{sellerId}/{sellerSkuId}: the pending suggestion as the matcher holds
+    it (what the seller sent under ``content``); 404 once it was approved or denied, as VTEX
+    removes decided suggestions."""
+    with store.lock:
+        suggestion = store.suggestions.get((seller_id, seller_sku_id))
+        if suggestion is None:
+            raise ApiError(404, "SBX-SUGGESTION-NOT-FOUND", "No pending suggestion for this SKU")
+        return {
+            "sellerId": seller_id,
+            "sellerSkuId": seller_sku_id,
+            "status": "Pending",
+            "version": suggestion["versions"],
+            "receivedAt": suggestion["receivedAt"],
+            "content": suggestion["suggestion"],
+        }
+
+
 def list_suggestions(store: Store) -> list[dict]:
     with store.lock:
         return list(store.suggestions.values())

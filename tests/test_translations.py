@@ -27,6 +27,7 @@ PROJECT_PACKAGES = ("django_celery_beat",)
 CATALOGS = {
     "orders": (("orders",), ROOT / "orders" / "locale"),
     "outbox": (("outbox",), ROOT / "outbox" / "locale"),
+    "catalog": (("catalog",), ROOT / "catalog" / "locale"),
     "backoffice": (("backoffice",), ROOT / "backoffice" / "locale"),
     "templates": (("templates", *PROJECT_PACKAGES), ROOT / "locale"),
 }

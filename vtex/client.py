@@ -341,6 +341,18 @@ class VtexClient:
         )
         self._request("PUT", url, body=dict(suggestion))
 
+    def get_sku_suggestion(self, *, seller_id: str, seller_sku_id: str) -> Json | None:
+        """The pending suggestion (``GetSuggestion``); None once the marketplace approved or
+        denied it (VTEX removes decided suggestions: a change notification tells which)."""
+        url = (
+            f"{self.config.suggestions_url}/suggestions/"
+            f"{segment(seller_id)}/{segment(seller_sku_id)}"
+        )
+        try:
+            return self._request("GET", url)
+        except VtexNotFound:
+            return None
+
     def notify_price_change(self, *, seller_id: str, sku_id: str) -> None:
         self._request("POST", self._store(_notificator(seller_id, sku_id, "price")))
 

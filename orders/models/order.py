@@ -7,7 +7,7 @@ datetimes are aware and stored in UTC.
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from orders.status import status_colour, status_label
@@ -17,6 +17,13 @@ class OrderOrigin(models.TextChoices):
     MARKETPLACE = "Marketplace", _("Marketplace")
     FULFILLMENT = "Fulfillment", _("Fulfillment")
     CHAIN = "Chain", _("Chain")
+
+
+# Orders a VTEX marketplace placed with the back office as its seller (catalog/seller): they
+# live in the marketplace's OMS, not the store's, so nothing reads them from the store (no
+# GetOrder, feed, reconciliation or refresh) and their writes go to their
+# marketplaceServicesEndpoint. Their id here is the seller order id the back office gave them.
+AT_MARKETPLACE = ~Q(marketplace_services_endpoint="") & Q(seller_order_id=F("vtex_order_id"))
 
 
 class Order(models.Model):
@@ -137,6 +144,13 @@ class Order(models.Model):
     @property
     def status_colour(self) -> str:
         return status_colour(self.status)
+
+    @property
+    def at_marketplace(self) -> bool:
+        """Placed by a marketplace on the seller endpoints (see ``AT_MARKETPLACE``)."""
+        return (
+            bool(self.marketplace_services_endpoint) and self.seller_order_id == self.vtex_order_id
+        )
 
     @property
     def customer_name(self) -> str:

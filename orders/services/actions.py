@@ -53,7 +53,7 @@ from orders.validators import (
     validate_order_change_values,
 )
 from outbox.enqueue import command_enqueue, command_key
-from outbox.models import OPEN_STATES, CommandState, VtexCommand
+from outbox.models import OPEN_STATES, CommandState, CommandTarget, VtexCommand
 
 # An order change's requestId (a UUID in hex, made by the change form or by order_change).
 CHANGE_REQUEST_ID = re.compile(r"\A[0-9a-f]{32}\Z")
@@ -702,6 +702,11 @@ Refusal = Callable[[Order, InvoicingSummary], str | None]
 
 def start_handling_refusal(order: Order, summary: InvoicingSummary) -> str | None:
     """Ready for handling, and never asked before (a rejected request may be asked again)."""
+    if order.at_marketplace:
+        return _(
+            "Order %(order)s was placed by a marketplace: the marketplace has no start "
+            "handling; send its invoice when it is ready."
+        ) % {"order": order.vtex_order_id}
     if not status_allows(order.status, Action.START_HANDLING):
         return status_refusal(order, Action.START_HANDLING)
     previous = start_handling_request(order=order)
@@ -783,14 +788,25 @@ def return_and_cancel_refusal(order: Order, summary: InvoicingSummary) -> str | 
 
 
 def change_refusal(order: Order, summary: InvoicingSummary) -> str | None:
-    """RegisterChange's statuses."""
+    """RegisterChange's statuses, at the store (a marketplace's services endpoint takes none)."""
+    if order.at_marketplace:
+        return _(
+            "Order %(order)s was placed by a marketplace, which takes no order changes from "
+            "its sellers."
+        ) % {"order": order.vtex_order_id}
     if not status_allows(order.status, Action.CHANGE):
         return status_refusal(order, Action.CHANGE)
     return None
 
 
 def refresh_refusal(order: Order, summary: InvoicingSummary) -> str | None:
-    """VTEX answers a read in any status."""
+    """VTEX answers a read in any status, of the store's orders: a marketplace's order is not
+    in the store's OMS, and the back office is where its seller side lives."""
+    if order.at_marketplace:
+        return _(
+            "Order %(order)s was placed by a marketplace: it is not in the store's VTEX, "
+            "there is nothing to read again."
+        ) % {"order": order.vtex_order_id}
     return None
 
 
@@ -895,6 +911,8 @@ def _enqueue(
     key: str,
     payload: dict[str, Any],
 ) -> ActionResult:
+    # An order a marketplace placed is written at its marketplaceServicesEndpoint.
+    target = CommandTarget.MARKETPLACE if order.at_marketplace else CommandTarget.STORE
     command, created = command_enqueue(
         subject=order,
         kind=kind,
@@ -902,6 +920,8 @@ def _enqueue(
         payload=payload,
         requested_by=user,
         source=source,
+        target=target,
+        target_endpoint=order.marketplace_services_endpoint if order.at_marketplace else "",
     )
     if created:
         event_record(

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from backoffice.vtex import vtex_client
-from orders.models import Actor, Order
+from orders.models import AT_MARKETPLACE, Actor, Order
 from orders.services.imports import orders_import
 from orders.services.sync import fetch_pool, order_document_fetch
 from orders.status import FINAL_STATUSES
@@ -190,12 +190,14 @@ def order_reconcile(
     Every order VTEX answered for is marked tried (``reconciled_at``), read or not: one it
     no longer serves (404) or whose document changes nothing waits ``unchanged_for``
     like the others, so such orders never take a whole run again and again. Orders older
-    than VTEX's two-year retention are not asked for.
+    than VTEX's two-year retention are not asked for, nor orders a marketplace placed on the
+    seller endpoints (the store's OMS does not have them).
     """
     now = timezone.now()
     cutoff = now - unchanged_for
     order_ids = list(
         Order.objects.exclude(status__in=FINAL_STATUSES)
+        .exclude(AT_MARKETPLACE)
         .filter(Q(vtex_last_change__lt=cutoff) | Q(vtex_last_change__isnull=True))
         .filter(synced_at__lt=cutoff)
         .filter(Q(reconciled_at__lt=cutoff) | Q(reconciled_at__isnull=True))

@@ -15,6 +15,7 @@ from orders.commands import Refresh
 from orders.models import Actor, EventType, Order, OrderEvent
 from orders.services.audit import event_record, events_record_many
 from orders.services.imports import orders_import
+from orders.services.marketplace import marketplace_commands_applied
 from orders.services.sync import fetch_pool, order_documents_fetch
 from outbox.models import CommandState, CommandTarget, VtexCommand
 from outbox.records import Outcome
@@ -32,7 +33,16 @@ class OrderSubject(Subject):
         return Order.objects.defer("raw_document")
 
     def settled(self, settled: Sequence[Settled], *, client: VtexClient) -> None:
-        """Audit each settled command of a batch, in one INSERT."""
+        """Audit each settled command of a batch, in one INSERT; the orders a marketplace
+        placed follow what their succeeded commands did (nothing reads them from VTEX)."""
+        marketplace_commands_applied(
+            commands=[
+                entry.command
+                for entry in settled
+                if entry.command.target == CommandTarget.MARKETPLACE
+                and entry.command.state == CommandState.SUCCEEDED
+            ]
+        )
         events = []
         for entry in settled:
             command = entry.command

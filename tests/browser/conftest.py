@@ -56,15 +56,32 @@ def page(browser):
     context.close()
 
 
+# The migrations that give the operator groups their permissions, by app.
+GROUP_MIGRATIONS = {
+    "orders": "orders.migrations.0003_operations_groups",
+    "catalog": "catalog.migrations.0003_catalog_groups",
+}
+
+
 def operator_group(name: str) -> Group:
-    """The group as migration orders/0003 creates it: browser tests are transactional, and the
-    flush between them empties the groups (permissions come back with post_migrate)."""
-    codenames = import_module("orders.migrations.0003_operations_groups").GROUPS[name]
+    """The group as the migrations create it (orders/0003, catalog/0003): browser tests are
+    transactional, and the flush between them empties the groups (permissions come back with
+    post_migrate)."""
     group, _ = Group.objects.get_or_create(name=name)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="orders", codename__in=codenames)
-    )
+    permissions = Permission.objects.none()
+    for app_label, migration in GROUP_MIGRATIONS.items():
+        codenames = import_module(migration).GROUPS[name]
+        permissions |= Permission.objects.filter(
+            content_type__app_label=app_label, codename__in=codenames
+        )
+    group.permissions.set(permissions)
     return group
+
+
+@pytest.fixture
+def eager_delivery(monkeypatch):
+    # The live server delivers the outbox inline after its commit, as a worker would.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 @pytest.fixture
@@ -98,12 +115,6 @@ def admin_login(page, live_server, django_user_model):
 
 
 # --- The order page's operations box, as an operator of the Operations group uses it ----------
-
-
-@pytest.fixture
-def eager_delivery(monkeypatch):
-    # The live server delivers the outbox inline after its commit, as a worker would.
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 @pytest.fixture

@@ -4,20 +4,10 @@ import re
 
 import pytest
 
-from backoffice.celery import app as celery_app
 from orders.models import Actor, Order
 from orders.services.imports import order_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def eager_delivery():
-    # The live server delivers the outbox inline after its commit, as a worker would.
-    saved = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = saved
 
 
 def test_operator_sees_the_mirror_and_starts_handling_from_the_list(

@@ -82,6 +82,39 @@ QUIRKS = [
         "marketplaceOrderId (sheet §8.1).",
     ),
     Quirk(
+        api="seller-fulfillment",
+        operation="fulfillment-simulation",
+        part="request",
+        pointer=("required",),
+        schema=[],
+        reason="postalCode is required, yet its own description says a storefront simulation "
+        "sends it null, and the guide's storefront example leaves it (and country) out.",
+    ),
+    *(
+        Quirk(
+            api="seller-fulfillment",
+            operation="fulfillment-simulation",
+            part="request",
+            pointer=("properties", name),
+            schema={"type": "string", "nullable": True},
+            reason="Typed string, but described as sent null for storefront simulations.",
+        )
+        for name in ("country", "postalCode")
+    ),
+    *(
+        Quirk(
+            api="seller-fulfillment",
+            operation="fulfillment-simulation",
+            part="response:200",
+            pointer=("properties", name),
+            schema={"type": "string", "nullable": True},
+            reason="Required strings in the spec, but a storefront (indexing) simulation sends "
+            "no postal code nor country, and the guide answers them null ('nulo se não "
+            "enviado'; sheet §8.1).",
+        )
+        for name in ("country", "postalCode")
+    ),
+    Quirk(
         api="oms",
         operation="HookConfiguration",
         part="response:200",
@@ -194,6 +227,25 @@ QUIRKS = [
         pointer=("anyOf",),
         schema=[{"required": ["RefId"]}, {"required": ["EAN"]}],
         reason="RefId or EAN, at least one (sheet §8.3).",
+    ),
+    Quirk(
+        api="suggestions",
+        operation="GetSuggestion",
+        part="response:200",
+        pointer=(),
+        schema={
+            "type": "object",
+            "required": ["content"],
+            "properties": {
+                "sellerId": {"type": "string"},
+                "sellerSkuId": {"type": "string"},
+                "status": {"type": "string"},
+                "content": {"type": "object"},
+            },
+        },
+        reason="The spec declares the 200 without a body, but its description says the "
+        "suggestion comes back, what the seller sent in a 'content' object beside the "
+        "matcher's fields.",
     ),
 ]
 

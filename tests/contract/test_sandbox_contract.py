@@ -48,6 +48,8 @@ EXPECTED = {
     ("marketplace-apis", "PriceNotification", 202),
     ("marketplace-apis", "InventoryNotification", 202),
     ("suggestions", "SaveSuggestion", 200),
+    ("suggestions", "GetSuggestion", 200),
+    ("suggestions", "GetSuggestion", 404),
     ("marketplace-services", "send-invoice", 200),
     ("marketplace-services", "send-tracking-information", 200),
     ("marketplace-services", "update-tracking-status", 200),
@@ -209,6 +211,9 @@ def _catalog(sandbox, s):
         "Pricing": {"Currency": "BRL", "SalePrice": 24990, "CurrencySymbol": "R$"},
     }
     assert s.put(s.url("/suggestions/seller1/118"), json=suggestion).status_code == 200
+    assert s.get(s.url("/suggestions/seller1/118")).status_code == 200
+    sandbox.deny_suggestion("seller1", "118")
+    assert s.get(s.url("/suggestions/seller1/118")).status_code == 404
 
 
 def _marketplace_services(sandbox, s):

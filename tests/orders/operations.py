@@ -1,5 +1,5 @@
 """Helpers of the operations tests. Their fixtures (``vtex_store``, ``login``) are in
-tests/orders/conftest.py, which pytest finds by itself: test modules request them by name and
+tests/conftest.py, which pytest finds by itself: test modules request them by name and
 never import them.
 """
 

@@ -2,7 +2,7 @@
 that re-read before resending, 429 pauses, per-order ordering, stuck and lost commands,
 an outage, and forty invoices under injected faults.
 
-Delivery runs in Celery's eager mode (see tests/orders/conftest.py).
+Delivery runs in Celery's eager mode (see the vtex_store fixture in tests/conftest.py).
 """
 
 import html

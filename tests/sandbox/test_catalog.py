@@ -116,3 +116,17 @@ def test_denying_a_suggestion_removes_it(sandbox):
         f"{sandbox.base_url}/_sandbox/suggestions/seller1/CAM-P/deny", timeout=10
     )
     assert missing.status_code == 404
+
+
+def test_a_pending_suggestion_is_read_until_it_is_decided(sandbox):
+    sandbox.vtex("PUT", "/suggestions/seller1/CAM-P", json=suggestion(AvailableQuantity=7))
+
+    pending = sandbox.vtex("GET", "/suggestions/seller1/CAM-P")
+
+    assert pending.status_code == 200
+    assert pending.json()["status"] == "Pending"
+    assert pending.json()["content"]["AvailableQuantity"] == 7
+    sandbox.deny_suggestion("seller1", "CAM-P")
+    gone = sandbox.vtex("GET", "/suggestions/seller1/CAM-P")
+    assert gone.status_code == 404
+    assert error_code(gone) == "SBX-SUGGESTION-NOT-FOUND"

@@ -37,6 +37,17 @@ def test_sku_suggestion_is_stored_pending(client, sandbox):
     assert pending["suggestion"]["Weight"] == 210
 
 
+def test_a_suggestion_is_read_while_pending_and_none_once_decided(client, sandbox):
+    client.send_sku_suggestion(seller_id="seller1", seller_sku_id="CAM-P-AZ", suggestion=SUGGESTION)
+
+    pending = client.get_sku_suggestion(seller_id="seller1", seller_sku_id="CAM-P-AZ")
+    assert pending["content"]["SkuName"] == SUGGESTION["SkuName"]
+
+    sandbox.approve_suggestion("seller1", "CAM-P-AZ")
+    assert client.get_sku_suggestion(seller_id="seller1", seller_sku_id="CAM-P-AZ") is None
+    assert client.notify_sku_change("CAM-P-AZ") is True
+
+
 def test_price_and_inventory_notifications_are_accepted(client, sandbox):
     assert client.notify_price_change(seller_id="seller1", sku_id="100") is None
     assert client.notify_inventory_change(seller_id="seller1", sku_id="100") is None

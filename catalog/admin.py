@@ -1,0 +1,446 @@
+"""The catalog in the admin: SKUs with their binding at the marketplace, their suggestions and
+what was sent about them; the operator's "notify change", "send suggestion" and "check
+suggestion" (on the SKU page and as list actions); shipping rules.
+
+Thin by design: the form's SKU goes to ``sku_save``; each button calls one service and
+reports what was queued or why not (``catalog.services``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.urls import path, reverse
+from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import (
+    Binding,
+    ShippingRule,
+    Sku,
+    SkuChangeNotification,
+    SkuSuggestion,
+    SuggestionState,
+)
+from catalog.selectors import sku_available, sku_history, skus_with_latest_suggestion
+from catalog.services.notifications import sku_notify_change
+from catalog.services.skus import sku_save
+from catalog.services.suggestions import suggestion_check, suggestion_refusal, suggestion_send
+from catalog.suggestions import suggestion_problems
+from orders.models import Actor
+from orders.money import brl
+from orders.services.actions import ActionRefused
+
+NOTIFY = "catalog.notify_sku_change"
+SUGGEST = "catalog.send_sku_suggestion"
+
+BINDING_COLOURS = {
+    Binding.UNKNOWN: "#6c757d",
+    Binding.NOT_BOUND: "#b8860b",
+    Binding.SUGGESTED: "#1f6fb2",
+    Binding.BOUND: "#2e7d32",
+    Binding.DENIED: "#c62828",
+}
+SUGGESTION_COLOURS = {
+    SuggestionState.DRAFT: "#6c757d",
+    SuggestionState.SENT: "#1f6fb2",
+    SuggestionState.BOUND: "#2e7d32",
+    SuggestionState.DENIED: "#c62828",
+    SuggestionState.FAILED: "#c62828",
+}
+
+
+def _badge(kind: str, value: str, label: str, colour: str) -> str:
+    return format_html(
+        '<span class="{}" data-state="{}" style="background:{};color:#fff;padding:2px 8px;'
+        'border-radius:10px;white-space:nowrap">{}</span>',
+        kind,
+        value,
+        colour,
+        label,
+    )
+
+
+def binding_badge(binding: str) -> str:
+    return _badge("sku-binding", binding, Binding(binding).label, BINDING_COLOURS[binding])
+
+
+def suggestion_badge(state: str | None) -> str:
+    if not state:
+        return "—"
+    return _badge("sku-suggestion", state, SuggestionState(state).label, SUGGESTION_COLOURS[state])
+
+
+# --- The operator's buttons (the SKU page's and the list's actions) -----------------------------
+
+
+def _notify(sku: Sku, request: HttpRequest) -> bool:
+    return sku_notify_change(
+        sku=sku, user=request.user, source=Actor.ADMIN, reason=_("Requested by an operator")
+    ).created
+
+
+def _suggest(sku: Sku, request: HttpRequest) -> bool:
+    return suggestion_send(sku=sku, user=request.user, source=Actor.ADMIN).created
+
+
+def _check(sku: Sku, request: HttpRequest) -> bool:
+    return suggestion_check(sku=sku, user=request.user, source=Actor.ADMIN)[1]
+
+
+@dataclass(frozen=True)
+class SkuButton:
+    label: Promise
+    permission: str
+    # Runs on one SKU; True when something new was queued (raises ActionRefused).
+    service: Callable[[Sku, HttpRequest], bool]
+    queued: Promise
+
+
+BUTTONS: dict[str, SkuButton] = {
+    "notify-change": SkuButton(
+        gettext_lazy("Notify change"),
+        NOTIFY,
+        _notify,
+        gettext_lazy("Change notification queued for: %(skus)s."),
+    ),
+    "send-suggestion": SkuButton(
+        gettext_lazy("Send suggestion"),
+        SUGGEST,
+        _suggest,
+        gettext_lazy("Suggestion queued for: %(skus)s."),
+    ),
+    "check-suggestion": SkuButton(
+        gettext_lazy("Check suggestion"),
+        SUGGEST,
+        _check,
+        gettext_lazy("Suggestion check queued for: %(skus)s."),
+    ),
+}
+
+
+def _run(request: HttpRequest, name: str, skus: list[Sku]) -> None:
+    """One button on each SKU, each in its own transaction; one message for what was queued,
+    one for what was already queued, one per refusal."""
+    button = BUTTONS[name]
+    queued, repeated = [], []
+    for sku in skus:
+        try:
+            (queued if button.service(sku, request) else repeated).append(sku.sku_id)
+        except ActionRefused as refusal:
+            messages.warning(
+                request,
+                _("%(sku)s refused: %(reason)s") % {"sku": sku.sku_id, "reason": refusal.message},
+            )
+    if queued:
+        messages.success(request, str(button.queued) % {"skus": ", ".join(queued)})
+    if repeated:
+        messages.info(
+            request,
+            _("Already queued earlier, nothing new sent for: %(skus)s.")
+            % {"skus": ", ".join(repeated)},
+        )
+
+
+def _action(name: str) -> Callable[..., Any]:
+    button = BUTTONS[name]
+
+    def action(modeladmin: SkuAdmin, request: HttpRequest, queryset: QuerySet[Sku]) -> None:
+        _run(request, name, list(queryset.order_by("pk")))
+
+    action.permission = button.permission  # type: ignore[attr-defined]
+    action.__name__ = name.replace("-", "_") + "_selected"
+    return admin.action(description=button.label)(action)
+
+
+class LatestSuggestionFilter(admin.SimpleListFilter):
+    title = gettext_lazy("latest suggestion")
+    parameter_name = "suggestion"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("none", _("Never suggested")), *SuggestionState.choices]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Sku]) -> QuerySet[Sku]:
+        if self.value() == "none":
+            return queryset.filter(latest_suggestion_state__isnull=True)
+        if self.value() in SuggestionState.values:
+            return queryset.filter(latest_suggestion_state=self.value())
+        return queryset
+
+
+@admin.register(Sku)
+class SkuAdmin(admin.ModelAdmin):
+    list_display = (
+        "sku_id",
+        "name",
+        "price_display",
+        "stock",
+        "active",
+        "binding_display",
+        "suggestion_display",
+        "updated_at",
+    )
+    list_display_links = ("sku_id", "name")
+    list_filter = ("binding", LatestSuggestionFilter, "active", "brand")
+    search_fields = ("=sku_id", "name", "product_name", "=ean", "=ref_id")
+    search_help_text = gettext_lazy("SKU id, name, product name, EAN or reference id.")
+    list_per_page = 100
+    show_full_result_count = False
+    ordering = ("sku_id",)
+    actions = [_action("notify-change"), _action("send-suggestion"), _action("check-suggestion")]
+    fieldsets = (
+        (
+            gettext_lazy("SKU"),
+            {
+                "fields": (
+                    "sku_id",
+                    "name",
+                    "product_name",
+                    "product_id",
+                    "description",
+                    "brand",
+                    "category_path",
+                    "ean",
+                    "ref_id",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Price and stock"),
+            {"fields": ("price", "list_price", "stock", "active")},
+        ),
+        (
+            gettext_lazy("Package"),
+            {"fields": ("weight_kg", "height_cm", "width_cm", "length_cm")},
+        ),
+        (
+            gettext_lazy("Images and specifications"),
+            {"fields": ("images", "specifications")},
+        ),
+        (
+            gettext_lazy("Marketplace"),
+            {"fields": ("binding", "binding_checked_at", "created_at", "updated_at")},
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Sku]:
+        return skus_with_latest_suggestion(super().get_queryset(request))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Sku | None = None) -> list[str]:
+        fields = ["binding", "binding_checked_at", "created_at", "updated_at"]
+        # The id is how the marketplace knows the SKU: changing it would orphan the binding.
+        return ["sku_id", *fields] if obj is not None else fields
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        return {
+            name: action
+            for name, action in super().get_actions(request).items()
+            if not hasattr(action[0], "permission") or request.user.has_perm(action[0].permission)
+        }
+
+    @admin.display(description=gettext_lazy("price"), ordering="price")
+    def price_display(self, sku: Sku) -> str:
+        return brl(sku.price)
+
+    @admin.display(description=gettext_lazy("binding"), ordering="binding")
+    def binding_display(self, sku: Sku) -> str:
+        return binding_badge(sku.binding)
+
+    @admin.display(description=gettext_lazy("latest suggestion"))
+    def suggestion_display(self, sku: Sku) -> str:
+        return suggestion_badge(getattr(sku, "latest_suggestion_state", None))
+
+    def save_model(self, request: HttpRequest, obj: Sku, form: Any, change: bool) -> None:
+        saved = sku_save(sku=obj, user=request.user, source=Actor.ADMIN)
+        for queued in saved.notifications:
+            if queued.created:
+                messages.info(
+                    request,
+                    _("%(kind)s notification queued for %(sku)s.")
+                    % {"kind": queued.notification.get_kind_display(), "sku": obj.sku_id},
+                )
+
+    # --- The SKU page -------------------------------------------------------------------------
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        sku = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if sku is not None:
+            history = sku_history(sku=sku)
+            awaiting = bool(history.suggestions) and (
+                history.suggestions[0].state == SuggestionState.SENT
+            )
+            context["sku_page"] = {
+                "sku": sku,
+                "binding": binding_badge(sku.binding),
+                "available": sku_available(sku=sku),
+                "price": brl(sku.price),
+                "list_price": brl(sku.list_price),
+                "problems": suggestion_problems(sku),
+                "suggestion_refusal": suggestion_refusal(sku),
+                "buttons": [
+                    {
+                        "name": name,
+                        "label": button.label,
+                        "url": reverse(f"admin:{_url_name(name)}", args=[sku.pk]),
+                    }
+                    for name, button in BUTTONS.items()
+                    if request.user.has_perm(button.permission)
+                    # Checking is for a suggestion the marketplace has not decided yet.
+                    and (name != "check-suggestion" or awaiting)
+                ],
+                "notifications": history.notifications,
+                "suggestions": [
+                    {"suggestion": suggestion, "badge": suggestion_badge(suggestion.state)}
+                    for suggestion in history.suggestions
+                ],
+                "commands": history.commands,
+                "commands_url": history.commands_url,
+            }
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(self.button_view)
+        urls = [
+            path(f"<path:object_id>/{name}/", view, {"name": name}, name=_url_name(name))
+            for name in BUTTONS
+        ]
+        return urls + super().get_urls()
+
+    def button_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        """A button of the SKU page (POST): run it, then back to the page with what was
+        queued or why not."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm(BUTTONS[name].permission):
+            raise PermissionDenied
+        sku = self.get_object(request, unquote(object_id))
+        if sku is None:
+            raise Http404(_("No SKU with this id."))
+        _run(request, name, [sku])
+        return HttpResponseRedirect(reverse("admin:catalog_sku_change", args=[sku.pk]))
+
+
+def _url_name(name: str) -> str:
+    return f"catalog_sku_{name.replace('-', '_')}"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SkuSuggestion)
+class SkuSuggestionAdmin(ReadOnlyAdmin):
+    list_display = ("sku", "state_display", "last_error", "requested_by", "created_at", "sent_at")
+    list_filter = ("state",)
+    list_select_related = ("sku", "requested_by")
+    search_fields = ("=sku__sku_id",)
+    search_help_text = gettext_lazy("SKU id.")
+    fields = (
+        "sku",
+        "state",
+        "last_error",
+        "requested_by",
+        "created_at",
+        "sent_at",
+        "decided_at",
+        "payload_display",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("state"), ordering="state")
+    def state_display(self, suggestion: SkuSuggestion) -> str:
+        return suggestion_badge(suggestion.state)
+
+    @admin.display(description=gettext_lazy("payload sent"))
+    def payload_display(self, suggestion: SkuSuggestion) -> str:
+        return format_html(
+            "<pre style='white-space:pre-wrap'>{}</pre>",
+            json.dumps(suggestion.payload, indent=2, ensure_ascii=False),
+        )
+
+
+@admin.register(SkuChangeNotification)
+class SkuChangeNotificationAdmin(ReadOnlyAdmin):
+    list_display = ("sku", "kind", "reason", "outcome", "detail", "requested_by", "created_at")
+    list_filter = ("kind", "outcome")
+    list_select_related = ("sku", "requested_by")
+    search_fields = ("=sku__sku_id",)
+    search_help_text = gettext_lazy("SKU id.")
+    readonly_fields = (
+        "sku",
+        "kind",
+        "reason",
+        "outcome",
+        "detail",
+        "requested_by",
+        "created_at",
+        "answered_at",
+    )
+    fields = readonly_fields
+
+
+@admin.register(ShippingRule)
+class ShippingRuleAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "delivery_channel",
+        "postal_codes",
+        "price_display",
+        "shipping_estimate",
+        "active",
+    )
+    list_filter = ("name", "delivery_channel", "is_default", "active")
+    ordering = ("name", "is_default", "postal_code_from")
+    fields = (
+        "name",
+        "delivery_channel",
+        "is_default",
+        "postal_code_from",
+        "postal_code_to",
+        "price",
+        "shipping_estimate",
+        "active",
+    )
+
+    @admin.display(description=gettext_lazy("postal codes"), ordering="postal_code_from")
+    def postal_codes(self, rule: ShippingRule) -> str:
+        if rule.is_default:
+            return _("Every other CEP")
+        return _("%(from)s to %(to)s") % {
+            "from": f"{rule.postal_code_from[:5]}-{rule.postal_code_from[5:]}",
+            "to": f"{rule.postal_code_to[:5]}-{rule.postal_code_to[5:]}",
+        }
+
+    @admin.display(description=gettext_lazy("price"), ordering="price")
+    def price_display(self, rule: ShippingRule) -> str:
+        return brl(rule.price)

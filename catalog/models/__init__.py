@@ -1,0 +1,29 @@
+"""The seller's catalog as it offers it to a VTEX marketplace: SKUs with price and stock,
+their binding at the marketplace and the suggestions that ask for it, the log of change
+notifications, the stock held by placed marketplace orders, and the shipping rules the
+fulfillment simulation answers from. Money is integer cents."""
+
+from catalog.models.shipping import DeliveryChannel, ShippingRule
+from catalog.models.skus import (
+    Binding,
+    NotificationKind,
+    NotificationOutcome,
+    Sku,
+    SkuChangeNotification,
+    SkuSuggestion,
+    StockReservation,
+    SuggestionState,
+)
+
+__all__ = [
+    "Binding",
+    "DeliveryChannel",
+    "NotificationKind",
+    "NotificationOutcome",
+    "ShippingRule",
+    "Sku",
+    "SkuChangeNotification",
+    "SkuSuggestion",
+    "StockReservation",
+    "SuggestionState",
+]

@@ -1,0 +1,23 @@
+"""The catalog's periodic tasks, declared like the orders' (``orders.periodic``) and synced
+into django-celery-beat's tables after every ``migrate`` (``CatalogConfig.ready``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from catalog import tasks
+from orders.periodic import Every, PeriodicDeclaration
+
+DECLARATIONS: list[PeriodicDeclaration] = [
+    PeriodicDeclaration(
+        name="catalog: check SKU suggestions waiting for the marketplace",
+        task=tasks.SUGGESTIONS_CHECK,
+        schedule=Every(seconds=settings.CATALOG_SUGGESTION_CHECK_SECONDS),
+        description=(
+            "Every CATALOG_SUGGESTION_CHECK_SECONDS: ask the marketplace about the SKU "
+            "suggestions it has not decided yet; approved ones bind the SKU, denied ones show "
+            "on its page."
+        ),
+        expire_seconds=settings.CATALOG_SUGGESTION_CHECK_SECONDS,
+    ),
+]

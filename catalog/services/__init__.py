@@ -1,0 +1,1 @@
+"""Every write of the catalog, as functions (``<entity>_<action>``, keyword-only)."""

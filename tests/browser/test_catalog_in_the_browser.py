@@ -1,0 +1,81 @@
+"""An operator offers SKUs to the marketplace in a real browser (pt-BR), against the sandbox:
+"notify change" on the SKU page leads to a suggestion, "send suggestion" from the list names
+what an incomplete SKU lacks, and "check suggestion" shows the marketplace's approval."""
+
+import pytest
+from playwright.sync_api import expect
+
+from catalog.models import Binding, Sku
+from tests.catalog.factories import SkuFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def operator(page, live_server, admin_login, vtex_sandbox, eager_delivery):
+    admin_login("operadora", group="Operations")
+    return page
+
+
+def sku_page(live_server, sku: Sku) -> str:
+    return f"{live_server.url}/admin/catalog/sku/{sku.pk}/change/"
+
+
+def click(page, name: str) -> None:
+    with page.expect_navigation():
+        page.locator(f'#sku-marketplace [data-operation="{name}"]').click()
+
+
+def test_notify_change_suggests_an_unknown_sku_and_check_shows_the_approval(
+    operator, live_server, vtex_sandbox
+):
+    page = operator
+    sku = SkuFactory(sku_id="8001")
+    page.goto(sku_page(live_server, sku))
+    expect(page.locator("#sku-binding")).to_have_text("Ainda não notificado")
+
+    click(page, "notify-change")
+
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Notificação de alteração na fila para: 8001."
+    )
+    expect(page.locator("#sku-binding")).to_have_text("Sugestão enviada")
+    expect(page.locator('#sku-suggestions [data-suggestion-state="sent"]')).to_have_count(1)
+    expect(page.locator('#sku-notifications [data-outcome="not-bound"]')).to_contain_text(
+        "Não vinculado: é preciso uma sugestão"
+    )
+    [pending] = vtex_sandbox.suggestions()
+    assert (pending["sellerSkuId"], pending["suggestion"]["SkuName"]) == ("8001", sku.name)
+
+    vtex_sandbox.approve_suggestion("1", "8001")
+    click(page, "check-suggestion")
+
+    expect(page.locator("#sku-binding")).to_have_text("Vinculado")
+    expect(page.locator('#sku-suggestions [data-suggestion-state="bound"]')).to_have_count(1)
+    sku.refresh_from_db()
+    assert sku.binding == Binding.BOUND
+
+
+def test_send_suggestion_from_the_list_names_what_is_missing(operator, live_server, vtex_sandbox):
+    page = operator
+    complete = SkuFactory(sku_id="8002")
+    SkuFactory(sku_id="8003", brand="", images=[])
+    page.goto(f"{live_server.url}/admin/catalog/sku/")
+
+    for sku_id in ("8002", "8003"):
+        page.locator("#result_list tr", has_text=sku_id).locator("input.action-select").check()
+    page.select_option("select[name=action]", "send_suggestion_selected")
+    with page.expect_navigation():
+        page.locator("button[name=index]").click()
+
+    messages = page.locator(".messagelist")
+    expect(messages).to_contain_text("Sugestão na fila para: 8002.")
+    expect(messages).to_contain_text(
+        "8003 recusado: Não enviado ao marketplace: falta Marca, Imagens."
+    )
+    row = page.locator("#result_list tr", has_text="8002")
+    expect(row.locator(".sku-binding")).to_have_text("Sugestão enviada")
+    expect(
+        page.locator("#result_list tr", has_text="8003").locator(".sku-suggestion")
+    ).to_have_count(0)
+    assert [s["sellerSkuId"] for s in vtex_sandbox.suggestions()] == [complete.sku_id]
