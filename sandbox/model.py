@@ -140,6 +140,8 @@ class Order:
     cancellation: dict | None = None
     invoices: dict[str, Invoice] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
+    # Order Modifications API requests (sandbox.modifications.Modification), oldest first.
+    modifications: list = field(default_factory=list)
     start_handling_calls: int = 0
     cancel_calls: int = 0
     # (status, due time as time.monotonic()) of a transient status still in progress.
