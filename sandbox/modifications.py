@@ -319,11 +319,7 @@ def _item_to(store: Store, order: Order, line: dict) -> dict:
         "measurementUnit": "un",
         "unitMultiplier": 1,
         "manufacturerCode": None,
-        "priceDefinition": {
-            "calculatedSellingPrice": price,
-            "total": (price or 0) * line["quantity"],
-            "sellingPrices": [{"value": price, "quantity": line["quantity"]}],
-        },
+        "priceDefinition": None,
     }
 
 
