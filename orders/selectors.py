@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 
 from orders.commands import Invoice as InvoiceCommand
 from orders.commands import TrackingNumber
-from orders.models import Invoice, InvoiceType, Order, OrderEvent, OrderItem
+from orders.models import Invoice, InvoiceType, Order, OrderChange, OrderEvent, OrderItem
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 
 
@@ -280,3 +280,8 @@ def start_handling_request(*, order: Order) -> VtexCommand | None:
 
 
 # --- Outbox health ------------------------------------------------------------------------------
+
+
+def order_changes(*, order: Order) -> list[OrderChange]:
+    """The order's changes (Order Modifications API), newest first, with who asked."""
+    return list(order.changes.select_related("requested_by").order_by("-created_at", "-pk"))

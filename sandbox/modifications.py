@@ -10,7 +10,8 @@ The rules come from the operations' descriptions in the Orders API spec:
   its selling price);
 - raising the order's price is allowed only when it was paid by credit card, promissory,
   cash or credit control (the gateway charges the difference);
-- the preview answers the new totals without changing anything;
+- the preview answers the new totals without changing anything (a price increase the payment
+  cannot take is shown there, and refused when the change is created);
 - a created change answers 202 with its ``requestId`` and ``workflowId`` and then moves
   ``waiting-acknowledgement`` -> ``waiting-confirmation`` -> ``done``, or stops in ``error``,
   from which ``retry`` processes it again and ``cancel`` ends it (``canceled``); a change
@@ -174,8 +175,12 @@ def _priced(store: Store, order: Order, change: dict) -> tuple[list[dict], list[
     )
 
 
-def check(store: Store, order: Order, change: dict) -> tuple[list[dict], list[dict], int]:
-    """VTEX's rules for ``change`` on ``order`` now: (removed, added, total change value)."""
+def check(
+    store: Store, order: Order, change: dict, *, charging: bool = True
+) -> tuple[list[dict], list[dict], int]:
+    """VTEX's rules for ``change`` on ``order`` now: (removed, added, total change value).
+    The preview (``charging=False``) shows a price increase the payment could not take; the
+    change itself is refused."""
     if order.status not in CHANGE_STATUSES:
         raise bad_request(
             f"Orders can only be modified in {', '.join(sorted(CHANGE_STATUSES))}, "
@@ -218,7 +223,7 @@ def check(store: Store, order: Order, change: dict) -> tuple[list[dict], list[di
             "SBX-CHANGE-VALUE",
         )
     group = order.payment.get("group")
-    if total_change > 0 and group not in CHARGEABLE_PAYMENT_GROUPS:
+    if charging and total_change > 0 and group not in CHARGEABLE_PAYMENT_GROUPS:
         raise bad_request(
             f"The change raises the order's price by {total_change}, but its payment "
             f"({order.payment.get('paymentSystemName')}) cannot be charged again",
@@ -389,7 +394,7 @@ def preview(store: Store, order_id: str, body) -> dict:
     change = parse_change(body)
     with store.lock:
         order = store.get_order(order_id)
-        removed, added, total_change = check(store, order, change)
+        removed, added, total_change = check(store, order, change, charging=False)
         totals = _new_totals(order, removed, added, change)
         return {
             **_body(

@@ -10,9 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def django_check(**env_overrides: str) -> subprocess.CompletedProcess:
     env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("VTEX_", "DJANGO_"))
+        key: value for key, value in os.environ.items() if not key.startswith(("VTEX_", "DJANGO_"))
     }
     env.update(env_overrides)
     return subprocess.run(
@@ -65,8 +63,10 @@ def test_production_settings_pass_the_deployment_checklist():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith(("VTEX_", "DJANGO_"))},
-             **env},
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("VTEX_", "DJANGO_"))},
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,

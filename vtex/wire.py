@@ -208,12 +208,6 @@ def _change_lines(lines: Iterable[Mapping[str, Any]]) -> list[Json]:
         quantity = int(line["quantity"])
         if quantity < 1:
             raise ValueError("a changed item's quantity is at least 1")
-        result.append(
-            {
-                "id": str(line["id"]),
-                "quantity": quantity,
-                "measurementUnit": "un",
-                "unitMultiplier": 1,
-            }
-        )
+        # No measurementUnit/unitMultiplier: VTEX takes them from the store's catalog.
+        result.append({"id": str(line["id"]), "quantity": quantity})
     return result

@@ -28,11 +28,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from orders.forms import CancelForm, OperationForm
-from orders.models import Order
+from orders.models import ChangeStatus, Order
 from orders.money import brl
 from orders.operations import OPERATIONS, Operation, operations_available
-from orders.selectors import InvoicingSummary, order_invoicing_summary
+from orders.selectors import InvoicingSummary, order_changes, order_invoicing_summary
 from orders.services.actions import ActionRefused, ActionResult
+from orders.services.changes import ChangePreview
 from outbox.selectors import subject_commands, subject_commands_url
 
 
@@ -63,6 +64,31 @@ def report(
             request,
             _("%(order)s refused: %(reason)s") % {"order": order.vtex_order_id, "reason": reason},
         )
+
+
+def preview_display(preview: ChangePreview) -> dict[str, Any]:
+    """A change's preview as the operator reads it: the values, and what the customer gets
+    back or pays."""
+    delta = preview.total_change_value
+    if delta < 0:
+        money = _("The customer will be refunded %(amount)s.") % {"amount": brl(-delta)}
+    elif delta > 0:
+        money = _("The customer will be charged %(amount)s more.") % {"amount": brl(delta)}
+    else:
+        money = _("The order's value does not change.")
+    labels = {
+        "Items": _("Items"),
+        "Discounts": _("Discounts"),
+        "Shipping": _("Shipping"),
+        "Tax": _("Tax"),
+    }
+    return {
+        "value": brl(preview.order_value),
+        "new_value": brl(preview.new_value),
+        "change": brl(delta),
+        "money": money,
+        "totals": [(labels.get(key, key), brl(value)) for key, value in preview.totals.items()],
+    }
 
 
 def operation_url_name(operation: Operation) -> str:
@@ -186,8 +212,23 @@ class OrderOperationsMixin:
             }
             for operation in operations_available(order=order, summary=summary, user=request.user)
         ]
+        urls = {button["name"]: button["url"] for button in buttons}
+        changes = [
+            {
+                "change": change,
+                "value_change": brl(change.total_change_value),
+                "retry_url": urls.get("change-retry")
+                if change.status == ChangeStatus.ERROR
+                else None,
+                "cancel_url": urls.get("change-cancel")
+                if change.status == ChangeStatus.ERROR
+                else None,
+            }
+            for change in order_changes(order=order)
+        ]
         return {
             "buttons": buttons,
+            "changes": changes,
             "commands": subject_commands(subject=order),
             "invoiced": brl(summary.output_total),
             "returned": brl(summary.input_total),
@@ -230,9 +271,41 @@ class OrderOperationsMixin:
             form = operation.form(order=order, summary=summary)
         else:
             form = operation.form(request.POST, order=order, summary=summary)
-            if form.is_valid() and self._run(request, operation, order, form.arguments()):
-                return self._back_to_order(order)
+            if form.is_valid():
+                if operation.preview is None:
+                    if self._run(request, operation, order, form.arguments()):
+                        return self._back_to_order(order)
+                else:
+                    confirmed = form.confirmed_preview() if "confirm" in request.POST else None
+                    if confirmed is not None:
+                        arguments = {**form.arguments(), "preview": confirmed}
+                        if self._run(request, operation, order, arguments):
+                            return self._back_to_order(order)
+                    else:
+                        return self._preview_page(request, order, operation, form, summary)
         return self._operation_page(request, order, operation, form=form)
+
+    def _preview_page(
+        self,
+        request: HttpRequest,
+        order: Order,
+        operation: Operation,
+        form: OperationForm,
+        summary: InvoicingSummary,
+    ) -> HttpResponse:
+        """VTEX's preview of what the operator built (a read the request waits for: nothing
+        changes at VTEX), with the button that confirms it; VTEX down or refusing is an error
+        above the form."""
+        try:
+            preview = operation.preview(order=order, summary=summary, arguments=form.arguments())
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+            return self._operation_page(request, order, operation, form=form)
+        data = request.POST.copy()
+        data["confirmation"] = form.confirmation_for(preview)
+        form = operation.form(data, order=order, summary=summary)
+        form.is_valid()
+        return self._operation_page(request, order, operation, form=form, preview=preview)
 
     def _order_for(self, request: HttpRequest, object_id: str, operation: Operation) -> Order:
         if not operation.allowed_to(request.user):
@@ -273,6 +346,7 @@ class OrderOperationsMixin:
         *,
         form: OperationForm | None = None,
         refusal: str | None = None,
+        preview: ChangePreview | None = None,
     ) -> HttpResponse:
         """The operation's form, or (``refusal``) why the order does not allow it."""
         return TemplateResponse(
@@ -289,6 +363,8 @@ class OrderOperationsMixin:
                 "notes": form.notes() if form else [],
                 "refusal": refusal,
                 "submit_label": operation.submit_label,
+                "confirm_label": operation.confirm_label,
+                "preview": preview_display(preview) if preview else None,
                 "order_url": reverse("admin:orders_order_change", args=[order.pk]),
             },
         )

@@ -64,9 +64,10 @@ def test_vtex_rules_for_a_change(sandbox):
     assert error_code(_change(sandbox, order_id, {"reason": "nada"})) == "SBX-CHANGE-EMPTY"
     increment = {"reason": "frete", "manualIncrementValue": 100}
     group = document["paymentData"]["transactions"][0]["payments"][0]["group"]
-    answer = _change(sandbox, order_id, increment, preview=True)
+    assert _change(sandbox, order_id, increment, preview=True).status_code == 200
+    answer = _change(sandbox, order_id, increment)
     if group == "creditCard":
-        assert answer.status_code == 200
+        assert answer.status_code == 202
     else:
         assert error_code(answer) == "SBX-CHANGE-PAYMENT"
 
