@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def django_check(**env_overrides: str) -> subprocess.CompletedProcess:
     env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("VTEX_", "DJANGO_"))
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("VTEX_", "DJANGO_"))
     }
     env.update(env_overrides)
     return subprocess.run(
@@ -33,6 +35,13 @@ def test_half_configured_vtex_stops_the_start_naming_what_is_missing():
     assert result.returncode != 0
     assert "VTEX is half-configured: set VTEX_APP_TOKEN" in result.stderr
     assert "vtexappkey-mystore-X" not in result.stderr
+
+
+def test_an_unknown_order_changes_api_stops_the_start():
+    result = django_check(VTEX_ORDER_CHANGES_API="v2")
+    assert result.returncode != 0
+    assert "VTEX_ORDER_CHANGES_API must be 'modifications' or 'legacy', not 'v2'" in result.stderr
+    assert django_check(VTEX_ORDER_CHANGES_API="legacy").returncode == 0
 
 
 def test_production_requires_a_secret_key():
@@ -63,10 +72,8 @@ def test_production_settings_pass_the_deployment_checklist():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={
-            **{k: v for k, v in os.environ.items() if not k.startswith(("VTEX_", "DJANGO_"))},
-            **env,
-        },
+        env={**{k: v for k, v in os.environ.items() if not k.startswith(("VTEX_", "DJANGO_"))},
+             **env},
         capture_output=True,
         text=True,
         timeout=60,
