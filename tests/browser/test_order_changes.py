@@ -47,9 +47,7 @@ def test_an_order_change_is_previewed_confirmed_and_followed_to_done(box):
 
     box.open(order)
     box.click("change")
-    box.submit(
-        reason="Falta de estoque", discount_value="5,00", **{f"remove_{item.position}": "1"}
-    )
+    box.submit(reason="Falta de estoque", discount_value="5,00", **{f"remove_{item.position}": "1"})
 
     preview = box.page.inner_text("#change-preview")
     assert f"{reais(order.value)} → {reais(order.value - refund)}" in preview
