@@ -229,6 +229,7 @@ class SandboxApp:
     def _vtex(self, request: Request, environ) -> Response:
         store = self.store
         store.advance()
+        modifications.advance(store)
         decision = store.faults.decide(request.method, request.path, time.monotonic())
         if decision.latency:
             time.sleep(decision.latency)
@@ -493,6 +494,7 @@ class SandboxApp:
             return json_response(error_envelope("SBX-ROUTE", str(error)), error.code or 400)
         args = {key: unquote(value) for key, value in args.items()}
         self.store.advance()
+        modifications.advance(self.store)
         try:
             return getattr(self, f"control_{endpoint}")(request, **args)
         except ApiError as error:

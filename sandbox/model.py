@@ -41,6 +41,23 @@ STATUS_DESCRIPTIONS = {
     "canceled": "Cancelado",
 }
 
+# Order Modifications settings a store starts with (GET/PUT .../orders/changes/settings).
+CHANGE_SETTINGS = {
+    "paymentConfiguration": {"customPaymentSystemsAllowed": []},
+    "rolloutConfiguration": {
+        "usingDefaultBehavior": True,
+        "enableApi": True,
+        "enableAdminOrders": {"enabledWorkspaces": ["master"]},
+        "enableMyOrders": {"enabledWorkspaces": []},
+    },
+    "pipelineConfiguration": {
+        "enableTaxHubRecalculation": False,
+        "compensateShippingChanges": False,
+        "enablePromotionRecalculation": False,
+        "enableNativeTaxRecalculation": False,
+    },
+}
+
 TOTAL_NAMES = {
     "Items": "Total dos Itens",
     "Discounts": "Total dos Descontos",

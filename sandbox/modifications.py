@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from sandbox.clock import receipt, utcnow, vtex_datetime
 from sandbox.errors import ApiError, bad_request
-from sandbox.model import TOTAL_NAMES, Item, Logistics, Order
+from sandbox.model import CHANGE_SETTINGS, TOTAL_NAMES, Item, Logistics, Order
 
 if TYPE_CHECKING:
     from sandbox.store import Store
@@ -47,21 +47,6 @@ CHARGEABLE_PAYMENT_GROUPS = frozenset({"creditCard", "promissory", "cash", "cred
 STEPS = ("waiting-acknowledgement", "waiting-confirmation", "done")
 IN_PROGRESS = frozenset(STEPS[:-1])
 SETTINGS = {"customPaymentSystemsAllowed": []}
-STORE_SETTINGS = {
-    "paymentConfiguration": {"customPaymentSystemsAllowed": []},
-    "rolloutConfiguration": {
-        "usingDefaultBehavior": True,
-        "enableApi": True,
-        "enableAdminOrders": {"enabledWorkspaces": ["master"]},
-        "enableMyOrders": {"enabledWorkspaces": []},
-    },
-    "pipelineConfiguration": {
-        "enableTaxHubRecalculation": False,
-        "compensateShippingChanges": False,
-        "enablePromotionRecalculation": False,
-        "enableNativeTaxRecalculation": False,
-    },
-}
 
 
 @dataclass
@@ -515,7 +500,7 @@ def update_settings(store: Store, body) -> dict:
         raise bad_request("The request body must be a JSON object")
     with store.lock:
         for section, values in body.items():
-            if section not in STORE_SETTINGS or not isinstance(values, dict):
+            if section not in CHANGE_SETTINGS or not isinstance(values, dict):
                 raise bad_request(f"Unknown settings section {section}")
             store.change_settings[section].update(values)
         return copy.deepcopy(store.change_settings)
@@ -566,7 +551,14 @@ def _step(store: Store, order: Order, modification: Modification) -> None:
 
 
 def advance(store: Store) -> None:
-    """Take the delayed changes whose step is over to their next step (caller holds the lock)."""
+    """Take the delayed changes whose step is over to their next step."""
+    if not store.changing:
+        return
+    with store.lock:
+        _advance(store)
+
+
+def _advance(store: Store) -> None:
     now = time.monotonic()
     for order_id in sorted(store.changing):
         order = store.orders[order_id]

@@ -19,7 +19,6 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from sandbox import modifications
 from sandbox.clock import event_id, utcnow, vtex_datetime
 from sandbox.documents import order_document
 from sandbox.errors import bad_request, order_not_found
@@ -28,7 +27,7 @@ from sandbox.feed import FeedQueue
 from sandbox.filters import EventFilter
 from sandbox.generator import OrderFactory, generate_orders, spread_creation_dates
 from sandbox.hook import HookConfig, HookDispatcher
-from sandbox.model import TRANSIENT_TARGET, Order
+from sandbox.model import CHANGE_SETTINGS, TRANSIENT_TARGET, Order
 
 # The status an order normally comes from, for `lastState` of orders created in a status.
 PREVIOUS_STATUS = {
@@ -119,7 +118,7 @@ class Store:
             self.pending: set[str] = set()
             # Orders with an Order Modifications change waiting for its next step.
             self.changing: set[str] = set()
-            self.change_settings = copy.deepcopy(modifications.STORE_SETTINGS)
+            self.change_settings = copy.deepcopy(CHANGE_SETTINGS)
             self.hook: HookConfig | None = None
             self.feed: FeedQueue | None = None
             if self.defaults.feed:
@@ -290,12 +289,11 @@ class Store:
         self.change_status(order, target)
 
     def advance(self) -> None:
-        """Finish the transient statuses and the order-change steps whose delay is over."""
-        if not self.pending and not self.changing:
+        """Finish the transient statuses whose delay is over (the order-change steps:
+        ``sandbox.modifications.advance``)."""
+        if not self.pending:
             return
         with self.lock:
-            if self.changing:
-                modifications.advance(self)
             now = time.monotonic()
             for order_id in sorted(self.pending):
                 order = self.orders[order_id]
