@@ -556,14 +556,28 @@ def _follow_up(
 
 
 def change_created(*, command: VtexCommand, answer: Any) -> None:
-    """VTEX accepted the change (202): keep its requestId and workflowId (inside the
-    outbox's recording transaction)."""
+    """VTEX accepted the change (inside the outbox's recording transaction): with the Order
+    Modifications API (202) keep its requestId and workflowId, VTEX processes it next;
+    RegisterChange (legacy) is synchronous, its receipt means done."""
     change = OrderChange.objects.filter(
         order_id=command.subject_id, request_token=command.payload.get("request_id")
     ).first()
-    if change is None:
+    if change is None or not isinstance(answer, dict):
+        # Found already applied after a lost answer: the history read that follows has it.
         return
-    if not isinstance(answer, dict) or not answer.get("requestId"):
+    if change.api == LEGACY:
+        change.status = ChangeStatus.DONE
+        change.message = str(answer.get("receipt") or "")
+        change.save(update_fields=["status", "message", "updated_at"])
+        event_record(
+            order=change.order,
+            type=EventType.CHANGE_DONE,
+            source=Actor.OUTBOX,
+            receipt=change.message,
+            payload={"command": command.key, "api": LEGACY, "answer": answer},
+        )
+        return
+    if not answer.get("requestId"):
         return
     change.vtex_request_id = str(answer["requestId"])
     change.workflow_id = str(answer.get("workflowId") or "")
@@ -590,6 +604,7 @@ def change_created(*, command: VtexCommand, answer: Any) -> None:
             "vtex_request_id": change.vtex_request_id,
             "workflow_id": change.workflow_id,
             "total_change_value": change.total_change_value,
+            "totals": answer.get("totals"),
         },
     )
 

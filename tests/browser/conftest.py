@@ -2,12 +2,11 @@
 
 import os
 import shutil
-from importlib import import_module
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from tests.conftest import service_missing
+from tests.fixtures.groups import operator_group
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make around it are still plain synchronous code.
@@ -51,17 +50,6 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def operator_group(name: str) -> Group:
-    """The group as migration orders/0003 creates it: browser tests are transactional, and the
-    flush between them empties the groups (permissions come back with post_migrate)."""
-    codenames = import_module("orders.migrations.0003_operations_groups").GROUPS[name]
-    group, _ = Group.objects.get_or_create(name=name)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="orders", codename__in=codenames)
-    )
-    return group
 
 
 @pytest.fixture

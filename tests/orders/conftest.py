@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
+
+from tests.fixtures.groups import operator_group
 
 
 @pytest.fixture(name="vtex_store")
@@ -43,7 +44,7 @@ def login_fixture(client, django_user_model, settings):
         user = django_user_model.objects.create_user(
             username=username or group.lower(), password="unused-password", is_staff=True
         )
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(operator_group(group))
         client.force_login(user)
         return user
 

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from django.db import transaction
 
-from orders.models import ChangeStatus, EventType, Order, OrderChange, OrderEvent
+from orders.models import ChangeStatus, EventType, OrderChange, OrderEvent
 from orders.services.actions import ActionRefused, ChangeLine
 from orders.services.changes import order_change
 from orders.services.feed import feed_configure, feed_drain
@@ -518,8 +518,15 @@ def test_the_legacy_setting_sends_register_change(
     assert change["itemsAdded"] == [{"id": "99001", "price": 2550, "quantity": 1}]
     assert modification_calls(vtex_store) == []
     order.refresh_from_db()
-    assert order.value == Order.objects.get(pk=order.pk).value
     assert order.value == vtex_store.order(order.vtex_order_id)["order"]["value"]
+    # RegisterChange answers synchronously: its receipt means done, and the order takes
+    # another change.
+    assert OrderChange.objects.get().status == ChangeStatus.DONE
+    assert (
+        OrderEvent.objects.get(order=order, type=EventType.CHANGE_DONE).receipt
+        == (change["receipt"])
+    )
+    assert 'data-operation="change"' in client.get(order_page(order)).content.decode()
 
 
 def test_outbox_resend_of_a_lost_create_finds_it_in_the_history(
