@@ -581,7 +581,8 @@ def change_created(*, command: VtexCommand, answer: Any) -> None:
         return
     change.vtex_request_id = str(answer["requestId"])
     change.workflow_id = str(answer.get("workflowId") or "")
-    if change.status == ChangeStatus.REQUESTED:
+    if change.status in (ChangeStatus.REQUESTED, ChangeStatus.REJECTED):
+        # (Rejected, then sent again by an operator's "retry now" in the command admin.)
         change.status = ChangeStatus.WAITING_ACKNOWLEDGEMENT
     if "totalChangeValue" in answer:
         change.total_change_value = int(answer.get("totalChangeValue") or 0)
@@ -645,6 +646,24 @@ def order_changes_follow(*, vtex_order_ids: Iterable[str], client: VtexClient | 
             continue
         moved += _history_record(order=order, history=history, redact=client.redact)
     return moved
+
+
+def order_changes_follow_open(*, limit: int = 500, client: VtexClient | None = None) -> int:
+    """Follow every change VTEX may still be processing, oldest first (the reconciliation's
+    part: a change that stops on error sends no feed event)."""
+    vtex_order_ids = (
+        OrderChange.objects.filter(
+            api=MODIFICATIONS,
+            status__in=(
+                ChangeStatus.REQUESTED,
+                ChangeStatus.WAITING_ACKNOWLEDGEMENT,
+                ChangeStatus.WAITING_CONFIRMATION,
+            ),
+        )
+        .order_by("updated_at")
+        .values_list("order__vtex_order_id", flat=True)[:limit]
+    )
+    return order_changes_follow(vtex_order_ids=list(dict.fromkeys(vtex_order_ids)), client=client)
 
 
 def _history_record(*, order: Order, history: dict[str, Any], redact: Any) -> int:

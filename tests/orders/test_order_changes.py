@@ -7,12 +7,14 @@ page. What VTEX would refuse is refused before anything is sent."""
 import re
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 
 from orders.models import ChangeStatus, EventType, OrderChange, OrderEvent
 from orders.services.actions import ActionRefused, ChangeLine
+from orders.services.backfill import order_reconcile
 from orders.services.changes import order_change
 from orders.services.feed import feed_configure, feed_drain
 from outbox.models import CommandState, VtexCommand
@@ -271,6 +273,28 @@ def stopped_change(store, client, order, on_commit):
     change = OrderChange.objects.get()
     assert change.status == ChangeStatus.ERROR
     return change
+
+
+def test_a_change_that_stops_later_is_found_by_the_reconciliation(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    """A change stopping on error sends no feed event: the hourly reconciliation reads the
+    history of changes still in progress."""
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    vtex_store.set_options(change_delay=0.2, change_stops=1)
+    data = change_form(client, order, discount_value="2.00")
+    confirmed(client, order, data, preview(client, order, data), django_capture_on_commit_callbacks)
+    change = OrderChange.objects.get()
+    assert change.status == ChangeStatus.WAITING_ACKNOWLEDGEMENT
+    time.sleep(0.6)
+
+    result = order_reconcile(unchanged_for=timedelta(hours=6))
+
+    assert result.changes_moved == 1
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.ERROR
+    assert OrderEvent.objects.filter(order=order, type=EventType.CHANGE_STOPPED).exists()
 
 
 def test_a_change_stopped_on_error_is_retried_from_the_order_page(
