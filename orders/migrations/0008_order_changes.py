@@ -6,43 +6,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0007_tracking_event_day'),
+        ("orders", "0007_tracking_event_day"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='orderevent',
-            name='type',
-            field=models.CharField(choices=[('imported', 'Imported'), ('status_changed', 'Status changed'), ('action_requested', 'Action requested'), ('command_sent', 'Command sent'), ('command_rejected', 'Command rejected'), ('note', 'Note'), ('change_confirmed', 'Order change confirmed'), ('change_requested', 'Order change accepted by VTEX'), ('change_done', 'Order change done'), ('change_stopped', 'Order change stopped on error'), ('change_retried', 'Order change retried'), ('change_canceled', 'Order change canceled')], max_length=32, verbose_name='type'),
+            model_name="orderevent",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("imported", "Imported"),
+                    ("status_changed", "Status changed"),
+                    ("action_requested", "Action requested"),
+                    ("command_sent", "Command sent"),
+                    ("command_rejected", "Command rejected"),
+                    ("note", "Note"),
+                    ("change_confirmed", "Order change confirmed"),
+                    ("change_requested", "Order change accepted by VTEX"),
+                    ("change_done", "Order change done"),
+                    ("change_stopped", "Order change stopped on error"),
+                    ("change_retried", "Order change retried"),
+                    ("change_canceled", "Order change canceled"),
+                ],
+                max_length=32,
+                verbose_name="type",
+            ),
         ),
         migrations.CreateModel(
-            name='OrderChange',
+            name="OrderChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('request_token', models.CharField(max_length=32, unique=True, verbose_name='form token')),
-                ('api', models.CharField(default='modifications', max_length=20, verbose_name='VTEX API')),
-                ('vtex_request_id', models.CharField(blank=True, max_length=64, verbose_name='VTEX request id')),
-                ('workflow_id', models.CharField(blank=True, max_length=64, verbose_name='VTEX workflow id')),
-                ('status', models.CharField(choices=[('requested', 'Sent to VTEX'), ('waiting-acknowledgement', 'Waiting for acknowledgement'), ('waiting-confirmation', 'Waiting for confirmation'), ('done', 'Done'), ('error', 'Stopped on error'), ('canceled', 'Canceled'), ('rejected', 'Refused by VTEX')], default='requested', max_length=32, verbose_name='status')),
-                ('reason', models.CharField(max_length=500, verbose_name='reason')),
-                ('change', models.JSONField(default=dict, verbose_name='change')),
-                ('preview', models.JSONField(blank=True, default=dict, verbose_name='preview')),
-                ('total_change_value', models.BigIntegerField(default=0, verbose_name='value change (cents)')),
-                ('logs', models.JSONField(blank=True, default=list, verbose_name='VTEX log')),
-                ('message', models.TextField(blank=True, verbose_name='VTEX message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='orders.order', verbose_name='order')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='order_changes', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "request_token",
+                    models.CharField(max_length=32, unique=True, verbose_name="form token"),
+                ),
+                (
+                    "api",
+                    models.CharField(
+                        default="modifications", max_length=20, verbose_name="VTEX API"
+                    ),
+                ),
+                (
+                    "vtex_request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="VTEX request id"),
+                ),
+                (
+                    "workflow_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="VTEX workflow id"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Sent to VTEX"),
+                            ("waiting-acknowledgement", "Waiting for acknowledgement"),
+                            ("waiting-confirmation", "Waiting for confirmation"),
+                            ("done", "Done"),
+                            ("error", "Stopped on error"),
+                            ("canceled", "Canceled"),
+                            ("rejected", "Refused by VTEX"),
+                        ],
+                        default="requested",
+                        max_length=32,
+                        verbose_name="status",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500, verbose_name="reason")),
+                ("change", models.JSONField(default=dict, verbose_name="change")),
+                ("preview", models.JSONField(blank=True, default=dict, verbose_name="preview")),
+                (
+                    "total_change_value",
+                    models.BigIntegerField(default=0, verbose_name="value change (cents)"),
+                ),
+                ("logs", models.JSONField(blank=True, default=list, verbose_name="VTEX log")),
+                ("message", models.TextField(blank=True, verbose_name="VTEX message")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="order_changes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order change',
-                'verbose_name_plural': 'order changes',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['order', 'status'], name='orderchange_order_status_idx')],
+                "verbose_name": "order change",
+                "verbose_name_plural": "order changes",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["order", "status"], name="orderchange_order_status_idx")
+                ],
             },
         ),
     ]
