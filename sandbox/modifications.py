@@ -28,6 +28,7 @@ History ``actions`` are the log: one entry per step, with its message.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -570,6 +571,9 @@ def _advance(store: Store) -> None:
 
 
 def _apply(store: Store, order: Order, removed, added, modification: Modification) -> None:
+    # An item removed in full and added back in the same change (a quantity replaced) comes
+    # back as it was.
+    held = {item.sku_id: item for item in order.items}
     for line in removed:
         index = next(i for i, item in enumerate(order.items) if item.sku_id == line["id"])
         item = order.items[index]
@@ -586,7 +590,16 @@ def _apply(store: Store, order: Order, removed, added, modification: Modificatio
         if existing is not None:
             existing.quantity += line["quantity"]
             continue
-        sku = next(s for s in store.factory.catalog if s["sku_id"] == line["id"])
+        sku = next((s for s in store.factory.catalog if s["sku_id"] == line["id"]), None)
+        if sku is None:
+            order.items.append(
+                dataclasses.replace(held[line["id"]], quantity=line["quantity"], price_tags=[])
+            )
+            sla = order.logistics[0]
+            order.logistics.append(
+                Logistics(sla=sla.sla, courier=sla.courier, price=0, estimate=sla.estimate)
+            )
+            continue
         template = order.items[0] if order.items else None
         order.items.append(
             Item(

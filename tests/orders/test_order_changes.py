@@ -196,6 +196,45 @@ def test_a_confirmed_change_ends_done_and_the_mirror_equals_vtex(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_item_replaced_by_another_sku(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    login("Operations")
+    [order] = orders_paid_by(vtex_store, 1, card=True)
+    item = order.items.order_by("position").first()
+    new_sku = catalog_sku(vtex_store, order)
+    data = change_form(
+        client,
+        order,
+        reason="Troca de cor",
+        **{
+            "replaced-0-sku_id": item.sku_id,
+            "replaced-0-quantity": "1",
+            "replaced-0-new_sku_id": new_sku,
+            "replaced-0-new_quantity": "1",
+        },
+    )
+
+    response = confirmed(
+        client, order, data, preview(client, order, data), django_capture_on_commit_callbacks
+    )
+
+    assert response.status_code == 302, form_errors(response)
+    [patch] = modification_calls(vtex_store, "PATCH")
+    assert patch["body"]["replace"] == [
+        {
+            "from": {"items": [{"id": item.sku_id, "quantity": 1}]},
+            "to": {"items": [{"id": new_sku, "quantity": 1}]},
+        }
+    ]
+    assert OrderChange.objects.get().status == ChangeStatus.DONE
+    document, items = vtex_items(vtex_store, order)
+    order.refresh_from_db()
+    assert mirror_items(order) == items
+    assert (new_sku, 1) in items
+    assert order.value == document["value"]
+
+
 def test_the_mirror_follows_only_once_vtex_says_done(
     vtex_store, login, client, django_capture_on_commit_callbacks
 ):
