@@ -4,7 +4,6 @@ nothing), confirms; the change is sent once, VTEX processes it, and the mirror f
 once VTEX says it is done. A change VTEX stops on error is retried or canceled from the order
 page. What VTEX would refuse is refused before anything is sent."""
 
-import re
 import time
 import uuid
 from datetime import timedelta
@@ -16,65 +15,22 @@ from orders.models import ChangeStatus, EventType, OrderChange, OrderEvent
 from orders.services.actions import ActionRefused, ChangeLine
 from orders.services.backfill import order_reconcile
 from orders.services.changes import order_change
-from orders.services.feed import feed_configure, feed_drain
 from outbox.models import CommandState, VtexCommand
 from tests.orders.operations import (
+    change_form,
+    confirmed,
     deliver_everything,
+    form_errors,
     messages_of,
     mirrored_orders,
     operation_url,
     order_page,
+    preview,
 )
 
 pytestmark = pytest.mark.django_db
 
 MODIFICATIONS = "/api/order-system/"
-
-
-# --- How an operator works the change form ----------------------------------------------------
-
-
-def change_form(client, order, **fields):
-    """The change form as shown (its one-time token), filled with ``fields``."""
-    page = client.get(operation_url(order, "change")).content.decode()
-    token = re.search(r'name="request_id" value="([0-9a-f]{32})"', page)
-    assert token, page[:3000]
-    data = {
-        "request_id": token.group(1),
-        "reason": "Falta de estoque",
-        "discount_value": "",
-        "increment_value": "",
-        "confirmation": "",
-        **{f"remove_{item.position}": "0" for item in order.items.all()},
-        "replaced-TOTAL_FORMS": "1",
-        "replaced-INITIAL_FORMS": "0",
-        "added-TOTAL_FORMS": "2",
-        "added-INITIAL_FORMS": "0",
-    }
-    data.update(fields)
-    return data
-
-
-def preview(client, order, data):
-    response = client.post(operation_url(order, "change"), data)
-    assert response.status_code == 200
-    return response
-
-
-def confirmed(client, order, data, previewed, on_commit):
-    """Press "Confirm change" on the preview page ``previewed``."""
-    signed = re.search(r'name="confirmation" value="([^"]+)"', previewed.content.decode())
-    assert signed, form_errors(previewed)
-    with on_commit(execute=True):
-        return client.post(
-            operation_url(order, "change"),
-            {**data, "confirmation": signed.group(1), "confirm": "Confirm change"},
-        )
-
-
-def form_errors(response) -> str:
-    form = response.context["form"]
-    return " ".join([*form.non_field_errors(), *(e for f in form for e in f.errors)])
 
 
 def vtex_items(store, order):
@@ -195,7 +151,6 @@ def test_a_confirmed_change_ends_done_and_the_mirror_equals_vtex(
     assert 'data-change-status="done"' in page
 
 
-@pytest.mark.django_db(transaction=True)
 def test_an_item_replaced_by_another_sku(
     vtex_store, login, client, django_capture_on_commit_callbacks
 ):
@@ -233,37 +188,6 @@ def test_an_item_replaced_by_another_sku(
     assert mirror_items(order) == items
     assert (new_sku, 1) in items
     assert order.value == document["value"]
-
-
-def test_the_mirror_follows_only_once_vtex_says_done(
-    vtex_store, login, client, django_capture_on_commit_callbacks
-):
-    login("Operations")
-    feed_configure(statuses=["handling"])
-    [order] = mirrored_orders(vtex_store, 1, status="handling")
-    feed_drain()
-    vtex_store.set_options(change_delay=0.3)
-    value = order.value
-    data = change_form(client, order, discount_value="3.00")
-
-    confirmed(client, order, data, preview(client, order, data), django_capture_on_commit_callbacks)
-
-    change = OrderChange.objects.get()
-    assert change.status in (
-        ChangeStatus.WAITING_ACKNOWLEDGEMENT,
-        ChangeStatus.WAITING_CONFIRMATION,
-    )
-    order.refresh_from_db()
-    assert order.value == value
-    deadline = time.monotonic() + 10
-    while change.status != ChangeStatus.DONE and time.monotonic() < deadline:
-        time.sleep(0.2)
-        feed_drain()
-        change.refresh_from_db()
-    assert change.status == ChangeStatus.DONE
-    order.refresh_from_db()
-    assert order.value == value - 300 == vtex_store.order(order.vtex_order_id)["order"]["value"]
-    assert OrderEvent.objects.filter(order=order, type=EventType.CHANGE_DONE).count() == 1
 
 
 def test_a_double_submit_makes_one_change(
