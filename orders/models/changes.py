@@ -9,6 +9,7 @@ follows VTEX's order document, which changes only once VTEX says the change is d
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orders.models.order import Order
 
@@ -20,7 +21,7 @@ class ChangeStatus(models.TextChoices):
     WAITING_CONFIRMATION = "waiting-confirmation", _("Waiting for confirmation")
     DONE = "done", _("Done")
     ERROR = "error", _("Stopped on error")
-    CANCELED = "canceled", _("Canceled")
+    CANCELED = "canceled", pgettext_lazy("order change", "Canceled")
     # VTEX refused to create it (4xx on the create call).
     REJECTED = "rejected", _("Refused by VTEX")
 

@@ -74,3 +74,37 @@ def test_an_order_change_is_previewed_confirmed_and_followed_to_done(box):
     assert sorted(order.items.values_list("sku_id", "quantity")) == sorted(
         (i["id"], i["quantity"]) for i in vtex["items"]
     )
+
+
+def stopped_change(box, order):
+    """A discount confirmed on the order page that VTEX stops on error."""
+    box.sandbox.set_options(change_stops=1)
+    box.open(order)
+    box.run(order, "change", "Alteração do pedido", reason="Desconto", discount_value="1,00")
+    assert change_status(box) == "error"
+    assert "The payment gateway refused the new value" in box.page.inner_text("#order-changes")
+
+
+def test_a_change_stopped_on_error_is_retried_and_another_canceled_in_its_history_row(box):
+    retried, canceled = box.orders(2, "handling")
+
+    stopped_change(box, retried)
+    with box.page.expect_navigation():
+        box.page.locator('#order-changes [data-change-action="retry"]').click()
+    assert f"Nova tentativa da alteração do pedido {QUEUED}: {retried.vtex_order_id}" in (
+        box.messages()
+    )
+    assert change_status(box) == "done"
+    assert box.vtex(retried)["order"]["value"] == retried.value - 100
+    assert box.page.locator('#order-changes [data-change-action="retry"]').count() == 0
+
+    stopped_change(box, canceled)
+    box.page.locator('#order-changes [data-change-action="cancel"]').click()
+    box.submit(reason="Cliente desistiu")
+    assert f"Cancelamento da alteração do pedido {QUEUED}: {canceled.vtex_order_id}" in (
+        box.messages()
+    )
+    assert change_status(box) == "canceled"
+    assert box.vtex(canceled)["modifications"][0]["status"] == "canceled"
+    assert box.vtex(canceled)["order"]["value"] == canceled.value
+    assert "Cancelada" in box.page.inner_text("#order-changes")
