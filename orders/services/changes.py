@@ -321,6 +321,14 @@ def order_change_preview(
                 )
                 % {"error": _vtex_text(error)}
             ) from error
+        if not isinstance(answer, dict) or not isinstance(answer.get("totalChangeValue"), int):
+            # A 2xx without the preview (a proxy's page): nothing to confirm on.
+            raise ActionRefused(
+                _(
+                    "VTEX could not preview this change now (its answer had no new totals); "
+                    "nothing was sent. Try again in a moment."
+                )
+            )
         preview = ChangePreview(
             order_value=order.value,
             total_change_value=int(answer.get("totalChangeValue") or 0),

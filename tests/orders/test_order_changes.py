@@ -16,6 +16,7 @@ from orders.services.actions import ActionRefused, ChangeLine
 from orders.services.backfill import order_reconcile
 from orders.services.changes import order_change
 from outbox.models import CommandState, VtexCommand
+from tests.fixtures.recorder import RecordingServer
 from tests.orders.operations import (
     change_form,
     confirmed,
@@ -457,6 +458,27 @@ def test_vtex_down_during_the_preview_is_a_form_error(vtex_store, login, client)
     assert down.status_code == 200
     assert "VTEX could not preview this change now" in form_errors(down)
     assert not VtexCommand.objects.exists()
+
+
+def test_a_preview_answer_without_totals_is_a_form_error(vtex_store, login, client, settings):
+    """A 2xx that is not VTEX's preview (an empty answer from something in between) gives
+    nothing to confirm on."""
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    data = change_form(client, order, discount_value="1.00")
+    between = RecordingServer(lambda request: (200, None))
+    settings.VTEX_BASE_URL = between.url
+    try:
+        response = client.post(operation_url(order, "change"), data)
+    finally:
+        between.close()
+
+    [asked] = between.requests
+    assert asked["path"] == f"/api/order-system/orders/{order.vtex_order_id}/changes/preview"
+
+    assert response.status_code == 200
+    assert "its answer had no new totals" in form_errors(response)
+    assert 'name="confirm"' not in response.content.decode()
 
 
 def test_vtex_refusing_the_preview_is_a_form_error(vtex_store, login, client):
