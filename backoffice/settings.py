@@ -251,6 +251,14 @@ VTEX_COMMAND_STUCK_SECONDS = env.float("VTEX_COMMAND_STUCK_SECONDS", default=300
 # How often beat runs the sweeper, and how many commands one sweep hands out.
 VTEX_COMMAND_SWEEP_SECONDS = env.int("VTEX_COMMAND_SWEEP_SECONDS", default=30)
 VTEX_COMMAND_SWEEP_LIMIT = env.int("VTEX_COMMAND_SWEEP_LIMIT", default=500)
+# Order changes: VTEX's Order Modifications API (preview, then the change), or "legacy" for a
+# store still on RegisterChange (deprecated by VTEX on 2026-03-01; no VTEX preview there).
+VTEX_ORDER_CHANGES_API = env.str("VTEX_ORDER_CHANGES_API", default="modifications")
+if VTEX_ORDER_CHANGES_API not in ("modifications", "legacy"):
+    raise ImproperlyConfigured(
+        f"VTEX_ORDER_CHANGES_API must be 'modifications' or 'legacy', not "
+        f"{VTEX_ORDER_CHANGES_API!r}."
+    )
 
 # --- Order import ---
 # Workflow statuses the VTEX feed reports (FromWorkflow); empty = every status in orders/status.py.

@@ -239,20 +239,45 @@ class Cancel(OrderCommand):
 @dataclass(frozen=True)
 class ChangePayload:
     request_id: str
-    reason: str
+    # "modifications": ``change`` is an Order Modifications body (Createchange); "legacy":
+    # the RegisterChange fields below.
+    api: str = "legacy"
+    change: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
     discount_value: int = 0
     increment_value: int = 0
     items_removed: list[dict[str, Any]] = field(default_factory=list)
     items_added: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Change(OrderCommand):
+# The Order Modifications API keeps no id of ours: a change is marked by this suffix of its
+# reason, so that a create whose answer was lost is found in VTEX's change history.
+CHANGE_MARKER = " [ref {}]"
+
+
+def change_marker(request_id: str) -> str:
+    return CHANGE_MARKER.format(request_id[:12])
+
+
+class ChangeCommand(OrderCommand):
+    """The Order Modifications calls read VTEX's change history, not the order, to see
+    whether an earlier attempt took effect."""
+
+    def verification_read(self, command: VtexCommand, client: VtexClient) -> dict | None:
+        return client.get_change_history(command.subject.vtex_order_id)
+
+
+class Change(ChangeCommand):
     kind = "change"
     label = _("Order change")
     payload_class = ChangePayload
 
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
         change: ChangePayload = self.payload(command)
+        if change.api == "modifications":
+            body = dict(change.change)
+            body["reason"] = body["reason"] + change_marker(change.request_id)
+            return client.create_change(command.subject.vtex_order_id, change=body)
         return client.register_change(
             command.subject.vtex_order_id,
             request_id=change.request_id,
@@ -263,10 +288,75 @@ class Change(OrderCommand):
             items_added=change.items_added,
         )
 
+    def verification_read(self, command: VtexCommand, client: VtexClient) -> dict | None:
+        if self.payload(command).api == "modifications":
+            return super().verification_read(command, client)
+        return client.get_order(command.subject.vtex_order_id)
+
     def applied(self, command: VtexCommand, document: dict[str, Any]) -> bool:
-        request_id = self.payload(command).request_id
+        change: ChangePayload = self.payload(command)
+        if change.api == "modifications":
+            marker = change_marker(change.request_id)
+            return any(
+                str(request.get("reason") or "").endswith(marker)
+                for request in document.get("requests") or []
+            )
         changes = (document.get("changesAttachment") or {}).get("changesData") or []
-        return any(change.get("requestId") == request_id for change in changes)
+        return any(entry.get("requestId") == change.request_id for entry in changes)
+
+
+@dataclass(frozen=True)
+class ChangeFollowUpPayload:
+    change_request_id: str
+    reason: str
+
+
+class ChangeRetry(ChangeCommand):
+    """Process again a change VTEX stopped on error."""
+
+    kind = "change-retry"
+    label = _("Order change retry")
+    payload_class = ChangeFollowUpPayload
+
+    def send(self, command: VtexCommand, client: VtexClient) -> Any:
+        retry: ChangeFollowUpPayload = self.payload(command)
+        return client.retry_change(
+            command.subject.vtex_order_id, retry.change_request_id, reason=retry.reason
+        )
+
+    def applied(self, command: VtexCommand, document: dict[str, Any]) -> bool:
+        return _change_status(document, self.payload(command).change_request_id) not in (
+            None,
+            "error",
+        )
+
+
+class ChangeCancel(ChangeCommand):
+    """End a change VTEX stopped on error."""
+
+    kind = "change-cancel"
+    label = _("Order change cancellation")
+    payload_class = ChangeFollowUpPayload
+
+    def send(self, command: VtexCommand, client: VtexClient) -> Any:
+        cancel: ChangeFollowUpPayload = self.payload(command)
+        return client.cancel_change(
+            command.subject.vtex_order_id, cancel.change_request_id, reason=cancel.reason
+        )
+
+    def applied(self, command: VtexCommand, document: dict[str, Any]) -> bool:
+        return _change_status(document, self.payload(command).change_request_id) == "canceled"
+
+
+def _change_status(history: dict[str, Any], request_id: str) -> str | None:
+    for request in history.get("requests") or []:
+        if request.get("requestId") == request_id:
+            return request.get("status")
+    return None
+
+
+# Their verification read is VTEX's change history, not the order document.
+CHANGE_KINDS = frozenset({Change.kind, ChangeRetry.kind, ChangeCancel.kind})
 
 
 class Refresh(OrderCommand):
@@ -288,4 +378,14 @@ class Refresh(OrderCommand):
         return None
 
 
-COMMAND_TYPES = (StartHandling, Invoice, TrackingNumber, TrackingEvents, Cancel, Change, Refresh)
+COMMAND_TYPES = (
+    StartHandling,
+    Invoice,
+    TrackingNumber,
+    TrackingEvents,
+    Cancel,
+    Change,
+    ChangeRetry,
+    ChangeCancel,
+    Refresh,
+)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core import signing
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -30,16 +30,18 @@ from orders.services.actions import (
     invoice_value_preview,
     sale_invoices,
 )
+from orders.services.changes import ChangePreview, Replacement, change_request
 from orders.validators import (
     TextLength,
     validate_invoice_number,
     validate_nfe_key,
     validate_operation_date,
-    validate_order_change_remainder,
-    validate_order_change_values,
 )
 
 FieldT = TypeVar("FieldT", bound=forms.CharField)
+CONFIRMATION_SALT = "orders.change-confirmation"
+# A preview older than this is shown again before anything is sent.
+CONFIRMATION_MAX_AGE = 30 * 60
 
 
 class DateTimePicker(forms.DateTimeInput):
@@ -384,28 +386,58 @@ class ReturnAndCancelForm(InvoiceIdentityForm):
 class AddedItemForm(forms.Form):
     sku_id = bounded(forms.CharField(label=_("SKU id")), bounds.SKU_ID)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
-    price = CentsField(label=_("Unit price (R$)"))
+    # VTEX's catalog prices an added item (seen in the preview); RegisterChange needs it.
+    price = CentsField(label=_("Unit price (R$), legacy API only"), required=False)
 
     def line(self) -> ChangeLine:
         return ChangeLine(
             sku_id=self.cleaned_data["sku_id"].strip(),
             quantity=self.cleaned_data["quantity"],
-            price=self.cleaned_data["price"],
+            price=self.cleaned_data["price"] or 0,
         )
 
 
 AddedItemFormSet = forms.formset_factory(AddedItemForm, extra=2)
 
 
+class ReplacementForm(forms.Form):
+    """Some of an order's item replaced by another SKU, or by the same with a new quantity."""
+
+    sku_id = forms.ChoiceField(label=_("Item"))
+    quantity = forms.IntegerField(label=_("Quantity replaced"), min_value=1)
+    new_sku_id = bounded(forms.CharField(label=_("New SKU id")), bounds.SKU_ID)
+    new_quantity = forms.IntegerField(label=_("New quantity"), min_value=1)
+
+    def __init__(self, *args: Any, skus: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sku_id"].choices = [("", "—"), *skus]
+
+    def replacement(self) -> Replacement:
+        data = self.cleaned_data
+        return Replacement(
+            sku_id=data["sku_id"],
+            quantity=data["quantity"],
+            new_sku_id=data["new_sku_id"].strip(),
+            new_quantity=data["new_quantity"],
+        )
+
+
+ReplacementFormSet = forms.formset_factory(ReplacementForm, extra=1)
+
+
 class OrderChangeForm(OperationForm):
+    """A change as the operator builds it: quantities removed, replacements, items added, a
+    manual discount or increment, a reason. Submitted, VTEX previews it; confirmed (the
+    ``confirm`` button, with the preview's signed ``confirmation``), it is queued."""
+
     reason = bounded(
         forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})),
         bounds.REASON,
     )
     discount_value = CentsField(label=_("Discount (R$)"), required=False)
     increment_value = CentsField(label=_("Increment (R$)"), required=False)
-    # One per form shown: VTEX's requestId and the command's key, so submitting the same form
-    # twice (a double click, the browser's back button) registers the change once.
+    # One per form shown: the command's key, so confirming the same form twice (a double
+    # click, the browser's back button) sends the change once.
     request_id = forms.RegexField(
         regex=CHANGE_REQUEST_ID,
         widget=forms.HiddenInput,
@@ -415,12 +447,19 @@ class OrderChangeForm(OperationForm):
             "invalid": _("This form has expired; open the order change again."),
         },
     )
+    # The preview the operator saw, signed: a confirmation is for that very change.
+    confirmation = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
         super().__init__(*args, order=order, **kwargs)
-        self.added = AddedItemFormSet(self.data if self.is_bound else None, prefix="added")
-        self.formsets.append(self.added)
         self.items = list(order.items.all())
+        data = self.data if self.is_bound else None
+        skus = list(
+            dict.fromkeys((item.sku_id, f"{item.sku_id} — {item.name}") for item in self.items)
+        )
+        self.replaced = ReplacementFormSet(data, prefix="replaced", form_kwargs={"skus": skus})
+        self.added = AddedItemFormSet(data, prefix="added")
+        self.formsets.extend([self.replaced, self.added])
         self.remove_fields: list[tuple[str, Any]] = []
         for item in self.items:
             name = f"remove_{item.position}"
@@ -438,36 +477,6 @@ class OrderChangeForm(OperationForm):
             )
             self.remove_fields.append((name, item))
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        values = {
-            "order_value": self.order.value,
-            "discount": cleaned.get("discount_value") or 0,
-            "increment": cleaned.get("increment_value") or 0,
-            "removed": sum(line.quantity * line.price for line in self.items_removed()),
-        }
-        try:
-            # The items added raise the value: without them, what this refuses the service
-            # refuses too (the service bounds them).
-            validate_order_change_values(**values)
-            if self.added.is_valid():
-                added = self.items_added()
-                validate_order_change_remainder(
-                    **values,
-                    added=sum(line.quantity * line.price for line in added),
-                    invoiced=self.summary.output_total if self.summary else 0,
-                    removes_every_item=self._removes_every_item(),
-                    adds_items=bool(added),
-                )
-        except ValidationError as error:
-            self.add_error(None, error)
-        return cleaned
-
-    def _removes_every_item(self) -> bool:
-        return bool(self.remove_fields) and all(
-            (self.cleaned_data.get(name) or 0) >= item.quantity for name, item in self.remove_fields
-        )
-
     def items_removed(self) -> list[ChangeLine]:
         return [
             ChangeLine(sku_id=item.sku_id, quantity=quantity, price=item.invoice_unit_price)
@@ -478,13 +487,55 @@ class OrderChangeForm(OperationForm):
     def items_added(self) -> list[ChangeLine]:
         return [f.line() for f in self.added.forms if f.has_changed() and f.cleaned_data]
 
+    def replacements(self) -> list[Replacement]:
+        return [f.replacement() for f in self.replaced.forms if f.has_changed() and f.cleaned_data]
+
     def arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "reason": data["reason"],
             "items_removed": self.items_removed(),
             "items_added": self.items_added(),
+            "replaced": self.replacements(),
             "discount_value": data["discount_value"] or 0,
             "increment_value": data["increment_value"] or 0,
             "request_id": data["request_id"],
         }
+
+    def _digest(self) -> str:
+        arguments = self.arguments()
+        request_id = arguments.pop("request_id")
+        return f"{request_id}:{change_request(**arguments).digest()}"
+
+    def confirmation_for(self, preview: ChangePreview) -> str:
+        return signing.dumps(
+            {"change": self._digest(), "preview": preview.as_payload()}, salt=CONFIRMATION_SALT
+        )
+
+    def confirmed_preview(self) -> ChangePreview | None:
+        """The preview this very change was confirmed on; None if it was not, or was for
+        another change (the form was edited after its preview)."""
+        try:
+            signed = signing.loads(
+                self.cleaned_data.get("confirmation") or "",
+                salt=CONFIRMATION_SALT,
+                max_age=CONFIRMATION_MAX_AGE,
+            )
+        except signing.BadSignature:
+            return None
+        if signed.get("change") != self._digest():
+            return None
+        preview = signed["preview"]
+        return ChangePreview(
+            order_value=preview["order_value"],
+            total_change_value=preview["total_change_value"],
+            totals=preview["totals"],
+        )
+
+    def notes(self) -> list[str]:
+        return [
+            _(
+                "VTEX previews the change first (nothing changes yet); you then confirm it. "
+                "Prices of added and new items come from the store's catalog."
+            )
+        ]

@@ -42,7 +42,6 @@ from orders.services.actions import (
     invoice_submit,
     invoice_tracking_set,
     order_cancel,
-    order_change,
     order_refresh,
     order_return_and_cancel,
     order_start_handling,
@@ -53,6 +52,14 @@ from orders.services.actions import (
     tracking_events_refusal,
     tracking_events_send,
     tracking_number_refusal,
+)
+from orders.services.changes import (
+    ChangePreview,
+    change_preview_operation,
+    change_stopped_refusal,
+    order_change,
+    order_change_cancel,
+    order_change_retry,
 )
 
 
@@ -73,6 +80,14 @@ class Operation:
     # The form page's title (the label when not given) and its submit button.
     title: Promise | None = None
     submit_label: Promise | None = None
+    # A read the operator waits for before confirming (VTEX's preview of an order change):
+    # ``preview(order=, summary=, arguments=)``; the form's submit asks for it, its
+    # ``confirm`` button (``confirm_label``) runs the service.
+    preview: Callable[..., ChangePreview] | None = None
+    confirm_label: Promise | None = None
+    # Listed with why beside the order page's buttons when the order does not allow it; not
+    # for the operations on one change, offered in the change's row of the history.
+    listed_when_unavailable: bool = True
 
     @property
     def one_click(self) -> bool:
@@ -130,7 +145,15 @@ OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in (
               submit_label=_("Return and cancel")),
     Operation("change", _("Order change"), CHANGE,
               change_refusal, order_change, OrderChangeForm,
-              submit_label=_("Register change")),
+              submit_label=_("Preview change"), preview=change_preview_operation,
+              confirm_label=_("Confirm change")),
+    Operation("change-retry", _("Retry order change"), CHANGE,
+              change_stopped_refusal, order_change_retry,
+              queued=_("Order change retry"), listed_when_unavailable=False),
+    Operation("change-cancel", _("Cancel order change"), CHANGE,
+              change_stopped_refusal, order_change_cancel, CancelForm,
+              queued=_("Order change cancellation"), submit_label=_("Cancel the change"),
+              listed_when_unavailable=False),
     Operation("refresh", _("Refresh from VTEX"), REFRESH,
               refresh_refusal, order_refresh,
               queued=_("Refresh")),

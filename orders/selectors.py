@@ -35,6 +35,7 @@ from orders.models import (
     Invoice,
     InvoiceType,
     Order,
+    OrderChange,
     OrderEvent,
     OrderItem,
 )
@@ -470,3 +471,11 @@ def orders_per_day(*, days: int, now: datetime) -> list[DayCounts]:
 def feed_health(*, name: str = ORDERS_FEED) -> FeedHealth | None:
     """How the feed's drains went (None before its first drain)."""
     return FeedHealth.objects.filter(name=name).first()
+
+
+# --- Order changes -----------------------------------------------------------------------------
+
+
+def order_changes(*, order: Order) -> list[OrderChange]:
+    """The order's changes (Order Modifications API), newest first, with who asked."""
+    return list(order.changes.select_related("requested_by").order_by("-created_at", "-pk"))

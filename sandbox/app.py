@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from sandbox import catalog, marketplace, workflow
+from sandbox import catalog, marketplace, modifications, workflow
 from sandbox.catalog import TextNotFound
 from sandbox.clock import parse_datetime
 from sandbox.documents import payment_transaction, transaction_details
@@ -28,6 +28,10 @@ from sandbox.store import Options, Store
 logger = logging.getLogger(__name__)
 JSON = "application/json; charset=utf-8"
 ORDERS = "/api/oms/pvt/orders"
+CHANGES = "/api/order-system/orders"
+# RegisterChange: deprecated by VTEX on 2026-03-01 (support ended 2025-12-31), still served
+# for stores that have not moved to the Order Modifications API (RFC 9745's header).
+DEPRECATED = {"Deprecation": "@1772323200"}
 SERVICES = marketplace.SERVICES_PREFIX + "/pvt/orders"
 
 VTEX_RULES = Map(
@@ -44,6 +48,24 @@ VTEX_RULES = Map(
             endpoint="tracking_events",
         ),
         Rule(f"{ORDERS}/<order_id>/changes", methods=["POST"], endpoint="changes"),
+        Rule(f"{CHANGES}/changes/settings", methods=["GET"], endpoint="change_settings_get"),
+        Rule(f"{CHANGES}/changes/settings", methods=["PUT"], endpoint="change_settings_set"),
+        Rule(f"{CHANGES}/<order_id>/changes", methods=["PATCH"], endpoint="change_create"),
+        Rule(f"{CHANGES}/<order_id>/changes", methods=["GET"], endpoint="change_history"),
+        Rule(f"{CHANGES}/<order_id>/changes/preview", methods=["POST"], endpoint="change_preview"),
+        Rule(
+            f"{CHANGES}/<order_id>/changes/<request_id>", methods=["GET"], endpoint="change_detail"
+        ),
+        Rule(
+            f"{CHANGES}/<order_id>/changes/<request_id>/retry",
+            methods=["POST"],
+            endpoint="change_retry",
+        ),
+        Rule(
+            f"{CHANGES}/<order_id>/changes/<request_id>/cancel",
+            methods=["POST"],
+            endpoint="change_cancel",
+        ),
         Rule(
             f"{ORDERS}/<order_id>/payment-transaction",
             methods=["GET"],
@@ -212,6 +234,7 @@ class SandboxApp:
     def _vtex(self, request: Request, environ) -> Response:
         store = self.store
         store.advance()
+        modifications.advance(store)
         decision = store.faults.decide(request.method, request.path, time.monotonic())
         if decision.latency:
             time.sleep(decision.latency)
@@ -300,7 +323,36 @@ class SandboxApp:
         )
 
     def vtex_changes(self, request, order_id):
-        return json_response(workflow.register_change(self.store, order_id, read_json(request)))
+        return json_response(
+            workflow.register_change(self.store, order_id, read_json(request)),
+            headers=DEPRECATED,
+        )
+
+    def vtex_change_create(self, request, order_id):
+        return json_response(modifications.create(self.store, order_id, read_json(request)), 202)
+
+    def vtex_change_preview(self, request, order_id):
+        return json_response(modifications.preview(self.store, order_id, read_json(request)))
+
+    def vtex_change_history(self, request, order_id):
+        return json_response(modifications.history(self.store, order_id))
+
+    def vtex_change_detail(self, request, order_id, request_id):
+        return json_response(modifications.detail(self.store, order_id, request_id))
+
+    def vtex_change_retry(self, request, order_id, request_id):
+        modifications.retry(self.store, order_id, request_id, read_json(request))
+        return empty(204)
+
+    def vtex_change_cancel(self, request, order_id, request_id):
+        modifications.cancel(self.store, order_id, request_id, read_json(request))
+        return empty()
+
+    def vtex_change_settings_get(self, request):
+        return json_response(modifications.settings(self.store))
+
+    def vtex_change_settings_set(self, request):
+        return json_response(modifications.update_settings(self.store, read_json(request)))
 
     def vtex_payment_transaction(self, request, order_id):
         with self.store.lock:
@@ -450,6 +502,7 @@ class SandboxApp:
             return json_response(error_envelope("SBX-ROUTE", str(error)), error.code or 400)
         args = {key: unquote(value) for key, value in args.items()}
         self.store.advance()
+        modifications.advance(self.store)
         try:
             return getattr(self, f"control_{endpoint}")(request, **args)
         except ApiError as error:

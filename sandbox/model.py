@@ -41,6 +41,23 @@ STATUS_DESCRIPTIONS = {
     "canceled": "Cancelado",
 }
 
+# Order Modifications settings a store starts with (GET/PUT .../orders/changes/settings).
+CHANGE_SETTINGS = {
+    "paymentConfiguration": {"customPaymentSystemsAllowed": []},
+    "rolloutConfiguration": {
+        "usingDefaultBehavior": True,
+        "enableApi": True,
+        "enableAdminOrders": {"enabledWorkspaces": ["master"]},
+        "enableMyOrders": {"enabledWorkspaces": []},
+    },
+    "pipelineConfiguration": {
+        "enableTaxHubRecalculation": False,
+        "compensateShippingChanges": False,
+        "enablePromotionRecalculation": False,
+        "enableNativeTaxRecalculation": False,
+    },
+}
+
 TOTAL_NAMES = {
     "Items": "Total dos Itens",
     "Discounts": "Total dos Descontos",
@@ -140,6 +157,8 @@ class Order:
     cancellation: dict | None = None
     invoices: dict[str, Invoice] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
+    # Order Modifications API requests (sandbox.modifications.Modification), oldest first.
+    modifications: list = field(default_factory=list)
     start_handling_calls: int = 0
     cancel_calls: int = 0
     # (status, due time as time.monotonic()) of a transient status still in progress.

@@ -11,6 +11,7 @@ import threading
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from sandbox import modifications
 from sandbox.app import SandboxApp
 from sandbox.faults import Faults
 from sandbox.store import Defaults, Options, Store
@@ -97,6 +98,7 @@ class SandboxServer:
         # Finishes delayed transitions even when no request comes in, so hooks still fire.
         while not self._stopping.wait(TICK_SECONDS):
             self.store.advance()
+            modifications.advance(self.store)
 
     def stop(self) -> None:
         server, self._server = self._server, None

@@ -10,6 +10,7 @@ ticker thread, so feed and hook see them even when nobody calls.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import random
 import threading
@@ -26,7 +27,7 @@ from sandbox.feed import FeedQueue
 from sandbox.filters import EventFilter
 from sandbox.generator import OrderFactory, generate_orders, spread_creation_dates
 from sandbox.hook import HookConfig, HookDispatcher
-from sandbox.model import TRANSIENT_TARGET, Order
+from sandbox.model import CHANGE_SETTINGS, TRANSIENT_TARGET, Order
 
 # The status an order normally comes from, for `lastState` of orders created in a status.
 PREVIOUS_STATUS = {
@@ -48,6 +49,10 @@ CALL_LOG_SIZE = 200_000
 class Options:
     transition_delay: float = 0.0
     duplicate_rate: float = 0.0
+    # Order Modifications: seconds each step of a change lasts (0: done when created), and
+    # how many of the next changes stop on error (sandbox.modifications).
+    change_delay: float = 0.0
+    change_stops: int = 0
 
     @classmethod
     def merged(cls, current: Options, data: dict) -> Options:
@@ -61,6 +66,14 @@ class Options:
             0 <= options.duplicate_rate <= 1
         ):
             raise bad_request("duplicate_rate must be a share between 0 and 1")
+        if not isinstance(options.change_delay, int | float) or options.change_delay < 0:
+            raise bad_request("change_delay must be a number of seconds >= 0")
+        if (
+            isinstance(options.change_stops, bool)
+            or not isinstance(options.change_stops, int)
+            or options.change_stops < 0
+        ):
+            raise bad_request("change_stops must be a whole number >= 0")
         return options
 
 
@@ -103,6 +116,9 @@ class Store:
             self.options = Options(**asdict(self.defaults.options))
             self.random = random.Random(seed)
             self.pending: set[str] = set()
+            # Orders with an Order Modifications change waiting for its next step.
+            self.changing: set[str] = set()
+            self.change_settings = copy.deepcopy(CHANGE_SETTINGS)
             self.hook: HookConfig | None = None
             self.feed: FeedQueue | None = None
             if self.defaults.feed:
@@ -184,6 +200,21 @@ class Store:
             status_changed=False,
         )
 
+    def modified(self, order: Order) -> None:
+        """An order change is done: like VTEX, a feed event and a hook notification in the
+        order's status (the status did not move; the items and value did)."""
+        now = utcnow()
+        last_change = order.last_change
+        order.last_change = now
+        self._emit(
+            order,
+            state=order.status,
+            last_state=order.status,
+            last_change=last_change,
+            current_change=now,
+            status_changed=True,
+        )
+
     def _emit(
         self,
         order: Order,
@@ -258,7 +289,8 @@ class Store:
         self.change_status(order, target)
 
     def advance(self) -> None:
-        """Finish the transient statuses whose delay is over."""
+        """Finish the transient statuses whose delay is over (the order-change steps:
+        ``sandbox.modifications.advance``)."""
         if not self.pending:
             return
         with self.lock:

@@ -614,5 +614,19 @@ def order_inspection(store: Store, order_id: str) -> dict:
                 }
                 for change in order.changes
             ],
+            "modifications": [
+                {
+                    "requestId": m.request_id,
+                    "status": m.status,
+                    "reason": m.reason,
+                    "manualDiscountValue": m.discount,
+                    "manualIncrementValue": m.increment,
+                    "add": m.add,
+                    "remove": m.remove,
+                    "replace": m.replace,
+                    "totalChangeValue": m.total_change,
+                }
+                for m in order.modifications
+            ],
             "pending_status": order.pending[0] if order.pending else None,
         }

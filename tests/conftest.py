@@ -16,10 +16,10 @@ import os
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import override_settings
 
+from tests.fixtures.groups import operator_group
 from vtex import rate_limit_pause
 
 pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.redis_server"]
@@ -98,7 +98,7 @@ def login_fixture(client, django_user_model, settings):
         user = django_user_model.objects.create_user(
             username=username or group.lower(), password="unused-password", is_staff=True
         )
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(operator_group(group))
         client.force_login(user)
         return user
 

@@ -37,6 +37,13 @@ def test_half_configured_vtex_stops_the_start_naming_what_is_missing():
     assert "vtexappkey-mystore-X" not in result.stderr
 
 
+def test_an_unknown_order_changes_api_stops_the_start():
+    result = django_check(VTEX_ORDER_CHANGES_API="v2")
+    assert result.returncode != 0
+    assert "VTEX_ORDER_CHANGES_API must be 'modifications' or 'legacy', not 'v2'" in result.stderr
+    assert django_check(VTEX_ORDER_CHANGES_API="legacy").returncode == 0
+
+
 def test_production_requires_a_secret_key():
     result = django_check(DJANGO_ENV="production")
     assert result.returncode != 0

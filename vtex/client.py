@@ -247,6 +247,8 @@ class VtexClient:
         items_removed: Iterable[Mapping[str, Any]] = (),
         items_added: Iterable[Mapping[str, Any]] = (),
     ) -> Json:
+        """POST .../changes (RegisterChange): deprecated by VTEX on 2026-03-01; kept for
+        stores still on it (the back office's ``VTEX_ORDER_CHANGES_API=legacy``)."""
         body = {
             "requestId": request_id,
             "reason": reason,
@@ -256,6 +258,49 @@ class VtexClient:
             "itemsAdded": wire.invoice_items(items_added),
         }
         return self._request("POST", self._store(f"{_oms_order(order_id)}/changes"), body=body)
+
+    # --- Order Modifications API (the replacement of RegisterChange) -------------------------
+    #
+    # VTEX's spec names the account ``accountName`` on Createchange and ``an`` on the others;
+    # each is sent as the spec asks. ``change`` is a ``wire.change_body`` (reason, manual
+    # discount/increment, add, remove, replace).
+
+    def preview_change(self, order_id: str, *, change: Mapping[str, Any]) -> Json:
+        """POST .../changes/preview: the new totals of ``change``; changes nothing at VTEX."""
+        return self._request(
+            "POST", self._changes(order_id, "/preview"), params=self._an(), body=dict(change)
+        )
+
+    def create_change(self, order_id: str, *, change: Mapping[str, Any]) -> Json:
+        """PATCH .../changes (202): ``requestId`` and ``workflowId`` of the change, which VTEX
+        then processes asynchronously (see ``get_change_detail``)."""
+        params = {"accountName": self.config.account_name}
+        return self._request("PATCH", self._changes(order_id), params=params, body=dict(change))
+
+    def get_change_history(self, order_id: str) -> Json:
+        """GET .../changes: ``requests`` (every change of the order) and ``actions`` (its log)."""
+        return self._request("GET", self._changes(order_id), params=self._an())
+
+    def get_change_detail(self, order_id: str, change_request_id: str) -> Json:
+        path = self._changes(order_id, f"/{_required(change_request_id, 'change_request_id')}")
+        return self._request("GET", path, params=self._an())
+
+    def retry_change(self, order_id: str, change_request_id: str, *, reason: str) -> None:
+        """POST .../changes/{changeRequestId}/retry (204): process a change stopped on error
+        again (the same change: no duplicate)."""
+        path = self._changes(order_id, f"/{_required(change_request_id, 'change_request_id')}")
+        self._request("POST", path + "/retry", params=self._an(), body={"reason": reason})
+
+    def cancel_change(self, order_id: str, change_request_id: str, *, reason: str) -> None:
+        """POST .../changes/{changeRequestId}/cancel: end a change stopped on error (a change
+        VTEX finished cannot be canceled: make a new one instead)."""
+        path = self._changes(order_id, f"/{_required(change_request_id, 'change_request_id')}")
+        self._request("POST", path + "/cancel", params=self._an(), body={"reason": reason})
+
+    def get_change_settings(self) -> Json:
+        return self._request(
+            "GET", self._store("/api/order-system/orders/changes/settings"), params=self._an()
+        )
 
     def get_payment_transaction(self, order_id: str) -> Json:
         return self._request("GET", self._store(f"{_oms_order(order_id)}/payment-transaction"))
@@ -363,6 +408,13 @@ class VtexClient:
 
     def _store(self, path: str) -> str:
         return self.config.store_url + path
+
+    def _changes(self, order_id: str, suffix: str = "") -> str:
+        order_id = _required(order_id, "order_id")
+        return self._store(f"/api/order-system/orders/{order_id}/changes{suffix}")
+
+    def _an(self) -> dict[str, str]:
+        return {"an": self.config.account_name}
 
     def _order_url(self, ref: OrderRef, suffix: str) -> str:
         """The URL of ``suffix`` under the order at its destination."""
@@ -527,6 +579,13 @@ class VtexClient:
 
 def _oms_order(order_id: str) -> str:
     return f"/api/oms/pvt/orders/{segment(order_id)}"
+
+
+def _required(value: str, name: str) -> str:
+    """``value`` as one path segment; an empty one would send a malformed path."""
+    if not value:
+        raise ValueError(f"{name} is required")
+    return segment(value)
 
 
 def _notificator(seller_id: str, sku_id: str, kind: str) -> str:

@@ -160,3 +160,54 @@ def feed_filter(
     if statuses:
         workflow["status"] = list(statuses)
     return workflow
+
+
+def change_body(
+    *,
+    reason: str,
+    manual_discount: int = 0,
+    manual_increment: int = 0,
+    add: Iterable[Mapping[str, Any]] = (),
+    remove: Iterable[Mapping[str, Any]] = (),
+    replace: Iterable[tuple[Iterable[Mapping[str, Any]], Iterable[Mapping[str, Any]]]] = (),
+) -> Json:
+    """An Order Modifications change (Createchange and PreviewChange take the same body).
+
+    Lines are ``{"id": sku_id, "quantity": n}`` (prices come from VTEX's catalog);
+    ``replace`` is a sequence of (from lines, to lines). Only what is given is sent.
+    """
+    if not reason or not reason.strip():
+        raise ValueError("an order change needs a reason")
+    if manual_discount < 0 or manual_increment < 0:
+        raise ValueError("manual discount and increment are amounts in cents >= 0")
+    body: Json = {"reason": reason}
+    if manual_discount:
+        body["manualDiscountValue"] = int(manual_discount)
+    if manual_increment:
+        body["manualIncrementValue"] = int(manual_increment)
+    added = _change_lines(add)
+    removed = _change_lines(remove)
+    if added:
+        body["add"] = {"items": added}
+    if removed:
+        body["remove"] = {"items": removed}
+    replaced = [
+        {"from": {"items": _change_lines(old)}, "to": {"items": _change_lines(new)}}
+        for old, new in replace
+    ]
+    if replaced:
+        body["replace"] = replaced
+    if len(body) == 1:
+        raise ValueError("the change changes nothing")
+    return body
+
+
+def _change_lines(lines: Iterable[Mapping[str, Any]]) -> list[Json]:
+    result = []
+    for line in lines:
+        quantity = int(line["quantity"])
+        if quantity < 1:
+            raise ValueError("a changed item's quantity is at least 1")
+        # No measurementUnit/unitMultiplier: VTEX takes them from the store's catalog.
+        result.append({"id": str(line["id"]), "quantity": quantity})
+    return result

@@ -28,11 +28,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from orders.forms import CancelForm, OperationForm
-from orders.models import Order
+from orders.models import ChangeStatus, Order
 from orders.money import brl
 from orders.operations import OPERATIONS, Operation, operations_allowed
-from orders.selectors import InvoicingSummary, order_invoicing_summary
+from orders.selectors import InvoicingSummary, order_changes, order_invoicing_summary
 from orders.services.actions import ActionRefused, ActionResult
+from orders.services.changes import ChangePreview
 from outbox.models import VtexCommand
 from outbox.refusals import vtex_answer
 from outbox.selectors import subject_commands, subject_commands_url
@@ -79,6 +80,31 @@ def order_totals(order: Order, summary: InvoicingSummary) -> list[tuple[str, str
         (_("Left to invoice"), brl(max(summary.order_value - summary.output_total, 0))),
         (_("Returned"), brl(summary.input_total)),
     ]
+
+
+def preview_display(preview: ChangePreview) -> dict[str, Any]:
+    """A change's preview as the operator reads it: the values, and what the customer gets
+    back or pays."""
+    delta = preview.total_change_value
+    if delta < 0:
+        money = _("The customer will be refunded %(amount)s.") % {"amount": brl(-delta)}
+    elif delta > 0:
+        money = _("The customer will be charged %(amount)s more.") % {"amount": brl(delta)}
+    else:
+        money = _("The order's value does not change.")
+    labels = {
+        "Items": _("Items"),
+        "Discounts": _("Discounts"),
+        "Shipping": _("Shipping"),
+        "Tax": _("Tax"),
+    }
+    return {
+        "value": brl(preview.order_value),
+        "new_value": brl(preview.new_value),
+        "change": brl(delta),
+        "money": money,
+        "totals": [(labels.get(key, key), brl(value)) for key, value in preview.totals.items()],
+    }
 
 
 def operation_url_name(operation: Operation) -> str:
@@ -216,14 +242,16 @@ class OrderOperationsMixin:
     ) -> dict[str, Any]:
         """The order page's operations box: ``order_operations`` in the page's context. Beside
         the buttons, the operations the user may run but the order does not allow now, each
-        with why (the operations table's rule), so nobody opens a form to learn it."""
+        with why (the operations table's rule), so nobody opens a form to learn it; and the
+        order's changes, with retry and cancel for one stopped on error."""
         buttons, unavailable = [], []
         for operation in operations_allowed(user=request.user):
             refusal = operation.refusal(order, summary)
             if refusal is not None:
-                unavailable.append(
-                    {"name": operation.name, "label": operation.label, "why": refusal}
-                )
+                if operation.listed_when_unavailable:
+                    unavailable.append(
+                        {"name": operation.name, "label": operation.label, "why": refusal}
+                    )
                 continue
             buttons.append(
                 {
@@ -233,9 +261,24 @@ class OrderOperationsMixin:
                     "one_click": operation.one_click,
                 }
             )
+        urls = {button["name"]: button["url"] for button in buttons}
+        changes = [
+            {
+                "change": change,
+                "value_change": brl(change.total_change_value),
+                "retry_url": urls.get("change-retry")
+                if change.status == ChangeStatus.ERROR
+                else None,
+                "cancel_url": urls.get("change-cancel")
+                if change.status == ChangeStatus.ERROR
+                else None,
+            }
+            for change in order_changes(order=order)
+        ]
         return {
             "buttons": buttons,
             "unavailable": unavailable,
+            "changes": changes,
             "commands": [
                 {
                     "command": command,
@@ -286,9 +329,43 @@ class OrderOperationsMixin:
             form = operation.form(order=order, summary=summary)
         else:
             form = operation.form(request.POST, order=order, summary=summary)
-            if form.is_valid() and self._run(request, operation, order, form.arguments()):
-                return self._back_to_order(order)
+            if form.is_valid():
+                if operation.preview is None:
+                    if self._run(request, operation, order, form.arguments()):
+                        return self._back_to_order(order)
+                else:
+                    confirmed = form.confirmed_preview() if "confirm" in request.POST else None
+                    if confirmed is not None:
+                        arguments = {**form.arguments(), "preview": confirmed}
+                        if self._run(request, operation, order, arguments):
+                            return self._back_to_order(order)
+                    else:
+                        return self._preview_page(request, order, operation, form, summary)
         return self._operation_page(request, order, operation, summary=summary, form=form)
+
+    def _preview_page(
+        self,
+        request: HttpRequest,
+        order: Order,
+        operation: Operation,
+        form: OperationForm,
+        summary: InvoicingSummary,
+    ) -> HttpResponse:
+        """VTEX's preview of what the operator built (a read the request waits for: nothing
+        changes at VTEX), with the button that confirms it; VTEX down or refusing is an error
+        above the form."""
+        try:
+            preview = operation.preview(order=order, summary=summary, arguments=form.arguments())
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+            return self._operation_page(request, order, operation, summary=summary, form=form)
+        data = request.POST.copy()
+        data["confirmation"] = form.confirmation_for(preview)
+        form = operation.form(data, order=order, summary=summary)
+        form.is_valid()
+        return self._operation_page(
+            request, order, operation, summary=summary, form=form, preview=preview
+        )
 
     def _order_for(self, request: HttpRequest, object_id: str, operation: Operation) -> Order:
         if not operation.allowed_to(request.user):
@@ -330,6 +407,7 @@ class OrderOperationsMixin:
         summary: InvoicingSummary,
         form: OperationForm | None = None,
         refusal: str | None = None,
+        preview: ChangePreview | None = None,
     ) -> HttpResponse:
         """The operation's form, or (``refusal``) why the order does not allow it; beside it,
         the order's totals and what is left to invoice."""
@@ -348,6 +426,8 @@ class OrderOperationsMixin:
                 "refusal": refusal,
                 "totals": order_totals(order, summary),
                 "submit_label": operation.submit_label,
+                "confirm_label": operation.confirm_label,
+                "preview": preview_display(preview) if preview else None,
                 "order_url": reverse("admin:orders_order_change", args=[order.pk]),
             },
         )

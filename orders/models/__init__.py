@@ -1,4 +1,5 @@
 from orders.models.audit import Actor, EventType, OrderEvent
+from orders.models.changes import OPEN_CHANGE_STATUSES, ChangeStatus, OrderChange
 from orders.models.feed import ORDERS_FEED, FeedHealth, FeedOutcome
 from orders.models.invoices import Invoice, InvoiceItem, InvoiceType, TrackingEvent
 from orders.models.locks import TaskLock
@@ -6,8 +7,10 @@ from orders.models.order import AT_MARKETPLACE, Order, OrderItem, OrderOrigin
 
 __all__ = [
     "AT_MARKETPLACE",
+    "OPEN_CHANGE_STATUSES",
     "ORDERS_FEED",
     "Actor",
+    "ChangeStatus",
     "EventType",
     "FeedHealth",
     "FeedOutcome",
@@ -15,6 +18,7 @@ __all__ = [
     "InvoiceItem",
     "InvoiceType",
     "Order",
+    "OrderChange",
     "OrderEvent",
     "OrderItem",
     "OrderOrigin",

@@ -21,6 +21,14 @@ class EventType(models.TextChoices):
     COMMAND_SENT = "command_sent", _("Command sent")
     COMMAND_REJECTED = "command_rejected", _("Command rejected")
     NOTE = "note", _("Note")
+    # Order changes (Order Modifications API): the operator confirmed VTEX's preview; VTEX
+    # accepted the change (its requestId); it is done, stopped on error, retried, canceled.
+    CHANGE_CONFIRMED = "change_confirmed", _("Order change confirmed")
+    CHANGE_REQUESTED = "change_requested", _("Order change accepted by VTEX")
+    CHANGE_DONE = "change_done", _("Order change done")
+    CHANGE_STOPPED = "change_stopped", _("Order change stopped on error")
+    CHANGE_RETRIED = "change_retried", _("Order change retried")
+    CHANGE_CANCELED = "change_canceled", _("Order change canceled")
 
 
 class Actor(models.TextChoices):

@@ -49,8 +49,6 @@ from orders.validators import (
     validate_invoice_number,
     validate_nfe_key,
     validate_operation_date,
-    validate_order_change_remainder,
-    validate_order_change_values,
 )
 from outbox.enqueue import command_enqueue, command_key
 from outbox.models import OPEN_STATES, CommandState, CommandTarget, VtexCommand
@@ -544,125 +542,6 @@ def order_return_and_cancel(
     return returned, canceled
 
 
-# --- Order change ---------------------------------------------------------------------------------
-
-
-def order_change(
-    *,
-    order: Order,
-    user: AbstractBaseUser | None,
-    reason: str,
-    items_removed: Sequence[ChangeLine] = (),
-    items_added: Sequence[ChangeLine] = (),
-    discount_value: int = 0,
-    increment_value: int = 0,
-    request_id: str = "",
-    source: Actor | str = Actor.ADMIN,
-) -> ActionResult:
-    """Register a change (items removed or added, discount, increment) while in handling.
-
-    ``request_id`` is VTEX's idempotency id and part of the command key: the admin form
-    carries one per form shown, so the same form submitted twice queues one change. Without
-    it a new one is made. A change is refused while another of the order's is still open.
-    """
-    request_id = request_id.strip() or uuid.uuid4().hex
-    if not CHANGE_REQUEST_ID.fullmatch(request_id):
-        raise ActionRefused(_("This order change form is invalid; open it again."))
-    reason = reason.strip()
-    if not reason:
-        raise ActionRefused(_("An order change needs a reason."))
-    _require_lengths((reason, bounds.REASON))
-    if discount_value < 0 or increment_value < 0:
-        raise ActionRefused(_("Discount and increment cannot be negative."))
-    if not (items_removed or items_added or discount_value or increment_value):
-        raise ActionRefused(_("The change changes nothing: remove or add items, or give a value."))
-    for line in (*items_removed, *items_added):
-        if line.quantity <= 0 or line.price < 0 or not line.sku_id:
-            raise ActionRefused(
-                _("Each changed item needs a SKU, a positive quantity and a price.")
-            )
-        _require_lengths((line.sku_id, bounds.SKU_ID))
-    with transaction.atomic():
-        order = _order_lock(order)
-        summary = _require(change_refusal, order)
-        values = {
-            "order_value": order.value,
-            "discount": discount_value,
-            "increment": increment_value,
-            "removed": sum(line.quantity * line.price for line in items_removed),
-            "added": sum(line.quantity * line.price for line in items_added),
-        }
-        _validate(validate_order_change_values, **values)
-        pending_invoice = VtexCommand.objects.filter(
-            order=order, kind=kinds.Invoice.kind, state__in=OPEN_STATES
-        ).exists()
-        if pending_invoice:
-            raise ActionRefused(
-                _(
-                    "The order has an invoice still being sent to VTEX; register the "
-                    "change once it is confirmed (VTEX mixes up concurrent changes and invoices)."
-                )
-            )
-        key = command_key(order.vtex_order_id, "change", request_id)
-        same = VtexCommand.objects.filter(key=key).first()
-        if same is not None and same.state != CommandState.REJECTED:
-            # This very form was submitted before: nothing new to send.
-            return ActionResult(order=order, command=same, created=False)
-        open_change = VtexCommand.objects.filter(
-            order=order, kind=kinds.Change.kind, state__in=OPEN_STATES
-        ).exists()
-        if open_change:
-            raise ActionRefused(
-                _(
-                    "The order has an order change still being sent to VTEX; register "
-                    "another once it is confirmed."
-                )
-            )
-        ordered: dict[str, int] = {}
-        for item in order.items.all():
-            ordered[item.sku_id] = ordered.get(item.sku_id, 0) + item.quantity
-        removing: dict[str, int] = {}
-        for line in items_removed:
-            removing[line.sku_id] = removing.get(line.sku_id, 0) + line.quantity
-        for sku, quantity in removing.items():
-            if quantity > ordered.get(sku, 0):
-                raise ActionRefused(
-                    _("The order has %(ordered)s of SKU %(sku)s; cannot remove %(quantity)s.")
-                    % {
-                        "ordered": ordered.get(sku, 0),
-                        "sku": sku,
-                        "quantity": quantity,
-                    }
-                )
-        _validate(
-            validate_order_change_remainder,
-            **values,
-            invoiced=summary.output_total,
-            removes_every_item=bool(removing) and removing == ordered,
-            adds_items=bool(items_added),
-        )
-        payload = {
-            "request_id": request_id,
-            "reason": reason,
-            "discount_value": discount_value,
-            "increment_value": increment_value,
-            "items_removed": [_change_line(line) for line in items_removed],
-            "items_added": [_change_line(line) for line in items_added],
-        }
-        return _enqueue(
-            order=order,
-            user=user,
-            source=source,
-            kind=kinds.Change.kind,
-            key=key,
-            payload=payload,
-        )
-
-
-def _change_line(line: ChangeLine) -> dict[str, Any]:
-    return {"id": line.sku_id, "quantity": line.quantity, "price": line.price}
-
-
 # --- Refresh --------------------------------------------------------------------------------------
 
 
@@ -704,9 +583,9 @@ def start_handling_refusal(order: Order, summary: InvoicingSummary) -> str | Non
     """Ready for handling, and never asked before (a rejected request may be asked again)."""
     if order.at_marketplace:
         return _(
-            "Order %(order)s was placed by a marketplace: the marketplace has no start "
+            "This order was placed by a marketplace: the marketplace has no start "
             "handling; send its invoice when it is ready."
-        ) % {"order": order.vtex_order_id}
+        )
     if not status_allows(order.status, Action.START_HANDLING):
         return status_refusal(order, Action.START_HANDLING)
     previous = start_handling_request(order=order)
@@ -788,14 +667,18 @@ def return_and_cancel_refusal(order: Order, summary: InvoicingSummary) -> str | 
 
 
 def change_refusal(order: Order, summary: InvoicingSummary) -> str | None:
-    """RegisterChange's statuses, at the store (a marketplace's services endpoint takes none)."""
+    """VTEX modifies orders in handling, waiting-for-fulfillment and ready for invoicing,
+    and not once the payment transaction is finished (the order invoiced in full)."""
     if order.at_marketplace:
         return _(
-            "Order %(order)s was placed by a marketplace, which takes no order changes from "
-            "its sellers."
-        ) % {"order": order.vtex_order_id}
+            "This order was placed by a marketplace, which takes no order changes from its sellers."
+        )
     if not status_allows(order.status, Action.CHANGE):
         return status_refusal(order, Action.CHANGE)
+    if summary.fully_invoiced:
+        return _(
+            "The order is invoiced in full: its payment is settled and VTEX no longer modifies it."
+        )
     return None
 
 
@@ -804,9 +687,9 @@ def refresh_refusal(order: Order, summary: InvoicingSummary) -> str | None:
     in the store's OMS, and the back office is where its seller side lives."""
     if order.at_marketplace:
         return _(
-            "Order %(order)s was placed by a marketplace: it is not in the store's VTEX, "
+            "This order was placed by a marketplace: it is not in the store's VTEX, "
             "there is nothing to read again."
-        ) % {"order": order.vtex_order_id}
+        )
     return None
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from backoffice.vtex import vtex_client
 from orders.models import AT_MARKETPLACE, Actor, Order
+from orders.services.changes import order_changes_follow_open
 from orders.services.imports import orders_import
 from orders.services.sync import fetch_pool, order_document_fetch
 from orders.status import FINAL_STATUSES
@@ -55,6 +56,8 @@ class ReconcileResult:
     status_changes: int = 0
     orders_failed: int = 0
     rate_limited: bool = False
+    # Order changes whose status moved in VTEX (orders.services.changes).
+    changes_moved: int = 0
 
 
 def order_backfill(
@@ -215,4 +218,5 @@ def order_reconcile(
         tried=tried,
     )
     Order.objects.filter(vtex_order_id__in=tried).update(reconciled_at=timezone.now())
+    result.changes_moved = order_changes_follow_open(limit=limit, client=client)
     return result

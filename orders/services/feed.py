@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from backoffice.vtex import vtex_client
 from orders.models import ORDERS_FEED, Actor, FeedHealth, FeedOutcome
+from orders.services.changes import order_changes_follow
 from orders.services.imports import orders_import
 from orders.services.sync import fetch_pool, order_documents_fetch
 from orders.status import OrderStatus
@@ -305,7 +306,10 @@ def _batch_sync(
             documents.append(fetched)
 
     if documents:
-        for synced in orders_import(documents=documents, source=Actor.FEED):
+        synced_orders = orders_import(documents=documents, source=Actor.FEED)
+        # An order change VTEX finished comes as a feed event: its status and log follow.
+        order_changes_follow(vtex_order_ids=[s.vtex_order_id for s in synced_orders], client=client)
+        for synced in synced_orders:
             done.extend(handles_by_order[synced.vtex_order_id])
             result.orders_synced += 1
             result.orders_created += synced.created

@@ -11,9 +11,10 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
-from orders.commands import Refresh
+from orders.commands import CHANGE_KINDS, Change, Refresh
 from orders.models import Actor, EventType, Order, OrderEvent
 from orders.services.audit import event_record, events_record_many
+from orders.services.changes import change_created, change_refused, order_changes_follow
 from orders.services.imports import orders_import
 from orders.services.marketplace import marketplace_commands_applied
 from orders.services.sync import fetch_pool, order_documents_fetch
@@ -47,6 +48,11 @@ class OrderSubject(Subject):
         for entry in settled:
             command = entry.command
             base = {"command": command.key, "kind": command.kind}
+            if command.kind == Change.kind:
+                if command.state == CommandState.SUCCEEDED:
+                    change_created(command=command, answer=entry.result.answer)
+                elif command.state in (CommandState.REJECTED, CommandState.DEAD):
+                    change_refused(command=command)
             if command.state == CommandState.SUCCEEDED:
                 already = entry.result.outcome == Outcome.ALREADY_APPLIED
                 events.append(
@@ -80,15 +86,20 @@ class OrderSubject(Subject):
         batched upsert; the feed brings the later changes."""
         documents: dict[str, dict[str, Any]] = {}
         to_read: list[str] = []
+        # Orders whose changes may have moved in VTEX: their change history is read too.
+        changing: set[str] = set()
         for entry in settled:
             command = entry.command
             if command.target != CommandTarget.STORE:
                 continue
             vtex_order_id = command.subject.vtex_order_id
+            if command.kind in CHANGE_KINDS or command.kind == Refresh.kind:
+                changing.add(vtex_order_id)
             if command.kind == Refresh.kind:
                 if isinstance(entry.result.answer, dict):
                     documents[vtex_order_id] = entry.result.answer
-            elif entry.result.document is not None:
+            elif entry.result.document is not None and command.kind not in CHANGE_KINDS:
+                # (A change's verification read is VTEX's change history, not the order.)
                 documents[vtex_order_id] = entry.result.document
             elif command.state != CommandState.DEAD:
                 to_read.append(vtex_order_id)
@@ -104,6 +115,8 @@ class OrderSubject(Subject):
                         )
                     else:
                         documents[vtex_order_id] = fetched
+        if changing:
+            order_changes_follow(vtex_order_ids=changing, client=client)
         if documents:
             orders_import(documents=list(documents.values()), source=Actor.OUTBOX)
 

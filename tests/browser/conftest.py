@@ -2,15 +2,14 @@
 
 import os
 import shutil
-from importlib import import_module
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from backoffice.celery import app as celery_app
 from orders.models import Actor, Order
 from orders.services.imports import order_sync
 from tests.conftest import service_missing
+from tests.fixtures.groups import operator_group
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make around it are still plain synchronous code.
@@ -54,28 +53,6 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-# The migrations that give the operator groups their permissions, by app.
-GROUP_MIGRATIONS = {
-    "orders": "orders.migrations.0003_operations_groups",
-    "catalog": "catalog.migrations.0003_catalog_groups",
-}
-
-
-def operator_group(name: str) -> Group:
-    """The group as the migrations create it (orders/0003, catalog/0003): browser tests are
-    transactional, and the flush between them empties the groups (permissions come back with
-    post_migrate)."""
-    group, _ = Group.objects.get_or_create(name=name)
-    permissions = Permission.objects.none()
-    for app_label, migration in GROUP_MIGRATIONS.items():
-        codenames = import_module(migration).GROUPS[name]
-        permissions |= Permission.objects.filter(
-            content_type__app_label=app_label, codename__in=codenames
-        )
-    group.permissions.set(permissions)
-    return group
 
 
 @pytest.fixture
@@ -168,15 +145,25 @@ class OperationsBox:
             else:
                 field.fill(value)
         with self.page.expect_navigation() as navigation:
-            self.page.locator("#content-main input[type=submit]").click()
+            self.page.locator("#content-main input[type=submit]:not([name=confirm])").click()
+        assert navigation.value.status == 200, navigation.value.status
+
+    def confirm(self):
+        """Confirm the change VTEX previewed (the order change's second step)."""
+        assert self.page.locator("#change-preview").count() == 1, self.page.inner_text("#content")
+        with self.page.expect_navigation() as navigation:
+            self.page.locator("#content-main input[name=confirm]").click()
         assert navigation.value.status == 200, navigation.value.status
 
     def run(self, order, name, queued, **fields):
-        """Click ``name``, send its form with ``fields`` (none: one click), and see
-        "<queued> na fila para: <order>" on the order page."""
+        """Click ``name``, send its form with ``fields`` (none: one click; an order change is
+        previewed, then confirmed), and see "<queued> na fila para: <order>" on the order
+        page."""
         self.click(name)
         if fields:
             self.submit(**fields)
+            if self.page.locator("#change-preview").count():
+                self.confirm()
         assert f"{queued} na fila para: {order.vtex_order_id}" in self.messages()
 
     def messages(self):

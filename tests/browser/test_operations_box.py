@@ -60,11 +60,13 @@ def test_handling(box):
     box.submit(**{"discount_value": "", f"remove_{item.position}": str(item.quantity + 1)})
     removal_error = box.page.inner_text(f"#content-main .field-remove_{item.position} .errorlist")
     assert str(item.quantity) in removal_error
-    assert box.vtex(changed)["changes"] == []
+    assert box.vtex(changed)["modifications"] == []
     box.submit(**{f"remove_{item.position}": "0", "discount_value": "10,00"})
+    assert box.vtex(changed)["modifications"] == []
+    box.confirm()
     assert f"Alteração do pedido {QUEUED}: {changed.vtex_order_id}" in box.messages()
-    [change] = box.vtex(changed)["changes"]
-    assert change["discountValue"] == 1000
+    [change] = box.vtex(changed)["modifications"]
+    assert (change["manualDiscountValue"], change["status"]) == (1000, "done")
     assert Order.objects.get(pk=changed.pk).value == changed.value - 1000
     box.run(changed, "refresh", "Releitura")
 
@@ -101,7 +103,7 @@ def test_handling_partially_invoiced(box):
     assert box.vtex(order)["invoices"][0]["events"][0]["date"] == yesterday.isoformat()
     assert f"{shown} — Campinas/SP: Em Campinas" in box.page.inner_text("#order-invoices")
 
-    box.run(order, "change", "Alteração do pedido", reason="Brinde", increment_value="1,00")
+    box.run(order, "change", "Alteração do pedido", reason="Brinde", discount_value="1,00")
     box.run(order, "refresh", "Releitura")
     box.run(order, "invoice", "Nota fiscal NF2", number="NF2")
     assert box.status(order) == "invoiced"
@@ -169,8 +171,8 @@ def test_waiting_for_fulfillment_and_payment_approved(box):
 
     box.open(waiting)
     assert box.buttons() == ["cancel", "change", "refresh"]
-    box.run(waiting, "change", "Alteração do pedido", reason="Brinde", increment_value="2,50")
-    assert box.vtex(waiting)["changes"][0]["incrementValue"] == 250
+    box.run(waiting, "change", "Alteração do pedido", reason="Brinde", discount_value="2,50")
+    assert box.vtex(waiting)["modifications"][0]["manualDiscountValue"] == 250
     box.run(waiting, "refresh", "Releitura")
     box.click("cancel")
     box.submit(reason="Sem estoque")

@@ -250,5 +250,122 @@ QUIRKS = [
 ]
 
 
+# The Order Modifications API (Orders API spec, /api/order-system/...). Its request schemas
+# declare only reason, replace and settings, while its description's examples (and VTEX's
+# admin) send add, remove and the manual values; its answers type add/remove as arrays of
+# strings (history: an object) and echo them as the request's {"items": [...]}.
+_CHANGE_LINES = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "quantity"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "quantity": {"type": "integer", "minimum": 1},
+                    "measurementUnit": {"type": "string"},
+                    "unitMultiplier": {"type": "number"},
+                },
+            },
+        }
+    },
+}
+_ANSWERED_LINES = {**_CHANGE_LINES, "nullable": True}
+_CHANGE_REQUEST_FIELDS = {
+    "add": _CHANGE_LINES,
+    "remove": _CHANGE_LINES,
+    "manualDiscountValue": {"type": "integer", "minimum": 0},
+    "manualIncrementValue": {"type": "integer", "minimum": 0},
+}
+_CHANGE_REQUEST_REASON = (
+    "Createchange's description sends add/remove {items: [{id, quantity, measurementUnit, "
+    "unitMultiplier}]} and manualDiscountValue (its examples); the schema omits them."
+)
+_FROM_PRICE = ("properties", "replace", "items", "properties", "from", "properties", "items")
+CHANGE_QUIRKS = [
+    *(
+        Quirk(
+            api="oms",
+            operation=operation,
+            part="request",
+            pointer=("properties", name),
+            schema=schema,
+            reason=_CHANGE_REQUEST_REASON,
+        )
+        for operation in ("Createchange", "PreviewChange")
+        for name, schema in _CHANGE_REQUEST_FIELDS.items()
+    ),
+    Quirk(
+        api="oms",
+        operation="PreviewChange",
+        part="request",
+        pointer=("required",),
+        schema=["reason"],
+        reason="The preview takes Createchange's body (its description), where only the reason "
+        "is required; a change without replacements is previewed too.",
+    ),
+    *(
+        Quirk(
+            api="oms",
+            operation=operation,
+            part=part,
+            pointer=("properties", name),
+            schema=_ANSWERED_LINES,
+            reason="Typed as arrays of strings (the history types them as objects); VTEX "
+            "answers the request's {items: [...]} or null.",
+        )
+        for operation, part in (
+            ("Createchange", "response:202"),
+            ("PreviewChange", "response:200"),
+            ("GetChangeDetail", "response:200"),
+        )
+        for name in ("add", "remove")
+    ),
+    Quirk(
+        api="oms",
+        operation="Createchange",
+        part="response:202",
+        pointer=("properties", "totals", "items"),
+        schema={
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "value": {"type": "number"},
+            },
+        },
+        reason="Typed as strings here but as {id, name, value} in the preview, the detail and "
+        "the history of the same change.",
+    ),
+    *(
+        Quirk(
+            api="oms",
+            operation=operation,
+            part="response:200",
+            pointer=(*path, "items", "properties", "price"),
+            schema={"type": "integer", "nullable": True},
+            reason="Item4 types a replaced item's price as a string (example 1000); the detail "
+            "(Replace1) types the same field as integer cents.",
+        )
+        for operation, path in (
+            ("PreviewChange", _FROM_PRICE),
+            ("GetChangeHistory", ("properties", "requests", "items", *_FROM_PRICE)),
+        )
+    ),
+    Quirk(
+        api="oms",
+        operation="CancelChangeStoppedonError",
+        part="response:200",
+        pointer=(),
+        schema=NO_BODY,
+        reason="Declared without content: the cancel answers an empty 200.",
+    ),
+]
+QUIRKS.extend(CHANGE_QUIRKS)
+
+
 def quirks_for(api: str, operation: str, part: str) -> list[Quirk]:
     return [q for q in QUIRKS if (q.api, q.operation, q.part) == (api, operation, part)]

@@ -55,6 +55,20 @@ EXPECTED = {
     ("marketplace-services", "update-tracking-status", 200),
     ("marketplace-services", "cancel-order-in-marketplace", 200),
     ("oms", "ListOrders", 429),
+    ("oms", "PreviewChange", 200),
+    ("oms", "PreviewChange", 400),
+    ("oms", "Createchange", 202),
+    ("oms", "Createchange", 400),
+    ("oms", "Createchange", 409),
+    ("oms", "GetChangeHistory", 200),
+    ("oms", "GetChangeDetail", 200),
+    ("oms", "GetChangeDetail", 404),
+    ("oms", "RetryChange", 204),
+    ("oms", "RetryChange", 409),
+    ("oms", "CancelChangeStoppedonError", 200),
+    ("oms", "CancelChangeStoppedonError", 409),
+    ("oms", "GET /api/order-system/orders/changes/settings", 200),
+    ("oms", "PUT /api/order-system/orders/changes/settings", 200),
 }
 
 
@@ -255,8 +269,66 @@ def _marketplace_services(sandbox, s):
     assert s.post(s.url(f"{base}/cancel"), json={"reason": "devolvido"}).status_code == 200
 
 
+def _modifications(sandbox, s):
+    """The Order Modifications API: every operation, its answers and its refusals."""
+    skus: set[str] = set()
+    items: list[dict] = []
+    while len(items) < 2 or not skus - {item["id"] for item in items}:
+        [order_id] = sandbox.create_orders(1, status="handling")
+        items = sandbox.order(order_id)["order"]["items"]
+        skus.update(item["id"] for item in items)
+    catalog_sku = sorted(skus - {item["id"] for item in items})[0]
+    base = f"/api/order-system/orders/{order_id}/changes"
+    an = {"an": "sandbox"}
+    change = {
+        "reason": "Falta de estoque",
+        "manualDiscountValue": 100,
+        "remove": {"items": [{"id": items[0]["id"], "quantity": 1}]},
+        "replace": [
+            {
+                "from": {"items": [{"id": items[-1]["id"], "quantity": 1}]},
+                "to": {"items": [{"id": items[-1]["id"], "quantity": 1}]},
+            }
+        ],
+    }
+    assert s.post(s.url(f"{base}/preview"), params=an, json=change).status_code == 200
+    too_many = {"reason": "x", "remove": {"items": [{"id": items[0]["id"], "quantity": 999}]}}
+    assert s.post(s.url(f"{base}/preview"), params=an, json=too_many).status_code == 400
+    created = s.patch(s.url(base), params={"accountName": "sandbox"}, json=change)
+    assert created.status_code == 202
+    request_id = created.json()["requestId"]
+    assert s.get(s.url(base), params=an).status_code == 200
+    assert s.get(s.url(f"{base}/{request_id}"), params=an).json()["status"] == "done"
+    assert s.get(s.url(f"{base}/nope"), params=an).status_code == 404
+    reason = {"reason": "x"}
+    assert s.post(s.url(f"{base}/{request_id}/cancel"), params=an, json=reason).status_code == 409
+    assert s.post(s.url(f"{base}/{request_id}/retry"), params=an, json=reason).status_code == 409
+
+    sandbox.set_options(change_stops=2)
+    add = {"reason": "Brinde", "add": {"items": [{"id": catalog_sku, "quantity": 1}]}}
+    assert s.post(s.url(f"{base}/preview"), params=an, json=add).status_code == 200
+    discount = {"reason": "Desconto", "manualDiscountValue": 50}
+    stopped = s.patch(s.url(base), params={"accountName": "sandbox"}, json=discount).json()[
+        "requestId"
+    ]
+    again = s.patch(s.url(base), params={"accountName": "sandbox"}, json=discount)
+    assert again.status_code == 409
+    assert s.post(s.url(f"{base}/{stopped}/retry"), params=an, json=reason).status_code == 204
+    assert s.get(s.url(f"{base}/{stopped}"), params=an).json()["status"] == "error"
+    assert s.post(s.url(f"{base}/{stopped}/cancel"), params=an, json=reason).status_code == 200
+    s.get(s.url(base), params=an)
+    empty = s.patch(s.url(base), params={"accountName": "sandbox"}, json={"reason": "nada"})
+    assert empty.status_code == 400
+
+    settings = "/api/order-system/orders/changes/settings"
+    assert s.get(s.url(settings), params=an).status_code == 200
+    pipeline = {"pipelineConfiguration": {"compensateShippingChanges": True}}
+    assert s.put(s.url(settings), params=an, json=pipeline).status_code == 200
+
+
 def test_every_operation_answers_as_the_specs_say(sandbox, checked):
     _oms(sandbox, checked)
+    _modifications(sandbox, checked)
     _feed_and_hook(sandbox, checked)
     _catalog(sandbox, checked)
     _marketplace_services(sandbox, checked)

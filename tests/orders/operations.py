@@ -5,6 +5,7 @@ never import them.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -135,3 +136,49 @@ def refresh_then_invoice_with_lost_answer(
         )
     store.clear_faults()
     deliver_everything()
+
+
+# --- The order change form, as an operator works it (issue 11) ---------------------------------
+
+
+def change_form(client, order, **fields):
+    """The change form as shown (its one-time token), filled with ``fields``."""
+    page = client.get(operation_url(order, "change")).content.decode()
+    token = re.search(r'name="request_id" value="([0-9a-f]{32})"', page)
+    assert token, page[:3000]
+    data = {
+        "request_id": token.group(1),
+        "reason": "Falta de estoque",
+        "discount_value": "",
+        "increment_value": "",
+        "confirmation": "",
+        **{f"remove_{item.position}": "0" for item in order.items.all()},
+        "replaced-TOTAL_FORMS": "1",
+        "replaced-INITIAL_FORMS": "0",
+        "added-TOTAL_FORMS": "2",
+        "added-INITIAL_FORMS": "0",
+    }
+    data.update(fields)
+    return data
+
+
+def preview(client, order, data):
+    response = client.post(operation_url(order, "change"), data)
+    assert response.status_code == 200
+    return response
+
+
+def confirmed(client, order, data, previewed, on_commit):
+    """Press "Confirm change" on the preview page ``previewed``."""
+    signed = re.search(r'name="confirmation" value="([^"]+)"', previewed.content.decode())
+    assert signed, form_errors(previewed)
+    with on_commit(execute=True):
+        return client.post(
+            operation_url(order, "change"),
+            {**data, "confirmation": signed.group(1), "confirm": "Confirm change"},
+        )
+
+
+def form_errors(response) -> str:
+    form = response.context["form"]
+    return " ".join([*form.non_field_errors(), *(e for f in form for e in f.errors)])

@@ -83,7 +83,9 @@ def valid_arguments(name: str, order) -> dict:
         },
         "cancel": {"reason": "Cliente desistiu"},
         "return-and-cancel": {"number": "DEV2", "issued_at": now, "reason": "Devolvido"},
-        "change": {"reason": "Brinde", "increment_value": 100},
+        "change": {"reason": "Brinde", "discount_value": 100},
+        "change-retry": {},
+        "change-cancel": {"reason": "Cliente desistiu"},
         "refresh": {},
     }[name]
 

@@ -4,7 +4,7 @@ request is checked against VTEX's OpenAPI files by the `checked_operations` hook
 from datetime import UTC, date, datetime
 
 from tests.vtex.support import SUGGESTION, invoice_items, new_order
-from vtex import OrderRef
+from vtex import OrderRef, wire
 
 EVERY_OPERATION = {
     # Orders API
@@ -16,6 +16,13 @@ EVERY_OPERATION = {
     "Updatepartialinvoice.SendTrackingNumber",
     "UpdateTrackingStatus",
     "RegisterChange",
+    "PreviewChange",
+    "Createchange",
+    "GetChangeHistory",
+    "GetChangeDetail",
+    "RetryChange",
+    "CancelChangeStoppedonError",
+    "GET /api/order-system/orders/changes/settings",
     "GetPaymenttransaction",
     "Getfeedorderstatus1",
     "Commititemfeedorderstatus",
@@ -60,6 +67,34 @@ def _invoice_fields(document: dict, number: str, value: int) -> dict:
     }
 
 
+def _order_modifications(client, sandbox) -> None:
+    """Every call of the Order Modifications API, each field of a change set once."""
+    item = {"quantity": 0}
+    while item["quantity"] < 2:  # removed once and replaced once
+        changed = new_order(sandbox, "handling")
+        [item, *_] = client.get_order(changed)["items"]
+    line = [{"id": item["id"], "quantity": 1}]
+    change = wire.change_body(
+        reason="Ajuste",
+        manual_discount=100,
+        manual_increment=50,
+        add=line,
+        remove=line,
+        replace=[(line, line)],
+    )
+    client.preview_change(changed, change=change)
+    request_id = client.create_change(changed, change=change)["requestId"]
+    client.get_change_history(changed)
+    client.get_change_detail(changed, request_id)
+    sandbox.set_options(change_stops=2)
+    stopped = client.create_change(
+        changed, change=wire.change_body(reason="Desconto", manual_discount=10)
+    )["requestId"]
+    client.retry_change(changed, stopped, reason="De novo")
+    client.cancel_change(changed, stopped, reason="Desisto")
+    client.get_change_settings()
+
+
 def test_every_operation_sends_requests_valid_against_the_specs(
     client, sandbox, recorder, marketplace_order, checked_operations
 ):
@@ -87,6 +122,7 @@ def test_every_operation_sends_requests_valid_against_the_specs(
         ],
         items_added=[{"id": "9999", "price": 100, "quantity": 1}],
     )
+    _order_modifications(client, sandbox)
     document = client.get_order(order_id)
     client.send_invoice(order_id, **_invoice_fields(document, "NF-1", document["value"]))
     client.update_invoice_tracking(
