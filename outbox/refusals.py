@@ -70,7 +70,24 @@ REFUSAL_EXPLANATIONS: dict[str, Promise] = {
         "VTEX does not cancel the order in its current status (already canceled, or moving "
         "between statuses)."
     ),
-    "SBX-CHANGE-STATUS": _("VTEX only registers order changes while the order is in handling."),
+    "SBX-CHANGE-STATUS": _(
+        "VTEX only modifies orders in handling, waiting for fulfillment or ready for invoicing."
+    ),
+    "SBX-CHANGE-TRANSACTION-FINISHED": _(
+        "The order's payment is settled (invoiced in full): VTEX no longer modifies it."
+    ),
+    "SBX-CHANGE-EMPTY": _(
+        "The change changes nothing: remove, add or replace items, or give a value."
+    ),
+    "SBX-CHANGE-SKU": _("VTEX's catalog has no SKU with this id."),
+    "SBX-CHANGE-PAYMENT": _(
+        "The change raises the order's price, and its payment method cannot be charged again."
+    ),
+    "SBX-CHANGE-IN-PROGRESS": _(
+        "The order has another change in progress or stopped on error: retry or cancel it first."
+    ),
+    "SBX-CHANGE-NOT-FOUND": _("VTEX has no order change with this id."),
+    "SBX-CHANGE-NOT-STOPPED": _("Only a change stopped on error can be retried or canceled."),
     "SBX-CHANGE-ITEMS": _("The change removes more of an item than the order has, or every item."),
     "SBX-CHANGE-VALUE": _(
         "The change would leave the order's value at zero or below what is already invoiced."
