@@ -8,23 +8,9 @@ import time
 import pytest
 
 from orders.models import Order
-from tests.browser.test_operations_box import QUEUED, OperationsBox
+from tests.browser.test_operations_box import QUEUED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def box(page, live_server, admin_login, vtex_sandbox, eager_delivery):
-    admin_login("operadora", group="Operations")
-    return OperationsBox(page, live_server.url, vtex_sandbox)
-
-
-@pytest.fixture
-def eager_delivery(monkeypatch):
-    from backoffice.celery import app as celery_app
-
-    # The live server delivers the outbox inline after its commit, as a worker would.
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 def reais(cents: int) -> str:
