@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "import_export",
     "backoffice",
     "outbox",
+    "imports",
     "orders",
     "catalog",
 ]
@@ -257,3 +258,9 @@ ORDERS_BACKFILL_NIGHTLY_DAYS = env.int("ORDERS_BACKFILL_NIGHTLY_DAYS", default=2
 # Backfill and reconcile read this many orders from VTEX at once (threads; writes stay serial).
 # Mind VTEX's GetOrder limit of 6,000 requests a minute per account.
 ORDERS_SYNC_FETCH_WORKERS = env.int("ORDERS_SYNC_FETCH_WORKERS", default=4)
+
+# --- File imports (imports app) ---
+# A file with more rows than this is checked and imported by a Celery worker (progress on the
+# batch page); smaller ones in the request.
+IMPORTS_ASYNC_ROWS = env.int("IMPORTS_ASYNC_ROWS", default=2000)
+IMPORTS_MAX_FILE_MB = env.int("IMPORTS_MAX_FILE_MB", default=20)

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = {
     "orders": ("orders", ROOT / "orders" / "locale"),
     "outbox": ("outbox", ROOT / "outbox" / "locale"),
+    "imports": ("imports", ROOT / "imports" / "locale"),
     "backoffice": ("backoffice", ROOT / "backoffice" / "locale"),
     "templates": ("templates", ROOT / "locale"),
 }

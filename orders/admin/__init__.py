@@ -1,3 +1,3 @@
-from orders.admin import actions, audit, orders
+from orders.admin import actions, audit, invoices, orders
 
-__all__ = ["actions", "audit", "orders"]
+__all__ = ["actions", "audit", "invoices", "orders"]

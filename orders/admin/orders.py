@@ -15,10 +15,14 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
+from imports.kinds import import_kinds
 from orders.admin.actions import OrderOperationsMixin
 from orders.models import Invoice, InvoiceType, Order
 from orders.money import brl
+from orders.resources import OrderExportResource
 from orders.selectors import customer_display, order_detail_related, order_invoicing_summary
 from orders.status import status_choices, status_colour, status_label
 
@@ -73,8 +77,33 @@ def status_badge(status: str) -> str:
     )
 
 
+class MaskedExportMixin(ExportMixin):
+    """CSV and XLSX exports of the list as filtered, for the user exporting (masking)."""
+
+    formats = (CSV, XLSX)
+
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        return {"user": request.user}
+
+
+def import_links(request: HttpRequest, app_label: str) -> list[tuple[str, str]]:
+    """(label, URL) of each import of ``app_label``'s kinds the user may run."""
+    from django.urls import reverse
+
+    return [
+        (
+            _("Import %(kind)s") % {"kind": str(kind.label).lower()},
+            reverse("admin:imports_importbatch_upload", args=[kind.name]),
+        )
+        for kind in import_kinds()
+        if kind.permission.startswith(f"{app_label}.") and request.user.has_perm(kind.permission)
+    ]
+
+
 @admin.register(Order)
-class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
+class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
+    resource_classes = (OrderExportResource,)
+    import_export_change_list_template = "admin/orders/order/change_list.html"
     list_filter = (
         StatusFilter,
         ("created_at", admin.DateFieldListFilter),
@@ -134,6 +163,10 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
         if request.user.has_perm("orders.view_customer_pii"):
             return fields
         return [field for field in fields if field.lstrip("=^@") not in PII_SEARCH_FIELDS]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        context = {**(extra_context or {}), "import_links": import_links(request, "orders")}
+        return super().changelist_view(request, context)
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)

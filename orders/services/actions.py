@@ -146,12 +146,16 @@ def invoice_submit(
     tracking_url: str = "",
     dispatched_at: datetime | None = None,
     source: Actor | str = Actor.ADMIN,
+    value: int | None = None,
+    import_batch: int | None = None,
 ) -> ActionResult:
     """Send an invoice (Output: sale; Input: return) for some or all of the order's items.
 
     ``lines`` default to what is left: not yet invoiced (Output) or not yet returned (Input).
     The value is computed from the items' selling prices; the invoice that completes the
     order takes the rest of the order value (shipping, order-level discounts, rounding).
+    ``value``, when the caller's document states one (an ERP's file), must be that value.
+    ``import_batch``: the import batch the request came from, kept in the audit row.
     """
     number = number.strip()
     key = key.strip()
@@ -181,6 +185,7 @@ def invoice_submit(
             "key": key,
             "url": url,
             "lines": None if lines is None else _lines_payload(lines),
+            "value": value,
         }
         existing = summary.invoices.get(number)
         if existing is not None:
@@ -193,10 +198,11 @@ def invoice_submit(
             _require(return_invoice_refusal, order, summary)
             available = summary.unreturned_quantities
         chosen = _invoice_lines(order=order, lines=lines, available=available)
-        value = _invoice_value(summary=summary, invoice_type=invoice_type, chosen=chosen)
+        computed = _invoice_value(summary=summary, invoice_type=invoice_type, chosen=chosen)
+        stated = computed if value is None else value
         if (
             invoice_type == InvoiceType.OUTPUT
-            and summary.output_total + value > summary.order_value
+            and summary.output_total + stated > summary.order_value
         ):
             raise ActionRefused(
                 _(
@@ -206,10 +212,25 @@ def invoice_submit(
                 % {
                     "number": number,
                     "order": order.vtex_order_id,
-                    "total": brl(summary.output_total + value),
+                    "total": brl(summary.output_total + stated),
                     "value": brl(summary.order_value),
                 }
             )
+        if stated != computed:
+            raise ActionRefused(
+                _(
+                    "Invoice %(number)s is worth %(stated)s, but its items on order %(order)s "
+                    "come to %(computed)s (the invoice that completes an order also carries "
+                    "its shipping and discounts)."
+                )
+                % {
+                    "number": number,
+                    "order": order.vtex_order_id,
+                    "stated": brl(stated),
+                    "computed": brl(computed),
+                }
+            )
+        value = computed
         if invoice_type == InvoiceType.INPUT and summary.input_total + value > summary.output_total:
             raise ActionRefused(
                 _("Return invoice %(number)s would return more than was invoiced (%(total)s).")
@@ -243,6 +264,7 @@ def invoice_submit(
             kind=kinds.Invoice.kind,
             key=_invoice_key(order, number),
             payload=payload,
+            import_batch=import_batch,
         )
 
 
@@ -276,6 +298,7 @@ def _invoice_existing(
         and (not wanted["key"] or existing.key == wanted["key"])
         and (not wanted["url"] or existing.url == wanted["url"])
         and (wanted["lines"] is None or existing.lines == wanted["lines"])
+        and (wanted["value"] is None or existing.value == wanted["value"])
     )
     command = VtexCommand.objects.filter(key=_invoice_key(order, number)).first()
     if same and command is not None and command.state != CommandState.REJECTED:
@@ -356,8 +379,10 @@ def invoice_tracking_set(
     courier: str = "",
     dispatched_at: datetime | None = None,
     source: Actor | str = Actor.ADMIN,
+    import_batch: int | None = None,
 ) -> ActionResult:
-    """Attach (or replace) the tracking number of an invoice (VTEX: PATCH the invoice)."""
+    """Attach (or replace) the tracking number of an invoice (VTEX: PATCH the invoice).
+    ``import_batch``: the import batch the request came from, kept in the audit row."""
     tracking_number = tracking_number.strip()
     tracking_url = tracking_url.strip()
     courier = courier.strip()
@@ -389,6 +414,7 @@ def invoice_tracking_set(
                 order.vtex_order_id, "invoice", invoice_number, "tracking", tracking_number
             ),
             payload=payload,
+            import_batch=import_batch,
         )
 
 
@@ -883,6 +909,7 @@ def _enqueue(
     kind: str,
     key: str,
     payload: dict[str, Any],
+    import_batch: int | None = None,
 ) -> ActionResult:
     command, created = command_enqueue(
         subject=order,
@@ -893,12 +920,16 @@ def _enqueue(
         source=source,
     )
     if created:
+        audited = {"action": kind, "command": command.key, **_audit_payload(payload)}
+        if import_batch is not None:
+            # Which file the request came from (imports.ImportBatch).
+            audited["import_batch"] = import_batch
         event_record(
             order=order,
             type=EventType.ACTION_REQUESTED,
             source=source,
             actor_user=user,
-            payload={"action": kind, "command": command.key, **_audit_payload(payload)},
+            payload=audited,
         )
     return ActionResult(order=order, command=command, created=created)
 

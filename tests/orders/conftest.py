@@ -48,3 +48,11 @@ def login_fixture(client, django_user_model, settings):
         return user
 
     return log_in
+
+
+@pytest.fixture(name="import_orders")
+def import_orders_fixture(db):
+    """The orders the files in tests/orders/import_files/ name (tests/orders/imports.py)."""
+    from tests.orders.imports import orders_for_files
+
+    return orders_for_files()
