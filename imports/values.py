@@ -10,16 +10,17 @@ from django.utils.translation import gettext as _
 
 from imports.kinds import RowRefused, header_key
 
-# 1234 | 1234.56 | 1234,56 | 1.234,56 | 1,234.56 (at most two decimals), after "R$".
+# 1234 | 1234.56 | 1234,56 | 1.234 | 1.234,56 | 1,234.56 (at most two decimals), after "R$".
 # Each form with its thousands separator; what separator is left after removing it is the
 # decimal one.
 MONEY_PATTERNS = (
-    (re.compile(r"\d+(?:[.,]\d{1,2})?"), ""),
-    (re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"), "."),
-    (re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"), ","),
+    (re.compile(r"\d+(?:[.,]\d{1,2})?", re.ASCII), ""),
+    (re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?", re.ASCII), "."),
+    # 1,234 alone would be ambiguous (R$ 1,23 typed with three decimals?): not accepted.
+    (re.compile(r"\d{1,3}(?:,\d{3})+\.\d{1,2}", re.ASCII), ","),
 )
-ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?")
-BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?", re.ASCII)
+BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 # Below a billion reais: a larger amount is a typo (or a number read as money).
 MONEY_MAX_CENTS = 100_000_000_000
 

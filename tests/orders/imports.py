@@ -60,9 +60,7 @@ def upload(
 ) -> Any:
     """POST a file to the upload page (``content`` defaults to the fixture file ``name``)."""
     data = content if content is not None else (FILES / name).read_bytes()
-    return client.post(
-        upload_url(kind), {"file": SimpleUploadedFile(name, data), "policy": policy}
-    )
+    return client.post(upload_url(kind), {"file": SimpleUploadedFile(name, data), "policy": policy})
 
 
 def batch_of(response: Any) -> ImportBatch:

@@ -213,3 +213,23 @@ def test_an_unreadable_file_is_refused_on_the_upload_page(client, login, import_
         in response.content.decode()
     )
     assert not ImportBatch.objects.exists()
+
+
+def test_the_order_list_offers_the_imports_to_who_may_run_them(client, login, import_orders):
+    login("Finance")
+    page = client.get("/admin/orders/order/").content.decode()
+    assert 'href="/admin/imports/importbatch/upload/invoices/"' in page
+    assert 'href="/admin/imports/importbatch/upload/tracking/"' in page
+    assert "/admin/orders/order/export/" in page
+    upload_page = client.get("/admin/imports/importbatch/upload/invoices/").content.decode()
+    for column in ("order_id", "numero_nota", "data_emissao", "itens"):
+        assert f"<code>{column}</code>" in upload_page
+    template = client.get("/admin/imports/importbatch/template/invoices/")
+    header = template.content.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("order_id;invoice_number;invoice_value;issuance_date")
+    assert client.get("/admin/orders/invoice/").status_code == 200
+    client.logout()
+    login("Viewer", username="viewer")
+    page = client.get("/admin/orders/order/").content.decode()
+    assert "/upload/invoices/" not in page
+    assert client.get("/admin/imports/importbatch/").status_code == 200
