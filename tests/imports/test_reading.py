@@ -41,7 +41,11 @@ def rows_of(content: bytes, name: str = "file.csv") -> list[dict[str, str]]:
     [
         ("order_id,issuance_date,note\n1,27/11/2026,São Paulo\n2,2026-11-28,\n", "utf-8", False),
         ("Pedido;Data_Emissão;Observação\n1;27/11/2026;São Paulo\n2;2026-11-28;\n", "utf-8", True),
-        ("PEDIDO;DATA EMISSAO;observacao\r\n1;27/11/2026;São Paulo\r\n2;2026-11-28;\r\n", "cp1252", False),
+        (
+            "PEDIDO;DATA EMISSAO;observacao\r\n1;27/11/2026;São Paulo\r\n2;2026-11-28;\r\n",
+            "cp1252",
+            False,
+        ),
     ],
 )
 def test_csv_delimiters_and_encodings(text, encoding, bom):

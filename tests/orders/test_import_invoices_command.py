@@ -49,7 +49,7 @@ def test_the_default_policy_writes_nothing_when_a_row_is_refused(import_orders, 
 
 def test_valid_rows_imports_the_rest_and_still_exits_1(import_orders, settings):
     settings.LANGUAGE_CODE = "en"
-    status, out, err = run(str(FILES / "mixed.csv"), "--policy", "valid-rows")
+    status, out, _err = run(str(FILES / "mixed.csv"), "--policy", "valid-rows")
     assert status == 1
     batch = ImportBatch.objects.get()
     assert f"mixed.csv: 2 rows, 1 valid, 1 refused; 1 imported (batch {batch.pk})." in out
