@@ -11,15 +11,22 @@ See docs/imports.md.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+
+
+logger = logging.getLogger(__name__)
 
 
 class RowRefused(Exception):
@@ -70,7 +77,8 @@ class ImportContext:
 
 
 class ImportKind:
-    """One kind of import. Subclasses set the class attributes and implement ``import_row``."""
+    """One kind of import. Subclasses set the class attributes and implement ``import_row``
+    (one row at a time), or ``import_rows`` when the owning app has a bulk service."""
 
     name: ClassVar[str]
     label: ClassVar[str | Promise]
@@ -85,10 +93,37 @@ class ImportKind:
     def prepare(self, rows: Iterable[dict[str, str]], context: ImportContext) -> None:
         """Called once before the rows with all of them (read what a row needs in bulk)."""
 
+    # Rows handed to ``import_rows`` at once.
+    chunk_size: ClassVar[int] = 500
+
     def import_row(self, row: dict[str, str], context: ImportContext) -> RowOutcome:
         """Import one row (cells by column name, stripped, '' when empty) through the owning
         app's services, in the run's transaction; raise ``RowRefused`` to refuse it."""
         raise NotImplementedError
+
+    def import_rows(
+        self, rows: Sequence[tuple[int, dict[str, str]]], context: ImportContext
+    ) -> list[RowOutcome | RowRefused]:
+        """Import ``(row number, row)`` pairs, each outcome or refusal in order. A refused
+        row must leave nothing written. This default runs ``import_row`` on each row in a
+        savepoint of its own."""
+        outcomes: list[RowOutcome | RowRefused] = []
+        for number, row in rows:
+            context.row_number = number
+            try:
+                with transaction.atomic():
+                    outcomes.append(self.import_row(row, context))
+            except RowRefused as refusal:
+                outcomes.append(refusal)
+            except ValidationError as error:
+                outcomes.append(RowRefused(" ".join(error.messages)))
+            except Exception:
+                # A bug must not cost the other rows nor show a traceback: refused, logged.
+                logger.exception("import %s: row %s failed", self.name, number)
+                outcomes.append(
+                    RowRefused(_("This row could not be imported (an internal error, logged)."))
+                )
+        return outcomes
 
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +35,6 @@ from imports.spreadsheet import cell_safe
 logger = logging.getLogger(__name__)
 
 RUN_TASK = "imports.batch_run"
-PROGRESS_EVERY = 250
 
 
 class BatchRefused(Exception):
@@ -102,10 +100,11 @@ def rows_run(
     with transaction.atomic():
         rows = [(number, cells, table.mapped(cells)) for number, cells in table.rows]
         kind.prepare([row for _number, _cells, row in rows], context)
-        for index, (number, cells, row) in enumerate(rows, start=1):
-            results.append(_row_run(kind, number, cells, row, context, dry_run=dry_run))
-            if progress is not None and index % PROGRESS_EVERY == 0:
-                progress(index)
+        for start in range(0, len(rows), kind.chunk_size):
+            chunk = rows[start : start + kind.chunk_size]
+            results.extend(_chunk_run(kind, chunk, context, dry_run=dry_run))
+            if progress is not None:
+                progress(start + len(chunk))
         refused = any(result.status == RowStatus.REFUSED for result in results)
         commit = not dry_run and not (refused and policy == ImportPolicy.ALL_OR_NOTHING)
         if not commit:
@@ -118,54 +117,56 @@ def rows_run(
     return report
 
 
-def _row_run(
+def _chunk_run(
     kind: ImportKind,
-    number: int,
-    cells: list[str],
-    row: dict[str, str],
+    chunk: list[tuple[int, list[str], dict[str, str]]],
     context: ImportContext,
     *,
     dry_run: bool,
-) -> RowResult:
-    reference = ""
-    try:
-        for name, value in row.items():
-            if len(value) > MAX_CELL_LENGTH:
-                raise RowRefused(
-                    _("%(column)s has %(length)s characters; a cell has at most %(limit)s.")
-                    % {"column": name, "length": len(value), "limit": MAX_CELL_LENGTH}
-                )
+) -> list[RowResult]:
+    results: dict[int, RowResult] = {}
+    wanted: list[tuple[int, dict[str, str]]] = []
+    cells_of = {number: cells for number, cells, _row in chunk}
+    for number, cells, _row in chunk:
         if any(len(cell) > MAX_CELL_LENGTH for cell in cells):
-            raise RowRefused(
-                _("A cell has more than %(limit)s characters.") % {"limit": MAX_CELL_LENGTH}
+            longest = max(len(cell) for cell in cells)
+            results[number] = _refused(
+                number,
+                _("A cell has %(length)s characters; a cell has at most %(limit)s.")
+                % {"length": longest, "limit": MAX_CELL_LENGTH},
+                cells,
             )
-        context.row_number = number
+        else:
+            wanted.append((number, _row))
+    try:
+        # A savepoint: a kind that fails half-way through a chunk leaves nothing of it.
         with transaction.atomic():
-            outcome = kind.import_row(row, context)
-    except RowRefused as refusal:
-        return _refused(number, refusal.message, cells, reference)
-    except ValidationError as error:
-        return _refused(number, " ".join(error.messages), cells, reference)
+            outcomes = kind.import_rows(wanted, context) if wanted else []
+        if len(outcomes) != len(wanted):
+            raise RuntimeError(f"{kind.name}.import_rows gave {len(outcomes)} outcomes")
     except Exception:
-        # A bug must not cost the other rows or show a traceback: the row is refused, logged.
-        logger.exception("import %s: row %s failed", kind.name, number)
-        return _refused(
-            number, _("This row could not be imported (an internal error, logged)."), cells, ""
+        # A bug must not cost the other chunks or show a traceback: its rows are refused.
+        logger.exception("import %s: rows %s to %s failed", kind.name, chunk[0][0], chunk[-1][0])
+        outcomes = [
+            RowRefused(_("This row could not be imported (an internal error, logged)."))
+        ] * len(wanted)
+    for (number, _row), outcome in zip(wanted, outcomes, strict=True):
+        if isinstance(outcome, RowRefused):
+            results[number] = _refused(number, outcome.message, cells_of[number])
+            continue
+        if not outcome.created:
+            status = RowStatus.UNCHANGED
+        else:
+            status = RowStatus.VALID if dry_run else RowStatus.IMPORTED
+        results[number] = RowResult(
+            number=number, status=status, message=outcome.message, reference=outcome.reference
         )
-    if not outcome.created:
-        status = RowStatus.UNCHANGED
-    else:
-        status = RowStatus.VALID if dry_run else RowStatus.IMPORTED
-    return RowResult(
-        number=number, status=status, message=outcome.message, reference=outcome.reference
-    )
+    return [results[number] for number, _cells, _row in chunk]
 
 
-def _refused(number: int, message: str, cells: list[str], reference: str) -> RowResult:
+def _refused(number: int, message: str, cells: list[str]) -> RowResult:
     kept = tuple(cell[:MAX_CELL_LENGTH] for cell in cells)
-    return RowResult(
-        number=number, status=RowStatus.REFUSED, message=message, reference=reference, cells=kept
-    )
+    return RowResult(number=number, status=RowStatus.REFUSED, message=message, cells=kept)
 
 
 def _not_written(result: RowResult) -> RowResult:
@@ -410,7 +411,8 @@ def _progress(batch: ImportBatch) -> Iterator[Callable[[int], None] | None]:
         yield None
         return
     table = connection.ops.quote_name(ImportBatch._meta.db_table)
-    side = connection.__class__(dict(connection.settings_dict), alias="imports-progress")
+    main = connections[DEFAULT_DB_ALIAS]
+    side = main.__class__(dict(main.settings_dict), alias=main.alias)
 
     def write(processed: int) -> None:
         try:

@@ -8,7 +8,7 @@ value parsers and the file reading are the imports app's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
@@ -29,9 +29,11 @@ from orders.money import brl
 from orders.selectors import customer_display
 from orders.services.actions import (
     ActionRefused,
+    ActionResult,
     InvoiceLine,
-    invoice_submit,
+    InvoiceRequest,
     invoice_tracking_set,
+    invoices_submit_many,
 )
 from orders.status import status_label
 
@@ -117,7 +119,34 @@ class InvoiceImport(OrderRowsMixin, ImportKind):
         },
     )
 
-    def import_row(self, row: dict[str, str], context: ImportContext) -> RowOutcome:
+    def import_rows(
+        self, rows: Sequence[tuple[int, dict[str, str]]], context: ImportContext
+    ) -> list[RowOutcome | RowRefused]:
+        """Each row parsed, then every invoice asked of ``invoices_submit_many`` at once
+        (``invoice_submit``'s rules, in bulk)."""
+        outcomes: list[RowOutcome | RowRefused | None] = [None] * len(rows)
+        requests: list[tuple[int, InvoiceRequest]] = []
+        for index, (number, row) in enumerate(rows):
+            context.row_number = number
+            try:
+                requests.append((index, self.request_of(row, context)))
+            except RowRefused as refusal:
+                outcomes[index] = refusal
+        results = invoices_submit_many(
+            requests=[request for _index, request in requests],
+            user=context.user,
+            source=Actor.CSV,
+            import_batch=context.batch_id,
+        )
+        for (index, request), result in zip(requests, results, strict=True):
+            if isinstance(result, ActionRefused):
+                outcomes[index] = RowRefused(result.message)
+            else:
+                outcomes[index] = self.outcome(request, result)
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def request_of(self, row: dict[str, str], context: ImportContext) -> InvoiceRequest:
+        """The row as an invoice request; RowRefused when a cell cannot be read."""
         order = self.order_of(row, context)
         number = required(row, "invoice_number")
         seen = context.state.setdefault("numbers", {})
@@ -135,44 +164,40 @@ class InvoiceImport(OrderRowsMixin, ImportKind):
             choices=INVOICE_TYPES,
             default=InvoiceType.OUTPUT,
         )
-        lines = invoice_lines(row.get("items", ""), order)
-        try:
-            result = invoice_submit(
-                order=order,
-                user=context.user,
-                number=number,
-                issued_at=timezone.make_aware(datetime.combine(issued, time.min)),
-                invoice_type=invoice_type,
-                lines=lines,
-                key=row.get("invoice_key", ""),
-                url=row.get("invoice_url", ""),
-                courier=row.get("courier", ""),
-                tracking_number=row.get("tracking_number", ""),
-                tracking_url=row.get("tracking_url", ""),
-                source=Actor.CSV,
-                value=value,
-                import_batch=context.batch_id,
-            )
-        except ActionRefused as refusal:
-            raise RowRefused(refusal.message) from None
+        return InvoiceRequest(
+            order=order,
+            number=number,
+            issued_at=timezone.make_aware(datetime.combine(issued, time.min)),
+            invoice_type=invoice_type,
+            lines=invoice_lines(row.get("items", ""), order),
+            key=row.get("invoice_key", ""),
+            url=row.get("invoice_url", ""),
+            courier=row.get("courier", ""),
+            tracking_number=row.get("tracking_number", ""),
+            tracking_url=row.get("tracking_url", ""),
+            value=value,
+        )
+
+    def outcome(self, request: InvoiceRequest, result: ActionResult) -> RowOutcome:
+        order_id = request.order.vtex_order_id
         if not result.created:
             return RowOutcome(
                 _("Invoice %(number)s of order %(order)s was already sent: nothing new.")
-                % {"number": number, "order": order.vtex_order_id},
+                % {"number": request.number, "order": order_id},
                 created=False,
-                reference=order.vtex_order_id,
+                reference=order_id,
             )
         message = _("Invoice %(number)s of %(value)s (%(type)s) for order %(order)s.") % {
-            "number": number,
-            "value": brl(value),
-            "type": InvoiceType(invoice_type).label,
-            "order": order.vtex_order_id,
+            "number": request.number,
+            "value": brl(result.command.payload["value"]),
+            "type": InvoiceType(request.invoice_type).label,
+            "order": order_id,
         }
-        if row.get("tracking_number"):
+        if request.tracking_number:
             message += " " + _("With tracking number %(tracking)s.") % {
-                "tracking": row["tracking_number"]
+                "tracking": request.tracking_number
             }
-        return RowOutcome(message, reference=order.vtex_order_id)
+        return RowOutcome(message, reference=order_id)
 
 
 def invoice_lines(text: str, order: Order) -> list[InvoiceLine] | None:
