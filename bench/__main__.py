@@ -1,4 +1,4 @@
-"""`python -m bench [--only feed,backfill,admin,outbox] [--scale 0.2]`: run the benchmarks
+"""`python -m bench [--only feed,backfill,admin,outbox,imports] [--scale 0.2]`: run the benchmarks
 against the in-process sandbox on this run's own database and print their figures.
 
 The database is a temporary SQLite file, or, when DATABASE_URL names a server, a database
@@ -37,6 +37,7 @@ BENCHMARKS = {
     "backfill": ("bench.backfill", "backfill (order_backfill)"),
     "admin": ("bench.admin_read", "admin read side (django.test.Client)"),
     "outbox": ("bench.outbox", "outbox (invoice_submit + delivery)"),
+    "imports": ("bench.imports", "invoice file import (imports batch + delivery)"),
 }
 
 

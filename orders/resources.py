@@ -54,9 +54,14 @@ class OrderRowsMixin:
         orders: dict[str, Order] = {}
         for start in range(0, len(wanted), ORDER_LOOKUP_CHUNK):
             chunk = wanted[start : start + ORDER_LOOKUP_CHUNK]
-            for order in Order.objects.filter(vtex_order_id__in=chunk).prefetch_related(
-                Prefetch("items", queryset=OrderItem.objects.order_by("position"))
-            ):
+            found = (
+                Order.objects.filter(vtex_order_id__in=chunk)
+                .defer("raw_document")
+                .prefetch_related(
+                    Prefetch("items", queryset=OrderItem.objects.order_by("position"))
+                )
+            )
+            for order in found:
                 orders[order.vtex_order_id] = order
         context.state["orders"] = orders
 

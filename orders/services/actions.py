@@ -246,7 +246,11 @@ def invoices_submit_many(
         pks = sorted({request.order.pk for request in checked.values()})
         orders = {
             order.pk: order
-            for order in Order.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+            # Without the stored VTEX document: large, and no rule reads it.
+            for order in Order.objects.select_for_update()
+            .filter(pk__in=pks)
+            .defer("raw_document")
+            .order_by("pk")
         }
         items: dict[int, list[OrderItem]] = {pk: [] for pk in pks}
         for item in OrderItem.objects.filter(order_id__in=pks).order_by("order_id", "position"):

@@ -40,9 +40,7 @@ def orders_and_file(count: int) -> bytes:
     )
     ids = dict(Order.objects.values_list("vtex_order_id", "pk"))
     OrderItem.objects.bulk_create(
-        OrderItem(
-            order_id=pk, position=0, sku_id="2001", name="Item", quantity=1, unit_price=10990
-        )
+        OrderItem(order_id=pk, position=0, sku_id="2001", name="Item", quantity=1, unit_price=10990)
         for pk in ids.values()
     )
     today = timezone.localdate().isoformat()
