@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from imports.files import FileRefused
 from imports.forms import ConfirmForm, UploadForm
-from imports.kinds import ImportKind, import_kind, kind_choices
+from imports.kinds import ImportKind, import_kind, import_kinds, kind_choices
 from imports.models import CONFIRMABLE_STATUSES, BatchStatus, ImportBatch, RowStatus
 from imports.services import (
     BatchRefused,
@@ -57,8 +57,23 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
+# A list with its app's import buttons and django-import-export's Export: a ModelAdmin with
+# ExportMixin sets it as ``import_export_change_list_template`` and puts ``import_links`` in
+# its changelist's context.
+LIST_WITH_IMPORTS_TEMPLATE = "admin/imports/change_list_with_imports.html"
+
+
 def upload_url(kind_name: str) -> str:
     return reverse("admin:imports_importbatch_upload", args=[kind_name])
+
+
+def import_links(request: HttpRequest, app_label: str) -> list[tuple[str, str]]:
+    """(label, URL) of each import of ``app_label``'s kinds that the user may run."""
+    return [
+        (_("Import %(kind)s") % {"kind": str(kind.label).lower()}, upload_url(kind.name))
+        for kind in import_kinds()
+        if kind.permission.startswith(f"{app_label}.") and request.user.has_perm(kind.permission)
+    ]
 
 
 @admin.register(ImportBatch)

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from orders.admin.orders import MaskedExportMixin, import_links
+from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
+from orders.admin.orders import MaskedExportMixin
 from orders.models import Invoice
 from orders.money import brl
 from orders.resources import InvoiceExportResource
@@ -36,7 +37,7 @@ class HasTrackingFilter(admin.SimpleListFilter):
 @admin.register(Invoice)
 class InvoiceAdmin(MaskedExportMixin, admin.ModelAdmin):
     resource_classes = (InvoiceExportResource,)
-    import_export_change_list_template = "admin/orders/order/change_list.html"
+    import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
     list_display = (
         "number",
         "order_link",

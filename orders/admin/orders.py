@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from imports.kinds import import_kinds
+from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from orders.admin.actions import OrderOperationsMixin
 from orders.models import Invoice, InvoiceType, Order
 from orders.money import brl
@@ -86,24 +86,10 @@ class MaskedExportMixin(ExportMixin):
         return {"user": request.user}
 
 
-def import_links(request: HttpRequest, app_label: str) -> list[tuple[str, str]]:
-    """(label, URL) of each import of ``app_label``'s kinds the user may run."""
-    from django.urls import reverse
-
-    return [
-        (
-            _("Import %(kind)s") % {"kind": str(kind.label).lower()},
-            reverse("admin:imports_importbatch_upload", args=[kind.name]),
-        )
-        for kind in import_kinds()
-        if kind.permission.startswith(f"{app_label}.") and request.user.has_perm(kind.permission)
-    ]
-
-
 @admin.register(Order)
 class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     resource_classes = (OrderExportResource,)
-    import_export_change_list_template = "admin/orders/order/change_list.html"
+    import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
     list_filter = (
         StatusFilter,
         ("created_at", admin.DateFieldListFilter),
