@@ -148,7 +148,10 @@ class InvoiceImport(OrderRowsMixin, ImportKind):
                 outcomes[index] = RowRefused(result.message)
             else:
                 outcomes[index] = self.outcome(request, result)
-        return [outcome for outcome in outcomes if outcome is not None]
+        finished = [outcome for outcome in outcomes if outcome is not None]
+        if len(finished) != len(rows):
+            raise RuntimeError("a row was left without an outcome")
+        return finished
 
     def request_of(self, row: dict[str, str], context: ImportContext) -> InvoiceRequest:
         """The row as an invoice request; RowRefused when a cell cannot be read."""

@@ -312,7 +312,10 @@ def invoices_submit_many(
                     )
                 )
         events_record_many(events=events)
-    return [outcome for outcome in outcomes if outcome is not None]
+    finished = [outcome for outcome in outcomes if outcome is not None]
+    if len(finished) != len(requests):
+        raise RuntimeError("invoices_submit_many left a request without an outcome")
+    return finished
 
 
 def _invoice_request_check(request: InvoiceRequest) -> InvoiceRequest:
