@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "import_export",
     "backoffice",
     "outbox",
+    "imports",
     "orders",
     "catalog",
 ]
@@ -301,3 +302,9 @@ QUEUE_COMMANDS_FAILED_HOURS = env.float("QUEUE_COMMANDS_FAILED_HOURS", default=1
 FEED_STALE_MINUTES = env.float("FEED_STALE_MINUTES", default=10)
 # /healthz asks VTEX (a GET of the feed configuration) with this timeout, no retry.
 HEALTHZ_VTEX_TIMEOUT_SECONDS = env.float("HEALTHZ_VTEX_TIMEOUT_SECONDS", default=5)
+
+# --- File imports (imports app) ---
+# A file with more rows than this is checked and imported by a Celery worker (progress on the
+# batch page); smaller ones in the request.
+IMPORTS_ASYNC_ROWS = env.int("IMPORTS_ASYNC_ROWS", default=2000)
+IMPORTS_MAX_FILE_MB = env.int("IMPORTS_MAX_FILE_MB", default=20)

@@ -1,4 +1,4 @@
-"""`python -m bench [--only feed,backfill,admin,outbox,simulation] [--scale 0.2]`: run the
+"""`python -m bench [--only feed,backfill,admin,outbox,simulation,imports] [--scale 0.2]`: run the
 benchmarks against the in-process sandbox on this run's own database and print their figures.
 
 The database is a temporary SQLite file, or, when DATABASE_URL names a server, a database
@@ -38,6 +38,7 @@ BENCHMARKS = {
     "admin": ("bench.admin_read", "admin read side (django.test.Client)"),
     "outbox": ("bench.outbox", "outbox (invoice_submit + delivery)"),
     "simulation": ("bench.simulation", "seller fulfillment simulation (gunicorn, 10 clients)"),
+    "imports": ("bench.imports", "invoice file import (imports batch + delivery)"),
 }
 
 

@@ -8,8 +8,10 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
+        from imports import kinds as import_kinds
         from orders.commands import COMMAND_TYPES
         from orders.models import Actor
+        from orders.resources import InvoiceImport, TrackingImport
         from orders.services.outbox import OrderSubject
         from outbox import registry
 
@@ -18,6 +20,9 @@ class OrdersConfig(AppConfig):
             registry.register(command_type)
         registry.register_subject(OrderSubject())
         registry.register_sources(Actor.choices)
+        # The invoice and tracking files (imports app: batches, preview, policies).
+        import_kinds.register(InvoiceImport())
+        import_kinds.register(TrackingImport())
         post_migrate.connect(_periodic_tasks_sync, sender=self, dispatch_uid="orders-periodic")
 
 

@@ -219,19 +219,24 @@ def order_invoicing_summary(
     order: Order,
     items: Iterable[OrderItem] | None = None,
     invoices: Iterable[Invoice] | None = None,
+    commands: Iterable[VtexCommand] | None = None,
 ) -> InvoicingSummary:
     """The order's invoices as VTEX has them (the mirror) plus those queued or just sent.
 
     A queued invoice counts as soon as it is written, so two operators cannot both invoice
     the same items; a rejected one does not count.
 
-    ``items`` and ``invoices`` (with their items prefetched), when given, are the order's,
-    already read (the order page, through ``order_detail_related``): not read again.
+    ``items``, ``invoices`` (with their items prefetched) and ``commands`` (its invoice and
+    tracking-number commands, open or succeeded, oldest first), when given, are the order's,
+    already read (the order page, through ``order_detail_related``; a bulk import, through
+    ``orders_invoicing_summaries``): not read again.
     """
     if items is None:
         items = order.items.all()
     if invoices is None:
         invoices = order.invoices.prefetch_related("items")
+    if commands is None:
+        commands = _invoicing_commands(VtexCommand.objects.filter(order=order))
     known_invoices: dict[str, KnownInvoice] = {}
     for invoice in invoices:
         known_invoices[invoice.number] = KnownInvoice(
@@ -244,11 +249,6 @@ def order_invoicing_summary(
             tracking_number=invoice.tracking_number,
             pending=False,
         )
-    commands = VtexCommand.objects.filter(
-        order=order,
-        kind__in=(InvoiceCommand.kind, TrackingNumber.kind),
-        state__in=(*OPEN_STATES, CommandState.SUCCEEDED),
-    ).order_by("pk")
     tracking: dict[str, str] = {}
     for command in commands:
         payload = command.payload
@@ -257,21 +257,74 @@ def order_invoicing_summary(
             continue
         if payload["number"] in known_invoices:
             continue
-        known_invoices[payload["number"]] = KnownInvoice(
-            number=payload["number"],
-            type=payload["type"],
-            value=payload["value"],
-            key=payload.get("key", ""),
-            url=payload.get("url", ""),
-            lines=sorted((line["position"], line["quantity"]) for line in payload["lines"]),
-            tracking_number=payload.get("tracking_number", ""),
-            pending=True,
-        )
+        known_invoices[payload["number"]] = queued_invoice(payload)
     for number, tracking_number in tracking.items():
         known = known_invoices.get(number)
         if known is not None and not known.tracking_number:
             known_invoices[number] = replace(known, tracking_number=tracking_number)
+    ordered: dict[int, int] = {}
+    for item in items:
+        ordered[item.position] = ordered.get(item.position, 0) + item.quantity
+    return _summary_of(order_value=order.value, ordered=ordered, known_invoices=known_invoices)
 
+
+def orders_invoicing_summaries(
+    *, orders: Iterable[Order], items: dict[int, list[OrderItem]]
+) -> dict[int, InvoicingSummary]:
+    """``order_invoicing_summary`` of many orders (by pk) in three queries; ``items`` are
+    theirs, already read (by order pk)."""
+    orders = list(orders)
+    pks = [order.pk for order in orders]
+    invoices: dict[int, list[Invoice]] = {pk: [] for pk in pks}
+    for invoice in Invoice.objects.filter(order_id__in=pks).prefetch_related("items"):
+        invoices[invoice.order_id].append(invoice)
+    commands: dict[int, list[VtexCommand]] = {pk: [] for pk in pks}
+    for command in _invoicing_commands(VtexCommand.objects.filter(order__in=pks)):
+        commands[command.subject_id].append(command)
+    return {
+        order.pk: order_invoicing_summary(
+            order=order,
+            items=items.get(order.pk, []),
+            invoices=invoices[order.pk],
+            commands=commands[order.pk],
+        )
+        for order in orders
+    }
+
+
+def invoicing_summary_with(summary: InvoicingSummary, invoice: KnownInvoice) -> InvoicingSummary:
+    """The summary once ``invoice`` is queued too (a bulk import, invoice after invoice)."""
+    return _summary_of(
+        order_value=summary.order_value,
+        ordered=summary.ordered_quantities,
+        known_invoices={**summary.invoices, invoice.number: invoice},
+    )
+
+
+def queued_invoice(payload: dict) -> KnownInvoice:
+    """An invoice as its (queued or sent) command's payload describes it."""
+    return KnownInvoice(
+        number=payload["number"],
+        type=payload["type"],
+        value=payload["value"],
+        key=payload.get("key", ""),
+        url=payload.get("url", ""),
+        lines=sorted((line["position"], line["quantity"]) for line in payload["lines"]),
+        tracking_number=payload.get("tracking_number", ""),
+        pending=True,
+    )
+
+
+def _invoicing_commands(commands: QuerySet[VtexCommand]) -> QuerySet[VtexCommand]:
+    return commands.filter(
+        kind__in=(InvoiceCommand.kind, TrackingNumber.kind),
+        state__in=(*OPEN_STATES, CommandState.SUCCEEDED),
+    ).order_by("pk")
+
+
+def _summary_of(
+    *, order_value: int, ordered: dict[int, int], known_invoices: dict[str, KnownInvoice]
+) -> InvoicingSummary:
     invoiced: dict[int, int] = {}
     returned: dict[int, int] = {}
     totals = {InvoiceType.OUTPUT: 0, InvoiceType.INPUT: 0}
@@ -280,11 +333,8 @@ def order_invoicing_summary(
         counted = invoiced if known.type == InvoiceType.OUTPUT else returned
         for position, quantity in known.lines:
             counted[position] = counted.get(position, 0) + quantity
-    ordered: dict[int, int] = {}
-    for item in items:
-        ordered[item.position] = ordered.get(item.position, 0) + item.quantity
     return InvoicingSummary(
-        order_value=order.value,
+        order_value=order_value,
         output_total=totals[InvoiceType.OUTPUT],
         input_total=totals[InvoiceType.INPUT],
         ordered_quantities=ordered,

@@ -101,3 +101,50 @@ def command_superseded(command: VtexCommand) -> bool:
 
 def command_superseded_key(key: str) -> bool:
     return "~" in key
+
+
+# A bulk write hands out one delivery task per this many commands: each task delivers every
+# due command (``commands_deliver``), so a few tasks keep the workers busy.
+BULK_DISPATCH_EVERY = 200
+
+
+def commands_enqueue_many(*, commands: list[VtexCommand]) -> list[tuple[VtexCommand, bool]]:
+    """``command_enqueue`` for many unsaved commands at once (a bulk import), in the caller's
+    transaction: the same keys rule (a key already standing returns that command, created
+    False; a rejected one gives its key up), one INSERT per 500 commands, and delivery tasks
+    handed out after commit. The caller holds the locks of the commands' subjects (their
+    orders), so no other request writes the same keys meanwhile."""
+    if transaction.get_connection().get_autocommit():
+        raise RuntimeError("commands_enqueue_many must run inside the transaction of the change")
+    for command in commands:
+        command_type(command.kind)
+        if len(command.key) > COMMAND_KEY_MAX_LENGTH:
+            raise ValueError(f"a command key has at most {COMMAND_KEY_MAX_LENGTH} characters")
+    existing = {
+        command.key: command
+        for command in VtexCommand.objects.select_for_update().filter(
+            key__in=[command.key for command in commands]
+        )
+    }
+    outcomes: list[tuple[VtexCommand, bool]] = []
+    new: list[VtexCommand] = []
+    now = timezone.now()
+    for command in commands:
+        standing = existing.get(command.key)
+        if standing is not None and standing.state != CommandState.REJECTED:
+            outcomes.append((standing, False))
+            continue
+        if standing is not None:
+            standing.key = f"{standing.key}~{standing.pk}"
+            standing.save(update_fields=["key", "updated_at"])
+            existing.pop(command.key)
+        command.enqueued_at = now
+        new.append(command)
+        outcomes.append((command, True))
+    VtexCommand.objects.bulk_create(new, batch_size=500)
+    first_ids = [command.pk for command in new[::BULK_DISPATCH_EVERY]]
+    for command_id in first_ids:
+        transaction.on_commit(
+            lambda command_id=command_id: command_dispatch(command_id=command_id), robust=True
+        )
+    return outcomes

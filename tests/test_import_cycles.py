@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("backoffice", "outbox", "orders", "catalog", "vtex", "sandbox")
+PACKAGES = ("backoffice", "outbox", "imports", "orders", "catalog", "vtex", "sandbox")
 
 
 def project_modules() -> dict[str, Path]:

@@ -28,6 +28,7 @@ CATALOGS = {
     "orders": (("orders",), ROOT / "orders" / "locale"),
     "outbox": (("outbox",), ROOT / "outbox" / "locale"),
     "catalog": (("catalog",), ROOT / "catalog" / "locale"),
+    "imports": (("imports",), ROOT / "imports" / "locale"),
     "backoffice": (("backoffice",), ROOT / "backoffice" / "locale"),
     "templates": (("templates", *PROJECT_PACKAGES), ROOT / "locale"),
 }

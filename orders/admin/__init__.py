@@ -1,3 +1,3 @@
-from orders.admin import actions, audit, groups, orders, periodic
+from orders.admin import actions, audit, groups, invoices, orders, periodic
 
-__all__ = ["actions", "audit", "groups", "orders", "periodic"]
+__all__ = ["actions", "audit", "groups", "invoices", "orders", "periodic"]

@@ -17,12 +17,16 @@ from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
+from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from orders.admin.actions import OrderOperationsMixin
 from orders.admin.filters import HasInvoiceFilter, LateFilter, QueueFilter, StatusFilter
 from orders.admin.timeline import timeline
 from orders.models import Order
 from orders.money import brl
+from orders.resources import OrderExportResource
 from orders.selectors import (
     customer_display,
     order_detail_related,
@@ -62,8 +66,19 @@ def short_datetime(value: datetime | None) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
+class MaskedExportMixin(ExportMixin):
+    """CSV and XLSX exports of the list as filtered, for the user exporting (masking)."""
+
+    formats = (CSV, XLSX)
+
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        return {"user": request.user}
+
+
 @admin.register(Order)
-class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
+class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
+    resource_classes = (OrderExportResource,)
+    import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
     list_filter = (
         StatusFilter,
         LateFilter,
@@ -142,6 +157,10 @@ class OrderAdmin(OrderOperationsMixin, admin.ModelAdmin):
         if request.user.has_perm("orders.view_customer_pii"):
             return fields
         return [field for field in fields if field.lstrip("=^@") not in PII_SEARCH_FIELDS]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        context = {**(extra_context or {}), "import_links": import_links(request, "orders")}
+        return super().changelist_view(request, context)
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)

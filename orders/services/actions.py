@@ -15,12 +15,13 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.functional import SimpleLazyObject
@@ -33,16 +34,21 @@ from orders.models import (
     EventType,
     InvoiceType,
     Order,
+    OrderEvent,
+    OrderItem,
 )
 from orders.money import brl
 from orders.selectors import (
     InvoicingSummary,
     KnownInvoice,
+    invoicing_summary_with,
     order_invoicing_summary,
+    orders_invoicing_summaries,
+    queued_invoice,
     start_handling_key,
     start_handling_request,
 )
-from orders.services.audit import event_record
+from orders.services.audit import event_record, events_record_many
 from orders.status import Action, OrderStatus, status_allows, status_label
 from orders.validators import (
     TextLength,
@@ -50,7 +56,7 @@ from orders.validators import (
     validate_nfe_key,
     validate_operation_date,
 )
-from outbox.enqueue import command_enqueue, command_key
+from outbox.enqueue import command_enqueue, command_key, commands_enqueue_many
 from outbox.models import OPEN_STATES, CommandState, CommandTarget, VtexCommand
 
 # An order change's requestId (a UUID in hex, made by the change form or by order_change).
@@ -144,109 +150,305 @@ def invoice_submit(
     tracking_url: str = "",
     dispatched_at: datetime | None = None,
     source: Actor | str = Actor.ADMIN,
+    value: int | None = None,
+    import_batch: int | None = None,
 ) -> ActionResult:
     """Send an invoice (Output: sale; Input: return) for some or all of the order's items.
 
     ``lines`` default to what is left: not yet invoiced (Output) or not yet returned (Input).
     The value is computed from the items' selling prices; the invoice that completes the
     order takes the rest of the order value (shipping, order-level discounts, rounding).
+    ``value``, when the caller's document states one (an ERP's file), must be that value.
+    ``import_batch``: the import batch the request came from, kept in the audit row.
     """
-    number = number.strip()
-    key = key.strip()
-    url = url.strip()
-    courier = courier.strip()
-    tracking_number = tracking_number.strip()
-    tracking_url = tracking_url.strip()
-    _validate(validate_invoice_number, number)
-    if key:
-        _validate(validate_nfe_key, key)
-    _require_lengths(
-        (number, bounds.INVOICE_NUMBER),
-        (url, bounds.INVOICE_URL),
-        (embedded_xml, bounds.EMBEDDED_XML),
-        (courier, bounds.COURIER),
-        (tracking_number, bounds.TRACKING_NUMBER),
-        (tracking_url, bounds.TRACKING_URL),
+    request = _invoice_request_check(
+        InvoiceRequest(
+            order=order,
+            number=number,
+            issued_at=issued_at,
+            invoice_type=invoice_type,
+            lines=lines,
+            key=key,
+            url=url,
+            embedded_xml=embedded_xml,
+            courier=courier,
+            tracking_number=tracking_number,
+            tracking_url=tracking_url,
+            dispatched_at=dispatched_at,
+            value=value,
+        )
     )
-    if invoice_type not in InvoiceType.values:
-        raise ActionRefused(_("Unknown invoice type %(type)s.") % {"type": invoice_type})
-    _require_dates(order, (issued_at, bounds.ISSUED_AT), (dispatched_at, bounds.DISPATCHED_AT))
     with transaction.atomic():
         order = _order_lock(order)
-        summary = order_invoicing_summary(order=order)
-        wanted = {
-            "type": str(invoice_type),
-            "key": key,
-            "url": url,
-            "lines": None if lines is None else _lines_payload(lines),
-        }
-        existing = summary.invoices.get(number)
-        if existing is not None:
-            return _invoice_existing(order=order, number=number, existing=existing, wanted=wanted)
-
-        if invoice_type == InvoiceType.OUTPUT:
-            _require(invoice_refusal, order, summary)
-            available = summary.uninvoiced_quantities
-        else:
-            _require(return_invoice_refusal, order, summary)
-            available = summary.unreturned_quantities
-        chosen = _invoice_lines(
+        items = list(order.items.all())
+        planned = _invoice_plan(
             order=order,
-            lines=lines,
-            available=available,
-            summary=summary,
-            invoice_type=invoice_type,
+            items=items,
+            summary=order_invoicing_summary(order=order, items=items),
+            request=request,
+            command_for_key=lambda key: VtexCommand.objects.filter(key=key).first(),
         )
-        value = _invoice_value(summary=summary, invoice_type=invoice_type, chosen=chosen)
-        if (
-            invoice_type == InvoiceType.OUTPUT
-            and summary.output_total + value > summary.order_value
-        ):
-            raise ActionRefused(
-                _(
-                    "Invoice %(number)s would bring the order's invoices to %(total)s, "
-                    "more than the order value %(value)s."
-                )
-                % {
-                    "number": number,
-                    "total": brl(summary.output_total + value),
-                    "value": brl(summary.order_value),
-                }
-            )
-        if invoice_type == InvoiceType.INPUT and summary.input_total + value > summary.output_total:
-            raise ActionRefused(
-                _("Return invoice %(number)s would return more than was invoiced (%(total)s).")
-                % {"number": number, "total": brl(summary.output_total)}
-            )
-        payload = {
-            "type": str(invoice_type),
-            "number": number,
-            "value": value,
-            "issued_at": issued_at.isoformat(),
-            "lines": [
-                {"position": position, "quantity": quantity, "price": price}
-                for position, (quantity, price, _sku) in sorted(chosen.items())
-            ],
-            "items": [
-                {"id": sku, "price": price, "quantity": quantity}
-                for _position, (quantity, price, sku) in sorted(chosen.items())
-            ],
-            "key": key,
-            "url": url,
-            "embedded_xml": embedded_xml,
-            "courier": courier,
-            "tracking_number": tracking_number,
-            "tracking_url": tracking_url,
-            "dispatched_at": dispatched_at.isoformat() if dispatched_at else "",
-        }
+        if isinstance(planned, ActionResult):
+            return planned
+        command_key_, payload = planned
         return _enqueue(
             order=order,
             user=user,
             source=source,
             kind=kinds.Invoice.kind,
-            key=_invoice_key(order, number),
+            key=command_key_,
             payload=payload,
+            import_batch=import_batch,
         )
+
+
+@dataclass(frozen=True)
+class InvoiceRequest:
+    """One invoice asked of ``invoices_submit_many`` (``invoice_submit``'s arguments)."""
+
+    order: Order
+    number: str
+    issued_at: datetime
+    invoice_type: InvoiceType | str = InvoiceType.OUTPUT
+    lines: Sequence[InvoiceLine] | None = None
+    key: str = ""
+    url: str = ""
+    embedded_xml: str = ""
+    courier: str = ""
+    tracking_number: str = ""
+    tracking_url: str = ""
+    dispatched_at: datetime | None = None
+    value: int | None = None
+
+
+def invoices_submit_many(
+    *,
+    requests: Sequence[InvoiceRequest],
+    user: AbstractBaseUser | None,
+    source: Actor | str = Actor.ADMIN,
+    import_batch: int | None = None,
+) -> list[ActionResult | ActionRefused]:
+    """``invoice_submit`` for many invoices at once (a file of hundreds of NF-e): the same
+    checks and rules, applied request after request, each seeing the invoices queued before
+    it; the orders locked together (by pk) and the reads and writes done in bulk. Each
+    request's outcome, in order: its ActionResult, or the ActionRefused saying why (a refused
+    request writes nothing, and stops no other)."""
+    outcomes: list[ActionResult | ActionRefused | None] = [None] * len(requests)
+    checked: dict[int, InvoiceRequest] = {}
+    for index, request in enumerate(requests):
+        try:
+            checked[index] = _invoice_request_check(request)
+        except ActionRefused as refusal:
+            outcomes[index] = refusal
+    with transaction.atomic():
+        pks = sorted({request.order.pk for request in checked.values()})
+        orders = {
+            order.pk: order
+            # Without the stored VTEX document: large, and no rule reads it.
+            for order in Order.objects.select_for_update()
+            .filter(pk__in=pks)
+            .defer("raw_document")
+            .order_by("pk")
+        }
+        items: dict[int, list[OrderItem]] = {pk: [] for pk in pks}
+        for item in OrderItem.objects.filter(order_id__in=pks).order_by("order_id", "position"):
+            items[item.order_id].append(item)
+        summaries = orders_invoicing_summaries(orders=orders.values(), items=items)
+        taken = {
+            command.key: command
+            for command in VtexCommand.objects.filter(
+                key__in=[
+                    _invoice_key(request.order, request.number) for request in checked.values()
+                ]
+            )
+        }
+        planned: list[tuple[int, Order, VtexCommand]] = []
+        subject_type = ContentType.objects.get_for_model(Order)
+        for index, request in checked.items():
+            order = orders[request.order.pk]
+            try:
+                plan = _invoice_plan(
+                    order=order,
+                    items=items[order.pk],
+                    summary=summaries[order.pk],
+                    request=request,
+                    command_for_key=taken.get,
+                )
+            except ActionRefused as refusal:
+                outcomes[index] = refusal
+                continue
+            if isinstance(plan, ActionResult):
+                outcomes[index] = plan
+                continue
+            key, payload = plan
+            command = VtexCommand(
+                subject_type=subject_type,
+                subject_id=order.pk,
+                kind=kinds.Invoice.kind,
+                key=key,
+                payload=payload,
+                requested_by=user,
+                source=source,
+                **_command_target(order),
+            )
+            taken[key] = command
+            summaries[order.pk] = invoicing_summary_with(
+                summaries[order.pk], queued_invoice(payload)
+            )
+            planned.append((index, order, command))
+        written = commands_enqueue_many(commands=[command for _i, _o, command in planned])
+        events = []
+        for (index, order, _command), (command, created) in zip(planned, written, strict=True):
+            outcomes[index] = ActionResult(order=order, command=command, created=created)
+            if created:
+                events.append(
+                    OrderEvent(
+                        order=order,
+                        type=EventType.ACTION_REQUESTED,
+                        source=source,
+                        actor_user=user,
+                        payload=_audited(command.kind, command.key, command.payload, import_batch),
+                    )
+                )
+        events_record_many(events=events)
+    finished = [outcome for outcome in outcomes if outcome is not None]
+    if len(finished) != len(requests):
+        raise RuntimeError("invoices_submit_many left a request without an outcome")
+    return finished
+
+
+def _invoice_request_check(request: InvoiceRequest) -> InvoiceRequest:
+    """The request's own fields (stripped), checked before the order is locked."""
+    request = replace(
+        request,
+        number=request.number.strip(),
+        key=request.key.strip(),
+        url=request.url.strip(),
+        courier=request.courier.strip(),
+        tracking_number=request.tracking_number.strip(),
+        tracking_url=request.tracking_url.strip(),
+    )
+    _validate(validate_invoice_number, request.number)
+    if request.key:
+        _validate(validate_nfe_key, request.key)
+    _require_lengths(
+        (request.number, bounds.INVOICE_NUMBER),
+        (request.url, bounds.INVOICE_URL),
+        (request.embedded_xml, bounds.EMBEDDED_XML),
+        (request.courier, bounds.COURIER),
+        (request.tracking_number, bounds.TRACKING_NUMBER),
+        (request.tracking_url, bounds.TRACKING_URL),
+    )
+    if request.invoice_type not in InvoiceType.values:
+        raise ActionRefused(_("Unknown invoice type %(type)s.") % {"type": request.invoice_type})
+    _require_dates(
+        request.order,
+        (request.issued_at, bounds.ISSUED_AT),
+        (request.dispatched_at, bounds.DISPATCHED_AT),
+    )
+    return request
+
+
+def _invoice_plan(
+    *,
+    order: Order,
+    items: list[OrderItem],
+    summary: InvoicingSummary,
+    request: InvoiceRequest,
+    command_for_key: Callable[[str], VtexCommand | None],
+) -> ActionResult | tuple[str, dict[str, Any]]:
+    """The invoice's rules on the locked order: the same invoice already queued (its
+    ActionResult, nothing new), or the new command's key and payload; ActionRefused else."""
+    number = request.number
+    invoice_type = request.invoice_type
+    lines = request.lines
+    value = request.value
+    wanted = {
+        "type": str(invoice_type),
+        "key": request.key,
+        "url": request.url,
+        "lines": None if lines is None else _lines_payload(lines),
+        "value": value,
+    }
+    existing = summary.invoices.get(number)
+    if existing is not None:
+        return _invoice_existing(
+            order=order,
+            number=number,
+            existing=existing,
+            wanted=wanted,
+            command=command_for_key(_invoice_key(order, number)),
+        )
+
+    if invoice_type == InvoiceType.OUTPUT:
+        _require(invoice_refusal, order, summary)
+        available = summary.uninvoiced_quantities
+    else:
+        _require(return_invoice_refusal, order, summary)
+        available = summary.unreturned_quantities
+    chosen = _invoice_lines(
+        order=order,
+        lines=lines,
+        available=available,
+        summary=summary,
+        invoice_type=invoice_type,
+        items=items,
+    )
+    computed = _invoice_value(summary=summary, invoice_type=invoice_type, chosen=chosen)
+    stated = computed if value is None else value
+    if invoice_type == InvoiceType.OUTPUT and summary.output_total + stated > summary.order_value:
+        raise ActionRefused(
+            _(
+                "Invoice %(number)s would bring the order's invoices to %(total)s, "
+                "more than the order value %(value)s."
+            )
+            % {
+                "number": number,
+                "total": brl(summary.output_total + stated),
+                "value": brl(summary.order_value),
+            }
+        )
+    if stated != computed:
+        raise ActionRefused(
+            _(
+                "Invoice %(number)s is worth %(stated)s, but its items on this order "
+                "come to %(computed)s (the invoice that completes an order also carries "
+                "its shipping and discounts)."
+            )
+            % {
+                "number": number,
+                "stated": brl(stated),
+                "computed": brl(computed),
+            }
+        )
+    value = computed
+    if invoice_type == InvoiceType.INPUT and summary.input_total + value > summary.output_total:
+        raise ActionRefused(
+            _("Return invoice %(number)s would return more than was invoiced (%(total)s).")
+            % {"number": number, "total": brl(summary.output_total)}
+        )
+    payload = {
+        "type": str(invoice_type),
+        "number": number,
+        "value": value,
+        "issued_at": request.issued_at.isoformat(),
+        "lines": [
+            {"position": position, "quantity": quantity, "price": price}
+            for position, (quantity, price, _sku) in sorted(chosen.items())
+        ],
+        "items": [
+            {"id": sku, "price": price, "quantity": quantity}
+            for _position, (quantity, price, sku) in sorted(chosen.items())
+        ],
+        "key": request.key,
+        "url": request.url,
+        "embedded_xml": request.embedded_xml,
+        "courier": request.courier,
+        "tracking_number": request.tracking_number,
+        "tracking_url": request.tracking_url,
+        "dispatched_at": request.dispatched_at.isoformat() if request.dispatched_at else "",
+    }
+    return _invoice_key(order, number), payload
 
 
 def invoice_value_preview(
@@ -273,7 +475,12 @@ def _invoice_key(order: Order, number: str) -> str:
 
 
 def _invoice_existing(
-    *, order: Order, number: str, existing: KnownInvoice, wanted: dict[str, Any]
+    *,
+    order: Order,
+    number: str,
+    existing: KnownInvoice,
+    wanted: dict[str, Any],
+    command: VtexCommand | None,
 ) -> ActionResult:
     """The number is taken: the same invoice again is a no-op, other data is refused."""
     same = (
@@ -281,8 +488,8 @@ def _invoice_existing(
         and (not wanted["key"] or existing.key == wanted["key"])
         and (not wanted["url"] or existing.url == wanted["url"])
         and (wanted["lines"] is None or existing.lines == wanted["lines"])
+        and (wanted["value"] is None or existing.value == wanted["value"])
     )
-    command = VtexCommand.objects.filter(key=_invoice_key(order, number)).first()
     if same and command is not None and command.state != CommandState.REJECTED:
         return ActionResult(order=order, command=command, created=False)
     raise ActionRefused(
@@ -305,9 +512,11 @@ def _invoice_lines(
     available: dict[int, int],
     summary: InvoicingSummary,
     invoice_type: InvoiceType | str,
+    items: Sequence[OrderItem] | None = None,
 ) -> dict[int, tuple[int, int, str]]:
-    """position -> (quantity, unit price, SKU), checked against what is available."""
-    items = {item.position: item for item in order.items.all()}
+    """position -> (quantity, unit price, SKU), checked against what is available.
+    ``items``: the order's, already read."""
+    items = {item.position: item for item in (order.items.all() if items is None else items)}
     requested = (
         {position: quantity for position, quantity in available.items() if quantity > 0}
         if lines is None
@@ -365,8 +574,10 @@ def invoice_tracking_set(
     courier: str = "",
     dispatched_at: datetime | None = None,
     source: Actor | str = Actor.ADMIN,
+    import_batch: int | None = None,
 ) -> ActionResult:
-    """Attach (or replace) the tracking number of an invoice (VTEX: PATCH the invoice)."""
+    """Attach (or replace) the tracking number of an invoice (VTEX: PATCH the invoice).
+    ``import_batch``: the import batch the request came from, kept in the audit row."""
     tracking_number = tracking_number.strip()
     tracking_url = tracking_url.strip()
     courier = courier.strip()
@@ -398,6 +609,7 @@ def invoice_tracking_set(
                 order.vtex_order_id, "invoice", invoice_number, "tracking", tracking_number
             ),
             payload=payload,
+            import_batch=import_batch,
         )
 
 
@@ -793,9 +1005,8 @@ def _enqueue(
     kind: str,
     key: str,
     payload: dict[str, Any],
+    import_batch: int | None = None,
 ) -> ActionResult:
-    # An order a marketplace placed is written at its marketplaceServicesEndpoint.
-    target = CommandTarget.MARKETPLACE if order.at_marketplace else CommandTarget.STORE
     command, created = command_enqueue(
         subject=order,
         kind=kind,
@@ -803,8 +1014,7 @@ def _enqueue(
         payload=payload,
         requested_by=user,
         source=source,
-        target=target,
-        target_endpoint=order.marketplace_services_endpoint if order.at_marketplace else "",
+        **_command_target(order),
     )
     if created:
         event_record(
@@ -812,9 +1022,31 @@ def _enqueue(
             type=EventType.ACTION_REQUESTED,
             source=source,
             actor_user=user,
-            payload={"action": kind, "command": command.key, **_audit_payload(payload)},
+            payload=_audited(kind, command.key, payload, import_batch),
         )
     return ActionResult(order=order, command=command, created=created)
+
+
+def _command_target(order: Order) -> dict[str, str]:
+    """Where the order's commands are written: the store's OMS, or, for an order a marketplace
+    placed, its marketplaceServicesEndpoint."""
+    if order.at_marketplace:
+        return {
+            "target": CommandTarget.MARKETPLACE,
+            "target_endpoint": order.marketplace_services_endpoint,
+        }
+    return {"target": CommandTarget.STORE, "target_endpoint": ""}
+
+
+def _audited(
+    kind: str, key: str, payload: dict[str, Any], import_batch: int | None
+) -> dict[str, Any]:
+    """The audit row's payload of a request: what was asked, and from which import batch
+    (``imports.ImportBatch``: which file) when it came from one."""
+    audited = {"action": kind, "command": key, **_audit_payload(payload)}
+    if import_batch is not None:
+        audited["import_batch"] = import_batch
+    return audited
 
 
 def _audit_payload(payload: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,199 @@
+"""Reading an uploaded file into rows: CSV (``,`` or ``;``, UTF-8 with or without BOM, or
+Windows-1252 as Excel saves it in Brazil) or XLSX (through django-import-export's format,
+tablib and openpyxl), with the header matched to a kind's columns.
+
+Whatever the bytes, the result is a ``Table`` or a ``FileRefused`` with a message for the
+operator: never an exception of a parser.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from import_export.formats.base_formats import XLSX
+
+from imports.kinds import Column, ImportKind, header_key
+
+# A cell longer than this is refused with its row, not read into memory further (the longest
+# real value, an invoice URL, is 1,000 characters).
+MAX_CELL_LENGTH = 5000
+XLSX_MAGIC = b"PK\x03\x04"
+# Bytes Windows-1252 leaves undefined: a file holding them is not text of that code page.
+CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+class FileRefused(Exception):
+    """The file cannot be read as rows; ``message`` tells the operator why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = str(message)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file's header (as written) and its rows, each numbered as a spreadsheet numbers it
+    (the header is row 1), with cells by the kind's column names."""
+
+    headers: list[str]
+    # Column name -> index in a row's cells.
+    positions: dict[str, int]
+    rows: list[tuple[int, list[str]]]
+    ignored_headers: list[str]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def mapped(self, cells: list[str]) -> dict[str, str]:
+        return {
+            name: (cells[index].strip() if index < len(cells) else "")
+            for name, index in self.positions.items()
+        }
+
+
+def table_read(content: bytes, *, file_name: str, kind: ImportKind) -> Table:
+    """The rows of ``content`` for ``kind``; FileRefused when it cannot be read."""
+    if not content.strip():
+        raise FileRefused(_("The file is empty."))
+    if content.startswith(XLSX_MAGIC) or file_name.lower().endswith(".xlsx"):
+        records = _xlsx_records(content)
+    else:
+        records = _csv_records(_decode(content))
+    try:
+        header_row = next(records)
+    except StopIteration:
+        raise FileRefused(_("The file is empty.")) from None
+    headers = [cell.strip().lstrip("\ufeff") for cell in header_row]
+    positions, ignored = _columns_match(headers, kind.columns)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for number, cells in enumerate(records, start=2):
+            if any(cell.strip() for cell in cells):
+                rows.append((number, cells))
+    except csv.Error as error:
+        raise FileRefused(
+            _("Row %(row)s cannot be read as CSV (%(error)s).")
+            % {"row": len(rows) + 2, "error": error}
+        ) from None
+    if not rows:
+        raise FileRefused(_("The file has a header but no rows."))
+    return Table(headers=headers, positions=positions, rows=rows, ignored_headers=ignored)
+
+
+def _decode(content: bytes) -> str:
+    if b"\x00" in content[:8192]:
+        raise FileRefused(
+            _("This is not a CSV or XLSX file (it holds binary data). Save it as CSV or XLSX.")
+        )
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if CP1252_UNDEFINED & set(content):
+        raise FileRefused(
+            _(
+                "The file's text encoding is not UTF-8 nor Windows-1252. Save it as "
+                "“CSV UTF-8” or as XLSX."
+            )
+        )
+    return content.decode("cp1252")
+
+
+def _csv_records(text: str) -> Iterator[list[str]]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # A cell above csv's field limit (128 KiB) stops the reading with csv.Error: the file is
+    # refused, naming the row. Shorter cells above MAX_CELL_LENGTH are refused with their row.
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+
+
+def _xlsx_records(content: bytes) -> Iterator[list[str]]:
+    try:
+        dataset = XLSX().create_dataset(content)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as error:
+        raise FileRefused(
+            _("The XLSX file cannot be read (%(error)s). Save it again from the spreadsheet.")
+            % {"error": error.__class__.__name__}
+        ) from None
+    except Exception as error:  # openpyxl raises its own errors on a damaged workbook
+        raise FileRefused(
+            _("The XLSX file cannot be read (%(error)s). Save it again from the spreadsheet.")
+            % {"error": error.__class__.__name__}
+        ) from None
+    headers = [_cell_text(value) for value in (dataset.headers or [])]
+    rows = [[_cell_text(value) for value in row] for row in dataset]
+
+    def records() -> Iterator[list[str]]:
+        yield headers
+        yield from rows
+
+    return records()
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    return str(value)
+
+
+def _columns_match(
+    headers: list[str], columns: tuple[Column, ...] | list[Column]
+) -> tuple[dict[str, int], list[str]]:
+    """Column name -> position of its header; refused when a required one is missing or a
+    column is given twice."""
+    by_key: dict[str, Column] = {}
+    for column in columns:
+        for accepted in column.accepted:
+            by_key[accepted] = column
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, header in enumerate(headers):
+        column = by_key.get(header_key(header))
+        if column is None:
+            if header:
+                ignored.append(header)
+            continue
+        if column.name in positions:
+            raise FileRefused(
+                _("The column %(column)s is given twice (%(first)s and %(second)s).")
+                % {
+                    "column": column.name,
+                    "first": headers[positions[column.name]],
+                    "second": header,
+                }
+            )
+        positions[column.name] = index
+    missing = [column for column in columns if column.required and column.name not in positions]
+    if missing:
+        raise FileRefused(
+            _("Missing columns: %(columns)s. The first row must name the columns.")
+            % {
+                "columns": ", ".join(
+                    f"{column.name} ({' / '.join(column.aliases)})"
+                    if column.aliases
+                    else column.name
+                    for column in missing
+                )
+            }
+        )
+    return positions, ignored

@@ -1,0 +1,120 @@
+"""Import batches: every file imported (or checked before confirming), who sent it, when,
+what became of it, and each row's outcome."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class BatchStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for a worker")
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked: waiting for confirmation")
+    IMPORTING = "importing", _("Importing")
+    IMPORTED = "imported", _("Imported")
+    NOTHING_IMPORTED = "nothing-imported", _("Nothing imported")
+    DISCARDED = "discarded", _("Discarded")
+    FAILED = "failed", _("Failed")
+
+
+# A worker holds the batch in these: the admin shows the progress bar and refreshes.
+RUNNING_STATUSES = (BatchStatus.WAITING, BatchStatus.CHECKING, BatchStatus.IMPORTING)
+# The operator may confirm (or discard) these.
+CONFIRMABLE_STATUSES = (BatchStatus.CHECKED,)
+
+
+class ImportPolicy(models.TextChoices):
+    ALL_OR_NOTHING = "all-or-nothing", _("All or nothing: one refused row and nothing is imported")
+    VALID_ROWS = (
+        "valid-rows",
+        _("Import the valid rows: refused rows are listed, the rest imported"),
+    )
+
+
+class ImportBatch(models.Model):
+    kind = models.CharField(_("kind"), max_length=32)
+    file_name = models.CharField(_("file name"), max_length=255)
+    # The file as uploaded: read again at confirmation (and by the worker for a large one).
+    content = models.BinaryField(_("file content"), editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=20, default="admin")
+    policy = models.CharField(
+        _("policy"),
+        max_length=20,
+        choices=ImportPolicy.choices,
+        default=ImportPolicy.ALL_OR_NOTHING,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.WAITING
+    )
+    headers = models.JSONField(_("header"), default=list, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
+    refused_rows = models.PositiveIntegerField(_("refused rows"), default=0)
+    imported_rows = models.PositiveIntegerField(_("rows imported"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "created_at"], name="importbatch_kind_time_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING_STATUSES
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class RowStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    IMPORTED = "imported", _("Imported")
+    UNCHANGED = "unchanged", _("Already done: nothing new")
+    REFUSED = "refused", _("Refused")
+
+
+class ImportRow(models.Model):
+    """One row's outcome in the batch's last run (the check, then the import)."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="rows", verbose_name=_("batch")
+    )
+    number = models.PositiveIntegerField(_("row"))
+    status = models.CharField(_("outcome"), max_length=12, choices=RowStatus.choices)
+    message = models.TextField(_("message"))
+    # What the row is about, e.g. its order id (searchable).
+    reference = models.CharField(_("reference"), max_length=255, blank=True)
+    # The row's cells as read, for refused rows: the CSV of refused rows gives them back.
+    cells = models.JSONField(_("cells"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="importrow_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.number} {self.status}"

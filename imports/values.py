@@ -1,0 +1,99 @@
+"""The values of an import's cells as operators and ERPs write them: money in integer cents,
+dates, whole numbers. Each parser raises ``RowRefused`` naming the column and the value."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.utils.translation import gettext as _
+
+from imports.kinds import RowRefused, header_key
+
+# 1234 | 1234.56 | 1234,56 | 1.234 | 1.234,56 | 1,234.56 (at most two decimals), after "R$".
+# Each form with its thousands separator; what separator is left after removing it is the
+# decimal one.
+MONEY_PATTERNS = (
+    (re.compile(r"\d+(?:[.,]\d{1,2})?", re.ASCII), ""),
+    (re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?", re.ASCII), "."),
+    # 1,234 alone would be ambiguous (R$ 1,23 typed with three decimals?): not accepted.
+    (re.compile(r"\d{1,3}(?:,\d{3})+\.\d{1,2}", re.ASCII), ","),
+)
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?", re.ASCII)
+BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+# Below a billion reais: a larger amount is a typo (or a number read as money).
+MONEY_MAX_CENTS = 100_000_000_000
+
+
+def money_cents(value: str, *, column: str) -> int:
+    """``1234.56``, ``1.234,56``, ``R$ 1.234,56`` -> 123456."""
+    text = value.strip().replace("\u00a0", " ")
+    if text.upper().startswith("R$"):
+        text = text[2:]
+    text = text.strip()
+    for pattern, thousands in MONEY_PATTERNS:
+        if pattern.fullmatch(text):
+            plain = text.replace(thousands, "") if thousands else text
+            units, _sep, fraction = plain.replace(",", ".").partition(".")
+            cents = int(units) * 100 + int(fraction.ljust(2, "0"))
+            if cents >= MONEY_MAX_CENTS:
+                break
+            return cents
+    raise RowRefused(
+        _(
+            "%(column)s: “%(value)s” is not an amount of money (write 1234.56, 1.234,56 or "
+            "R$ 1.234,56)."
+        )
+        % {"column": column, "value": _shown(value)}
+    )
+
+
+def day(value: str, *, column: str) -> datetime.date:
+    """``2026-11-27`` or ``27/11/2026``; an impossible day (31/02) is refused."""
+    text = value.strip()
+    iso = ISO_DATE.fullmatch(text)
+    brazilian = BR_DATE.fullmatch(text)
+    try:
+        if iso:
+            return datetime.date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if brazilian:
+            return datetime.date(int(brazilian[3]), int(brazilian[2]), int(brazilian[1]))
+    except ValueError:
+        raise RowRefused(
+            _("%(column)s: “%(value)s” is not a date that exists.")
+            % {"column": column, "value": _shown(value)}
+        ) from None
+    raise RowRefused(
+        _("%(column)s: “%(value)s” is not a date (write YYYY-MM-DD or DD/MM/YYYY).")
+        % {"column": column, "value": _shown(value)}
+    )
+
+
+def whole_number(value: str, *, column: str, minimum: int = 0) -> int:
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 12 or int(text) < minimum:
+        raise RowRefused(
+            _("%(column)s: “%(value)s” is not a whole number of at least %(minimum)s.")
+            % {"column": column, "value": _shown(value), "minimum": minimum}
+        )
+    return int(text)
+
+
+def choice(value: str, *, column: str, choices: dict[str, str], default: str) -> str:
+    """One of ``choices`` (accepted spelling -> value), matched without case or accents."""
+    if not value.strip():
+        return default
+    by_key = {header_key(name): chosen for name, chosen in choices.items()}
+    chosen = by_key.get(header_key(value))
+    if chosen is None:
+        raise RowRefused(
+            _("%(column)s: “%(value)s” is not one of %(choices)s.")
+            % {"column": column, "value": _shown(value), "choices": ", ".join(choices)}
+        )
+    return chosen
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A value as quoted back in a message: at most ``limit`` characters."""
+    value = value.strip()
+    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -1,0 +1,81 @@
+"""The invoices as VTEX has them (the mirror): a read-only list to find, filter and export
+them; the invoice imports start from here and from the order list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
+from orders.admin.orders import MaskedExportMixin
+from orders.models import Invoice
+from orders.money import brl
+from orders.resources import InvoiceExportResource
+
+
+class HasTrackingFilter(admin.SimpleListFilter):
+    title = _("has tracking number")
+    parameter_name = "has_tracking"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+        if self.value() == "yes":
+            return queryset.exclude(tracking_number="")
+        if self.value() == "no":
+            return queryset.filter(tracking_number="")
+        return queryset
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(MaskedExportMixin, admin.ModelAdmin):
+    resource_classes = (InvoiceExportResource,)
+    import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
+    list_display = (
+        "number",
+        "order_link",
+        "type",
+        "value_display",
+        "issued_at",
+        "courier",
+        "tracking_number",
+    )
+    list_filter = ("type", ("issued_at", admin.DateFieldListFilter), HasTrackingFilter)
+    search_fields = ("=number", "=order__vtex_order_id", "=tracking_number")
+    search_help_text = _("Invoice number, order id or tracking number.")
+    list_select_related = ("order",)
+    list_per_page = 50
+    show_full_result_count = False
+    ordering = ("-issued_at", "-pk")
+
+    @admin.display(description=_("order"), ordering="order__vtex_order_id")
+    def order_link(self, invoice: Invoice) -> str:
+        url = reverse("admin:orders_order_change", args=[invoice.order_id])
+        return format_html('<a href="{}">{}</a>', url, invoice.order.vtex_order_id)
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_display(self, invoice: Invoice) -> str:
+        return brl(invoice.value)
+
+    def get_export_queryset(self, request: HttpRequest) -> Any:
+        return super().get_export_queryset(request).select_related("order")
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        context = {**(extra_context or {}), "import_links": import_links(request, "orders")}
+        return super().changelist_view(request, context)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
+        return False

@@ -1,0 +1,431 @@
+"""The orders' files: the invoice and tracking imports (kinds of ``imports``, registered in
+``OrdersConfig.ready``) and the order and invoice exports (django-import-export resources).
+
+An import row only parses its cells and calls the service the order page's operation calls
+(``invoice_submit``, ``invoice_tracking_set``): the refusal rules are the operations'. The
+value parsers and the file reading are the imports app's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources
+
+from imports.kinds import Column, ImportContext, ImportKind, RowOutcome, RowRefused
+from imports.spreadsheet import cell_safe
+from imports.values import choice, day, money_cents, whole_number
+from orders.models import Actor, Invoice, InvoiceType, Order, OrderItem
+from orders.money import brl
+from orders.selectors import customer_display
+from orders.services.actions import (
+    ActionRefused,
+    ActionResult,
+    InvoiceLine,
+    InvoiceRequest,
+    invoice_tracking_set,
+    invoices_submit_many,
+)
+from orders.status import status_label
+
+ORDER_LOOKUP_CHUNK = 500
+INVOICE_TYPES = {
+    "Output": InvoiceType.OUTPUT,
+    "saída": InvoiceType.OUTPUT,
+    "Input": InvoiceType.INPUT,
+    "entrada": InvoiceType.INPUT,
+}
+
+
+class OrderRowsMixin:
+    """The orders a file names, read in bulk once (with their items) before the rows."""
+
+    def prepare(self, rows: Iterable[dict[str, str]], context: ImportContext) -> None:
+        wanted = sorted({row.get("order_id", "") for row in rows} - {""})
+        orders: dict[str, Order] = {}
+        for start in range(0, len(wanted), ORDER_LOOKUP_CHUNK):
+            chunk = wanted[start : start + ORDER_LOOKUP_CHUNK]
+            found = (
+                Order.objects.filter(vtex_order_id__in=chunk)
+                .defer("raw_document")
+                .prefetch_related(
+                    Prefetch("items", queryset=OrderItem.objects.order_by("position"))
+                )
+            )
+            for order in found:
+                orders[order.vtex_order_id] = order
+        context.state["orders"] = orders
+
+    def order_of(self, row: dict[str, str], context: ImportContext) -> Order:
+        order_id = required(row, "order_id")
+        order = context.state["orders"].get(order_id)
+        if order is None:
+            raise RowRefused(
+                _("Unknown order %(order)s: no order with this id in the back office.")
+                % {"order": order_id}
+            )
+        return order
+
+
+def required(row: dict[str, str], column: str) -> str:
+    value = row.get(column, "")
+    if not value:
+        raise RowRefused(_("%(column)s is empty.") % {"column": column})
+    return value
+
+
+class InvoiceImport(OrderRowsMixin, ImportKind):
+    name = "invoices"
+    label = gettext_lazy("Invoices")
+    permission = "orders.invoice_order"
+    columns = (
+        Column("order_id", ("pedido",), required=True),
+        Column("invoice_number", ("numero_nota",), required=True),
+        Column("invoice_value", ("valor",), required=True),
+        Column("issuance_date", ("data_emissao",), required=True),
+        Column("invoice_key", ("chave_nfe",)),
+        Column("invoice_url", ("url_nota",)),
+        Column("type", ("tipo",)),
+        Column("courier", ("transportadora",)),
+        Column("tracking_number", ("codigo_rastreio",)),
+        Column("tracking_url", ("url_rastreio",)),
+        Column("items", ("itens",)),
+    )
+    description = gettext_lazy(
+        "One NF-e per row, as the ERP exports them. Values as 1234.56, 1.234,56 or "
+        "R$ 1.234,56; dates as YYYY-MM-DD or DD/MM/YYYY; type Output (the default) or Input "
+        "(also saída / entrada). items is optional: sku:quantity[:unit price in cents] "
+        "separated by |; empty means what is left to invoice on the order, and the value must "
+        "then be what is left. A row with a courier and a tracking number sends the tracking "
+        "number with the invoice."
+    )
+    example_rows = (
+        {
+            "order_id": "1300000000-01",
+            "invoice_number": "12345",
+            "invoice_value": "1.234,56",
+            "issuance_date": "27/11/2026",
+            "invoice_key": "35261112345678000190550010000123451000123456",
+            "invoice_url": "https://erp.example.com/nfe/12345.pdf",
+            "type": "Output",
+            "courier": "Correios",
+            "tracking_number": "BR123456789BR",
+            "tracking_url": "https://rastreamento.correios.com.br/BR123456789BR",
+            "items": "2000:1|2001:2:5950",
+        },
+    )
+
+    def import_rows(
+        self, rows: Sequence[tuple[int, dict[str, str]]], context: ImportContext
+    ) -> list[RowOutcome | RowRefused]:
+        """Each row parsed, then every invoice asked of ``invoices_submit_many`` at once
+        (``invoice_submit``'s rules, in bulk)."""
+        outcomes: list[RowOutcome | RowRefused | None] = [None] * len(rows)
+        requests: list[tuple[int, InvoiceRequest]] = []
+        for index, (number, row) in enumerate(rows):
+            context.row_number = number
+            try:
+                requests.append((index, self.request_of(row, context)))
+            except RowRefused as refusal:
+                outcomes[index] = refusal
+        results = invoices_submit_many(
+            requests=[request for _index, request in requests],
+            user=context.user,
+            source=Actor.CSV,
+            import_batch=context.batch_id,
+        )
+        for (index, request), result in zip(requests, results, strict=True):
+            if isinstance(result, ActionRefused):
+                outcomes[index] = RowRefused(result.message)
+            else:
+                outcomes[index] = self.outcome(request, result)
+        finished = [outcome for outcome in outcomes if outcome is not None]
+        if len(finished) != len(rows):
+            raise RuntimeError("a row was left without an outcome")
+        return finished
+
+    def request_of(self, row: dict[str, str], context: ImportContext) -> InvoiceRequest:
+        """The row as an invoice request; RowRefused when a cell cannot be read."""
+        order = self.order_of(row, context)
+        number = required(row, "invoice_number")
+        seen = context.state.setdefault("numbers", {})
+        if number in seen:
+            raise RowRefused(
+                _("Invoice number %(number)s is repeated in the file (also on row %(row)s).")
+                % {"number": number, "row": seen[number]}
+            )
+        seen[number] = context.row_number
+        value = money_cents(required(row, "invoice_value"), column="invoice_value")
+        issued = day(required(row, "issuance_date"), column="issuance_date")
+        invoice_type = choice(
+            row.get("type", ""),
+            column="type",
+            choices=INVOICE_TYPES,
+            default=InvoiceType.OUTPUT,
+        )
+        return InvoiceRequest(
+            order=order,
+            number=number,
+            issued_at=timezone.make_aware(datetime.combine(issued, time.min)),
+            invoice_type=invoice_type,
+            lines=invoice_lines(row.get("items", ""), order),
+            key=row.get("invoice_key", ""),
+            url=row.get("invoice_url", ""),
+            courier=row.get("courier", ""),
+            tracking_number=row.get("tracking_number", ""),
+            tracking_url=row.get("tracking_url", ""),
+            value=value,
+        )
+
+    def outcome(self, request: InvoiceRequest, result: ActionResult) -> RowOutcome:
+        order_id = request.order.vtex_order_id
+        if not result.created:
+            return RowOutcome(
+                _("Invoice %(number)s of order %(order)s was already sent: nothing new.")
+                % {"number": request.number, "order": order_id},
+                created=False,
+                reference=order_id,
+            )
+        message = _("Invoice %(number)s of %(value)s (%(type)s) for order %(order)s.") % {
+            "number": request.number,
+            "value": brl(result.command.payload["value"]),
+            "type": InvoiceType(request.invoice_type).label,
+            "order": order_id,
+        }
+        if request.tracking_number:
+            message += " " + _("With tracking number %(tracking)s.") % {
+                "tracking": request.tracking_number
+            }
+        return RowOutcome(message, reference=order_id)
+
+
+def invoice_lines(text: str, order: Order) -> list[InvoiceLine] | None:
+    """``sku:quantity[:unit price in cents]`` separated by ``|``, as the order's item lines;
+    None when empty (what is left on the order)."""
+    if not text.strip():
+        return None
+    items = list(order.items.all())
+    lines: list[InvoiceLine] = []
+    for part in text.split("|"):
+        part = part.strip()
+        if not part:
+            continue
+        pieces = [piece.strip() for piece in part.split(":")]
+        if len(pieces) not in (2, 3) or not pieces[0]:
+            raise RowRefused(
+                _("items: “%(part)s” is not sku:quantity or sku:quantity:unit price in cents.")
+                % {"part": part[:40]}
+            )
+        sku = pieces[0]
+        quantity = whole_number(pieces[1], column="items", minimum=1)
+        matching = [item for item in items if item.sku_id == sku]
+        if not matching:
+            raise RowRefused(
+                _("Order %(order)s has no SKU %(sku)s.")
+                % {"order": order.vtex_order_id, "sku": sku[:64]}
+            )
+        if len(pieces) == 3:
+            price = whole_number(pieces[2], column="items")
+            if price != matching[0].invoice_unit_price:
+                raise RowRefused(
+                    _(
+                        "SKU %(sku)s costs %(price)s on order %(order)s, not %(given)s as the "
+                        "file says."
+                    )
+                    % {
+                        "sku": sku,
+                        "price": brl(matching[0].invoice_unit_price),
+                        "order": order.vtex_order_id,
+                        "given": brl(price),
+                    }
+                )
+        # A SKU on several lines of the order: fill them in order, the rest on the last.
+        left = quantity
+        for index, item in enumerate(matching):
+            take = left if index == len(matching) - 1 else min(left, item.quantity)
+            if take:
+                lines.append(InvoiceLine(position=item.position, quantity=take))
+            left -= take
+    return lines or None
+
+
+class TrackingImport(OrderRowsMixin, ImportKind):
+    name = "tracking"
+    label = gettext_lazy("Tracking numbers")
+    permission = "orders.track_order"
+    columns = (
+        Column("order_id", ("pedido",), required=True),
+        Column("invoice_number", ("numero_nota",), required=True),
+        Column("courier", ("transportadora",)),
+        Column("tracking_number", ("codigo_rastreio",), required=True),
+        Column("tracking_url", ("url_rastreio",)),
+    )
+    description = gettext_lazy(
+        "One tracking number per row, for an invoice already sent (its number as on the "
+        "order page)."
+    )
+    example_rows = (
+        {
+            "order_id": "1300000000-01",
+            "invoice_number": "12345",
+            "courier": "Correios",
+            "tracking_number": "BR123456789BR",
+            "tracking_url": "https://rastreamento.correios.com.br/BR123456789BR",
+        },
+    )
+
+    def import_row(self, row: dict[str, str], context: ImportContext) -> RowOutcome:
+        order = self.order_of(row, context)
+        number = required(row, "invoice_number")
+        tracking = required(row, "tracking_number")
+        try:
+            result = invoice_tracking_set(
+                order=order,
+                user=context.user,
+                invoice_number=number,
+                tracking_number=tracking,
+                tracking_url=row.get("tracking_url", ""),
+                courier=row.get("courier", ""),
+                source=Actor.CSV,
+                import_batch=context.batch_id,
+            )
+        except ActionRefused as refusal:
+            raise RowRefused(refusal.message) from None
+        if not result.created:
+            return RowOutcome(
+                _(
+                    "Tracking number %(tracking)s of invoice %(number)s was already sent: "
+                    "nothing new."
+                )
+                % {"tracking": tracking, "number": number},
+                created=False,
+                reference=order.vtex_order_id,
+            )
+        return RowOutcome(
+            _("Tracking number %(tracking)s on invoice %(number)s of order %(order)s.")
+            % {"tracking": tracking, "number": number, "order": order.vtex_order_id},
+            reference=order.vtex_order_id,
+        )
+
+
+# --- Exports ----------------------------------------------------------------------------------
+
+
+class MaskedExportResource(resources.ModelResource):
+    """An export for ``user``: customer data as ``customer_display`` shows it to them, and
+    every text cell a spreadsheet would run as a formula neutralised."""
+
+    def __init__(self, user: AbstractBaseUser | AnonymousUser | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.user = user if user is not None else AnonymousUser()
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
+        return cell_safe(super().export_field(field, instance, **kwargs))
+
+    def customer(self, order: Order) -> Any:
+        return customer_display(order=order, user=self.user)
+
+
+def reais(cents: int) -> Decimal:
+    """Cents as reais for a spreadsheet cell (a number, not text)."""
+    return Decimal(cents) / 100
+
+
+class OrderExportResource(MaskedExportResource):
+    order_id = fields.Field(attribute="vtex_order_id", column_name="order_id")
+    status = fields.Field(column_name="status")
+    value = fields.Field(column_name="value")
+    customer_name = fields.Field(column_name="customer_name")
+    customer_email = fields.Field(column_name="customer_email")
+    customer_document = fields.Field(column_name="customer_document")
+    customer_phone = fields.Field(column_name="customer_phone")
+
+    class Meta:
+        model = Order
+        fields = (
+            "order_id",
+            "sequence",
+            "created_at",
+            "status",
+            "value",
+            "customer_name",
+            "customer_email",
+            "customer_document",
+            "customer_phone",
+            "shipping_city",
+            "shipping_state",
+            "carrier",
+            "sales_channel",
+            "origin",
+        )
+        export_order = fields
+
+    def dehydrate_status(self, order: Order) -> str:
+        return status_label(order.status)
+
+    def dehydrate_value(self, order: Order) -> Any:
+        return reais(order.value)
+
+    def dehydrate_customer_name(self, order: Order) -> str:
+        return self.customer(order).name
+
+    def dehydrate_customer_email(self, order: Order) -> str:
+        return self.customer(order).email
+
+    def dehydrate_customer_document(self, order: Order) -> str:
+        return self.customer(order).document
+
+    def dehydrate_customer_phone(self, order: Order) -> str:
+        return self.customer(order).phone
+
+
+class InvoiceExportResource(MaskedExportResource):
+    order_id = fields.Field(attribute="order__vtex_order_id", column_name="order_id")
+    invoice_number = fields.Field(attribute="number", column_name="invoice_number")
+    invoice_value = fields.Field(column_name="invoice_value")
+    issuance_date = fields.Field(column_name="issuance_date")
+    invoice_key = fields.Field(attribute="key", column_name="invoice_key")
+    invoice_url = fields.Field(attribute="url", column_name="invoice_url")
+    customer_name = fields.Field(column_name="customer_name")
+    customer_document = fields.Field(column_name="customer_document")
+
+    class Meta:
+        model = Invoice
+        fields = (
+            "order_id",
+            "invoice_number",
+            "type",
+            "invoice_value",
+            "issuance_date",
+            "invoice_key",
+            "invoice_url",
+            "courier",
+            "tracking_number",
+            "tracking_url",
+            "customer_name",
+            "customer_document",
+        )
+        export_order = fields
+
+    def dehydrate_invoice_value(self, invoice: Invoice) -> Any:
+        return reais(invoice.value)
+
+    def dehydrate_issuance_date(self, invoice: Invoice) -> str:
+        if invoice.issued_at is None:
+            return ""
+        return timezone.localdate(invoice.issued_at).isoformat()
+
+    def dehydrate_customer_name(self, invoice: Invoice) -> str:
+        return self.customer(invoice.order).name
+
+    def dehydrate_customer_document(self, invoice: Invoice) -> str:
+        return self.customer(invoice.order).document

@@ -1,0 +1,72 @@
+"""An operator of the Finance group imports the ERP's invoice file in the browser: the file
+has a bad row, the preview names it (``linha N``), the operator fixes nothing, imports the
+valid rows, and sees the orders invoiced (against the sandbox store)."""
+
+from importlib import import_module
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+
+from backoffice.celery import app as celery_app
+from orders.models import Actor, Order
+from orders.services.imports import order_sync
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def eager_delivery(monkeypatch):
+    # The live server runs the delivery inline after its commit, as a worker would.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
+def batches_visible_to(group_name: str) -> None:
+    """What migration imports/0002 grants (browser tests flush the database between them)."""
+    migration = import_module("imports.migrations.0002_groups_see_batches")
+    assert group_name in migration.GROUPS
+    Group.objects.get(name=group_name).permissions.add(
+        Permission.objects.get(content_type__app_label="imports", codename="view_importbatch")
+    )
+
+
+def test_a_file_with_a_bad_row_is_previewed_then_its_valid_rows_imported(
+    page, live_server, admin_login, vtex_sandbox, eager_delivery, tmp_path
+):
+    admin_login("financeiro", group="Finance")
+    batches_visible_to("Finance")
+    order_ids = vtex_sandbox.create_orders(2, status="handling")
+    for order_id in order_ids:
+        order_sync(vtex_order_id=order_id, source=Actor.FEED)
+    orders = list(Order.objects.filter(vtex_order_id__in=order_ids).order_by("pk"))
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    rows = ["pedido;numero_nota;valor;data_emissao;transportadora;codigo_rastreio"]
+    for order in orders:
+        value = f"{order.value // 100},{order.value % 100:02d}"
+        rows.append(f"{order.vtex_order_id};NF{order.pk};{value};{today};Correios;BR{order.pk}")
+    rows.append(f"9999999999-01;NF9;10,00;{today};;")
+    erp_file = tmp_path / "notas.csv"
+    erp_file.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+
+    page.goto(f"{live_server.url}/admin/orders/order/")
+    page.click("text=Importar notas fiscais")
+    assert "pedido" in page.locator(".import-columns").inner_text()
+    page.set_input_files("#id_file", str(erp_file))
+    page.click("text=Conferir o arquivo")
+
+    refused = page.locator(".import-refused").inner_text()
+    assert (
+        "linha 4: Pedido desconhecido 9999999999-01: nenhum pedido com este id no back office."
+        in refused
+    )
+    assert page.locator(".import-rows tr[data-status=valid]").count() == 2
+    page.check("text=Importar as linhas válidas")
+    page.click("text=Confirmar a importação")
+
+    assert "2 linhas importadas, 1 recusadas." in page.locator(".messagelist").inner_text()
+    assert page.locator(".import-status").inner_text() == "Importado"
+    for order in orders:
+        page.goto(f"{live_server.url}/admin/orders/order/{order.pk}/change/")
+        assert page.locator(".order-status").first.get_attribute("data-status") == "invoiced"
+        received = vtex_sandbox.order(order.vtex_order_id)["invoices"]
+        assert [invoice["invoiceNumber"] for invoice in received] == [f"NF{order.pk}"]
