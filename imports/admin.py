@@ -79,7 +79,7 @@ def import_links(request: HttpRequest, app_label: str) -> list[tuple[str, str]]:
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = (
-        "id",
+        "number",
         "file_name",
         "kind_display",
         "user",
@@ -94,6 +94,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     ordering = ("-created_at", "-pk")
+
+    @admin.display(description=gettext_lazy("batch"), ordering="pk")
+    def number(self, batch: ImportBatch) -> int:
+        return batch.pk
 
     @admin.display(description=gettext_lazy("kind"), ordering="kind")
     def kind_display(self, batch: ImportBatch) -> str:

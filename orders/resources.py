@@ -46,6 +46,15 @@ INVOICE_TYPES = {
 }
 
 
+def order_refused(order: Order, refusal: ActionRefused) -> RowRefused:
+    """A service's refusal for a row, naming the row's order (the services' messages do not:
+    on the order page the order is known)."""
+    return RowRefused(
+        _("Order %(order)s: %(message)s")
+        % {"order": order.vtex_order_id, "message": refusal.message}
+    )
+
+
 class OrderRowsMixin:
     """The orders a file names, read in bulk once (with their items) before the rows."""
 
@@ -145,7 +154,7 @@ class InvoiceImport(OrderRowsMixin, ImportKind):
         )
         for (index, request), result in zip(requests, results, strict=True):
             if isinstance(result, ActionRefused):
-                outcomes[index] = RowRefused(result.message)
+                outcomes[index] = order_refused(request.order, result)
             else:
                 outcomes[index] = self.outcome(request, result)
         finished = [outcome for outcome in outcomes if outcome is not None]
@@ -299,7 +308,7 @@ class TrackingImport(OrderRowsMixin, ImportKind):
                 import_batch=context.batch_id,
             )
         except ActionRefused as refusal:
-            raise RowRefused(refusal.message) from None
+            raise order_refused(order, refusal) from None
         if not result.created:
             return RowOutcome(
                 _(

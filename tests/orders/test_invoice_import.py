@@ -123,19 +123,21 @@ def test_every_refusal_is_explained_with_its_row(client, login, import_orders):
     found = refusals(batch)
     assert found == {
         2: "Unknown order 1599999999-01: no order with this id in the back office.",
-        3: "Order 1500000003-01 is Canceled in VTEX: invoicing is not possible in this status.",
+        3: "Order 1500000003-01: The order is Canceled in VTEX: invoicing is not possible in this "
+        "status.",
         4: "invoice_value: “abc” is not an amount of money (write 1234.56, 1.234,56 or "
         "R$ 1.234,56).",
         5: "Invoice number 20003 is repeated in the file (also on row 4).",
-        6: "Invoice number 9001 is already used on order 1500000004-01 with other data; VTEX "
-        "would only refresh the first invoice's receipt. Use another number.",
-        7: f"Invoice 20004 is worth {brl(99999)}, but its items on order 1500000001-01 come to "
-        f"{brl(59500)} (the invoice that completes an order also carries its shipping and "
-        "discounts).",
-        8: f"Invoice 20005 would bring order 1500000002-01's invoices to {brl(200000)}, more "
-        f"than the order value {brl(123456)}.",
-        9: "The NF-e access key must have exactly 44 digits.",
-        10: "The NF-e access key's check digit is wrong; check the key for a typo.",
+        6: "Order 1500000004-01: Invoice number 9001 is already used on this order with other "
+        "data; VTEX would only refresh the first invoice's receipt. Use another number.",
+        7: f"Order 1500000001-01: Invoice 20004 is worth {brl(99999)}, but its items on this "
+        f"order come to {brl(59500)} (the invoice that completes an order also carries its "
+        "shipping and discounts).",
+        8: f"Order 1500000002-01: Invoice 20005 would bring the order's invoices to "
+        f"{brl(200000)}, more than the order value {brl(123456)}.",
+        9: "Order 1500000001-01: The NF-e access key must have exactly 44 digits.",
+        10: "Order 1500000001-01: The NF-e access key's check digit is wrong; check the key for "
+        "a typo.",
         11: "issuance_date: “31/02/2026” is not a date that exists.",
         12: "issuance_date: “yesterday” is not a date (write YYYY-MM-DD or DD/MM/YYYY).",
         13: "Order 1500000001-01 has no SKU 9999.",
