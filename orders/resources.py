@@ -30,6 +30,7 @@ from orders.selectors import customer_display
 from orders.services.actions import (
     ActionRefused,
     ActionResult,
+    ImportedFrom,
     InvoiceLine,
     InvoiceRequest,
     invoice_tracking_set,
@@ -44,6 +45,13 @@ INVOICE_TYPES = {
     "Input": InvoiceType.INPUT,
     "entrada": InvoiceType.INPUT,
 }
+
+
+def imported_from(context: ImportContext) -> ImportedFrom | None:
+    """The batch and file the audit rows name (none for a dry run, which is rolled back)."""
+    if context.batch_id is None:
+        return None
+    return ImportedFrom(batch=context.batch_id, file_name=context.file_name)
 
 
 def order_refused(order: Order, refusal: ActionRefused) -> RowRefused:
@@ -150,7 +158,7 @@ class InvoiceImport(OrderRowsMixin, ImportKind):
             requests=[request for _index, request in requests],
             user=context.user,
             source=Actor.CSV,
-            import_batch=context.batch_id,
+            imported_from=imported_from(context),
         )
         for (index, request), result in zip(requests, results, strict=True):
             if isinstance(result, ActionRefused):
@@ -305,7 +313,7 @@ class TrackingImport(OrderRowsMixin, ImportKind):
                 tracking_url=row.get("tracking_url", ""),
                 courier=row.get("courier", ""),
                 source=Actor.CSV,
-                import_batch=context.batch_id,
+                imported_from=imported_from(context),
             )
         except ActionRefused as refusal:
             raise order_refused(order, refusal) from None

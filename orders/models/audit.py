@@ -44,8 +44,10 @@ class Actor(models.TextChoices):
     OUTBOX = "outbox", _("VTEX command delivery")
 
 
-# The audit payload key naming the CSV file a request came from: the CSV import writes it in
-# its requests' rows, the order's timeline shows it (orders.admin.timeline).
+# The audit payload keys naming the import batch (imports.ImportBatch) and the file a request
+# came from: the file imports write them in their requests' rows, the order's timeline shows
+# the file (orders.admin.timeline).
+IMPORT_BATCH_KEY = "import_batch"
 CSV_FILE_KEY = "csv_file"
 
 

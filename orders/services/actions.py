@@ -37,6 +37,7 @@ from orders.models import (
     OrderEvent,
     OrderItem,
 )
+from orders.models.audit import CSV_FILE_KEY, IMPORT_BATCH_KEY
 from orders.money import brl
 from orders.selectors import (
     InvoicingSummary,
@@ -69,6 +70,14 @@ class ActionRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+@dataclass(frozen=True)
+class ImportedFrom:
+    """The import batch (``imports.ImportBatch``) and file a request came from."""
+
+    batch: int
+    file_name: str
 
 
 @dataclass(frozen=True)
@@ -151,7 +160,7 @@ def invoice_submit(
     dispatched_at: datetime | None = None,
     source: Actor | str = Actor.ADMIN,
     value: int | None = None,
-    import_batch: int | None = None,
+    imported_from: ImportedFrom | None = None,
 ) -> ActionResult:
     """Send an invoice (Output: sale; Input: return) for some or all of the order's items.
 
@@ -159,7 +168,7 @@ def invoice_submit(
     The value is computed from the items' selling prices; the invoice that completes the
     order takes the rest of the order value (shipping, order-level discounts, rounding).
     ``value``, when the caller's document states one (an ERP's file), must be that value.
-    ``import_batch``: the import batch the request came from, kept in the audit row.
+    ``imported_from``: the import batch and file the request came from, kept in the audit row.
     """
     request = _invoice_request_check(
         InvoiceRequest(
@@ -198,7 +207,7 @@ def invoice_submit(
             kind=kinds.Invoice.kind,
             key=command_key_,
             payload=payload,
-            import_batch=import_batch,
+            imported_from=imported_from,
         )
 
 
@@ -226,7 +235,7 @@ def invoices_submit_many(
     requests: Sequence[InvoiceRequest],
     user: AbstractBaseUser | None,
     source: Actor | str = Actor.ADMIN,
-    import_batch: int | None = None,
+    imported_from: ImportedFrom | None = None,
 ) -> list[ActionResult | ActionRefused]:
     """``invoice_submit`` for many invoices at once (a file of hundreds of NF-e): the same
     checks and rules, applied request after request, each seeing the invoices queued before
@@ -307,7 +316,7 @@ def invoices_submit_many(
                         type=EventType.ACTION_REQUESTED,
                         source=source,
                         actor_user=user,
-                        payload=_audited(command.kind, command.key, command.payload, import_batch),
+                        payload=_audited(command.kind, command.key, command.payload, imported_from),
                     )
                 )
         events_record_many(events=events)
@@ -574,10 +583,10 @@ def invoice_tracking_set(
     courier: str = "",
     dispatched_at: datetime | None = None,
     source: Actor | str = Actor.ADMIN,
-    import_batch: int | None = None,
+    imported_from: ImportedFrom | None = None,
 ) -> ActionResult:
     """Attach (or replace) the tracking number of an invoice (VTEX: PATCH the invoice).
-    ``import_batch``: the import batch the request came from, kept in the audit row."""
+    ``imported_from``: the import batch and file the request came from, kept in the audit row."""
     tracking_number = tracking_number.strip()
     tracking_url = tracking_url.strip()
     courier = courier.strip()
@@ -609,7 +618,7 @@ def invoice_tracking_set(
                 order.vtex_order_id, "invoice", invoice_number, "tracking", tracking_number
             ),
             payload=payload,
-            import_batch=import_batch,
+            imported_from=imported_from,
         )
 
 
@@ -1005,7 +1014,7 @@ def _enqueue(
     kind: str,
     key: str,
     payload: dict[str, Any],
-    import_batch: int | None = None,
+    imported_from: ImportedFrom | None = None,
 ) -> ActionResult:
     command, created = command_enqueue(
         subject=order,
@@ -1022,7 +1031,7 @@ def _enqueue(
             type=EventType.ACTION_REQUESTED,
             source=source,
             actor_user=user,
-            payload=_audited(kind, command.key, payload, import_batch),
+            payload=_audited(kind, command.key, payload, imported_from),
         )
     return ActionResult(order=order, command=command, created=created)
 
@@ -1039,13 +1048,14 @@ def _command_target(order: Order) -> dict[str, str]:
 
 
 def _audited(
-    kind: str, key: str, payload: dict[str, Any], import_batch: int | None
+    kind: str, key: str, payload: dict[str, Any], imported_from: ImportedFrom | None
 ) -> dict[str, Any]:
-    """The audit row's payload of a request: what was asked, and from which import batch
-    (``imports.ImportBatch``: which file) when it came from one."""
+    """The audit row's payload of a request: what was asked, and from which import batch and
+    file (``imports.ImportBatch``) when it came from one."""
     audited = {"action": kind, "command": key, **_audit_payload(payload)}
-    if import_batch is not None:
-        audited["import_batch"] = import_batch
+    if imported_from is not None:
+        audited[IMPORT_BATCH_KEY] = imported_from.batch
+        audited[CSV_FILE_KEY] = imported_from.file_name
     return audited
 
 

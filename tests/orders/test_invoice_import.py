@@ -6,6 +6,7 @@ nothing, the two policies, and the audit of which batch an invoice came from.
 The files are in import_files/; the orders they name come from ``import_orders``."""
 
 import pytest
+from django.urls import reverse
 
 from imports.models import BatchStatus, ImportBatch
 from orders.models import EventType, OrderEvent
@@ -66,6 +67,11 @@ def test_a_comma_separated_utf8_file_is_previewed_then_imported(
     assert {event.payload["import_batch"] for event in events} == {batch.pk}
     assert {event.actor_user_id for event in events} == {user.pk}
     assert {event.source for event in events} == {"csv"}
+    # ...and the order's timeline names the file.
+    order_page = client.get(
+        reverse("admin:orders_order_change", args=[events[0].order_id])
+    ).content.decode()
+    assert "(CSV file invoices_comma_utf8.csv)" in order_page
 
 
 @pytest.mark.parametrize(
