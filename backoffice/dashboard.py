@@ -24,6 +24,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from imports.selectors import batches_needing_attention_stats
 from orders.models import FeedHealth, FeedOutcome
 from orders.selectors import (
     ORDER_QUEUES,
@@ -91,6 +92,16 @@ def _commands_url() -> str:
     return f"{reverse('admin:outbox_vtexcommand_changelist')}?attention=yes"
 
 
+def _batches_counts(now: datetime, limit: timedelta) -> QueueCounts:
+    stats = batches_needing_attention_stats(now=now, limit=limit)
+    return QueueCounts(stats.count, stats.late, stats.oldest_since)
+
+
+def _batches_url() -> str:
+    # NeedsAttentionFilter of the import batch list (imports/admin.py).
+    return f"{reverse('admin:imports_importbatch_changelist')}?attention=yes"
+
+
 # What waits for someone, in the order the dashboard shows it. A new queue is one entry here.
 QUEUES: list[Queue] = [
     *(_order_queue(queue) for queue in ORDER_QUEUES),
@@ -103,8 +114,15 @@ QUEUES: list[Queue] = [
         late_url=_commands_url,
         permission="outbox.view_vtexcommand",
     ),
-    # Import batches with refused rows come here when the imports app lands: one Queue, its
-    # counts from that app's selectors, its links to the batch list's declared filter.
+    Queue(
+        key="imports-refused",
+        label=gettext_lazy("Import batches with refused rows"),
+        limit=lambda: timedelta(hours=settings.QUEUE_IMPORT_REFUSED_HOURS),
+        counts=_batches_counts,
+        url=_batches_url,
+        late_url=_batches_url,
+        permission="imports.view_importbatch",
+    ),
 ]
 
 

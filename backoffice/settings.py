@@ -297,6 +297,10 @@ QUEUE_INVOICED_WITHOUT_TRACKING_HOURS = env.float(
 # Past the estimated delivery date: late from this many hours after it (0: at once).
 QUEUE_PAST_DELIVERY_HOURS = env.float("QUEUE_PAST_DELIVERY_HOURS", default=0)
 QUEUE_COMMANDS_FAILED_HOURS = env.float("QUEUE_COMMANDS_FAILED_HOURS", default=1)
+# Import batches whose rows were refused: late this long after the upload; shown for
+# IMPORTS_ATTENTION_DAYS days (older ones stay on the batch list).
+QUEUE_IMPORT_REFUSED_HOURS = env.float("QUEUE_IMPORT_REFUSED_HOURS", default=4)
+IMPORTS_ATTENTION_DAYS = env.int("IMPORTS_ATTENTION_DAYS", default=7)
 # The import is behind (dashboard warning, /healthz non-200) when the orders feed has not been
 # drained successfully for this long. Beat drains it every minute.
 FEED_STALE_MINUTES = env.float("FEED_STALE_MINUTES", default=10)

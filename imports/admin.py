@@ -23,6 +23,7 @@ from django.http import (
 )
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +31,7 @@ from imports.files import FileRefused
 from imports.forms import ConfirmForm, UploadForm
 from imports.kinds import ImportKind, import_kind, import_kinds, kind_choices
 from imports.models import CONFIRMABLE_STATUSES, BatchStatus, ImportBatch, RowStatus
+from imports.selectors import batches_needing_attention
 from imports.services import (
     BatchRefused,
     batch_confirm,
@@ -55,6 +57,19 @@ class KindFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    title = gettext_lazy("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", gettext_lazy("Refused rows to fix"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "yes":
+            return queryset.filter(batches_needing_attention(now=timezone.now()))
+        return queryset
 
 
 # A list with its app's import buttons and django-import-export's Export: a ModelAdmin with
@@ -89,7 +104,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "refused_rows",
         "imported_rows",
     )
-    list_filter = ("status", KindFilter)
+    list_filter = ("status", KindFilter, NeedsAttentionFilter)
     list_select_related = ("user",)
     date_hierarchy = "created_at"
     list_per_page = 50

@@ -8,8 +8,12 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from imports.models import BatchStatus, ImportBatch
 from outbox.models import CommandState, VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory
+
+# The queues whose members are not orders (command keys, batch file names).
+NOT_ORDERS = ("commands-failed", "imports-refused")
 
 
 @dataclass
@@ -30,6 +34,7 @@ def dashboard_data(*, copies: int = 1) -> DashboardData:
         "invoiced-without-tracking": (set(), set()),
         "past-delivery-date": (set(), set()),
         "commands-failed": (set(), set()),
+        "imports-refused": (set(), set()),
     }
     ago = lambda hours: now - timedelta(hours=hours)  # noqa: E731
     future = now + timedelta(days=5)
@@ -100,8 +105,31 @@ def dashboard_data(*, copies: int = 1) -> DashboardData:
                 queues["commands-failed"][0].add(command.key)
                 if finished < now - timedelta(hours=1):
                     queues["commands-failed"][1].add(command.key)
+        # Import batches: refused rows 6 h ago (limit 4 h) and just now count; a discarded one,
+        # one of 10 days ago (kept 7 days) and one with no refused row do not.
+        for number, (status, refused, hours) in enumerate(
+            (
+                (BatchStatus.IMPORTED, 2, 6),
+                (BatchStatus.CHECKED, 1, 0),
+                (BatchStatus.DISCARDED, 3, 1),
+                (BatchStatus.NOTHING_IMPORTED, 1, 240),
+                (BatchStatus.IMPORTED, 0, 1),
+            )
+        ):
+            batch = ImportBatch.objects.create(
+                kind="invoices",
+                file_name=f"notas-{_copy}-{number}.csv",
+                content=b"",
+                status=status,
+                refused_rows=refused,
+                created_at=ago(hours),
+            )
+            if refused and status != BatchStatus.DISCARDED and hours < 7 * 24:
+                queues["imports-refused"][0].add(batch.file_name)
+                if hours > 4:
+                    queues["imports-refused"][1].add(batch.file_name)
     data.queues = queues
     data.late_orders = set().union(
-        *(late for key, (_members, late) in queues.items() if key != "commands-failed")
+        *(late for key, (_members, late) in queues.items() if key not in NOT_ORDERS)
     )
     return data

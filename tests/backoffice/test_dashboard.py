@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from orders.models import FeedHealth, FeedOutcome, Order
 from orders.selectors import orders_per_day
-from tests.backoffice.dashboard_data import dashboard_data
+from tests.backoffice.dashboard_data import NOT_ORDERS, dashboard_data
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_a_queue_link_lands_on_the_list_of_exactly_its_orders(operator):
     html = operator.get(HOME).content.decode()
 
     for key, (members, late) in data.queues.items():
-        if key == "commands-failed":
+        if key in NOT_ORDERS:
             continue
         url, late_url = queue_row(html, key)["links"]
         assert "?queue=" in url
@@ -192,6 +192,17 @@ def test_a_healthy_import_says_so(operator):
     assert "bo-warnings" not in html
 
 
+def test_the_refused_imports_link_lands_on_the_batches_to_fix(operator):
+    data = dashboard_data()
+    html = operator.get(HOME).content.decode()
+
+    [url, _late_url] = queue_row(html, "imports-refused")["links"]
+    response = operator.get(url)
+    assert response.status_code == 200
+    files = set(re.findall(r'class="field-file_name">([^<]+)<', response.text))
+    assert files == data.queues["imports-refused"][0]
+
+
 def test_the_home_page_queries_do_not_grow_with_the_orders(operator):
     def queries() -> int:
         operator.get(HOME)  # warm the session and permission caches alike
@@ -224,9 +235,10 @@ def test_each_group_sees_the_numbers_and_links_only_to_lists_it_may_open(
         for key, (members, _late) in data.queues.items():
             row = queue_row(html, key)
             assert row["count"] == len(members), (group, key)
-            permission = (
-                "outbox.view_vtexcommand" if key == "commands-failed" else "orders.view_order"
-            )
+            permission = {
+                "commands-failed": "outbox.view_vtexcommand",
+                "imports-refused": "imports.view_importbatch",
+            }.get(key, "orders.view_order")
             allowed = user.has_perm(permission)
             assert bool(row["links"]) == allowed, (group, key)
             for link in row["links"]:
