@@ -150,7 +150,9 @@ def test_a_confirming_cancel_that_failed_is_resent_not_taken_for_done(
     assert confirm.state == CommandState.RETRYING
     vtex_store.clear_faults()
 
-    # The re-read still shows cancellation-requested: the confirmation did not happen.
+    # The re-read still shows cancellation-requested: the confirmation did not happen. (Due
+    # now, not after its backoff: delivering within those milliseconds would find nothing.)
+    VtexCommand.objects.filter(pk=confirm.pk).update(next_attempt_at=timezone.now())
     commands_deliver()
 
     confirm.refresh_from_db()
