@@ -625,6 +625,17 @@ def change_refused(*, command: VtexCommand) -> None:
         logger.info("order change %s refused by VTEX", command.key)
 
 
+def change_resolved_by_hand(*, command: VtexCommand, note: str) -> None:
+    """An operator closed the change's command by hand before VTEX created the change (in
+    the command list's "mark resolved"): nothing will send it, so the change ends and no
+    longer keeps the order from another one."""
+    OrderChange.objects.filter(
+        order_id=command.subject_id,
+        request_token=command.payload.get("request_id"),
+        status=ChangeStatus.REQUESTED,
+    ).update(status=ChangeStatus.CANCELED, message=_("Closed by hand: %(note)s") % {"note": note})
+
+
 def order_changes_follow(*, vtex_order_ids: Iterable[str], client: VtexClient | None = None) -> int:
     """Read VTEX's change history of the orders among ``vtex_order_ids`` with a change VTEX
     is processing (or one just retried or canceled), and record what moved. Returns the

@@ -14,7 +14,12 @@ from django.db.models import QuerySet
 from orders.commands import CHANGE_KINDS, Change, Refresh
 from orders.models import Actor, EventType, Order, OrderEvent
 from orders.services.audit import event_record, events_record_many
-from orders.services.changes import change_created, change_refused, order_changes_follow
+from orders.services.changes import (
+    change_created,
+    change_refused,
+    change_resolved_by_hand,
+    order_changes_follow,
+)
 from orders.services.imports import orders_import
 from orders.services.marketplace import marketplace_commands_applied
 from orders.services.sync import fetch_pool, order_documents_fetch
@@ -123,6 +128,8 @@ class OrderSubject(Subject):
     def operator_acted(
         self, command: VtexCommand, *, user: AbstractBaseUser, action: str, details: dict
     ) -> None:
+        if action == "command-resolved" and command.kind == Change.kind:
+            change_resolved_by_hand(command=command, note=details.get("note", ""))
         event_record(
             order=command.subject,
             type=EventType.NOTE if action == "command-resolved" else EventType.ACTION_REQUESTED,

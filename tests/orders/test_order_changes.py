@@ -18,6 +18,7 @@ from orders.services.changes import order_change
 from outbox.models import CommandState, VtexCommand
 from tests.fixtures.recorder import RecordingServer
 from tests.orders.operations import (
+    COMMAND_LIST,
     change_form,
     confirmed,
     deliver_everything,
@@ -26,6 +27,7 @@ from tests.orders.operations import (
     mirrored_orders,
     operation_url,
     order_page,
+    post_action,
     preview,
 )
 
@@ -561,3 +563,32 @@ def test_outbox_resend_of_a_lost_create_finds_it_in_the_history(
     assert change.vtex_request_id
     assert change.status == ChangeStatus.DONE
     assert uuid.UUID(hex=change.request_token)
+
+
+def test_a_change_whose_command_is_resolved_by_hand_frees_the_order_for_another(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    """VTEX keeps failing the create; an operator closes its command by hand in the command
+    list: the change ends there, and the order takes another change."""
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    vtex_store.set_faults(rate_500=1.0, paths=[MODIFICATIONS], methods=["PATCH"])
+    data = change_form(client, order, discount_value="1.00")
+    confirmed(client, order, data, preview(client, order, data), django_capture_on_commit_callbacks)
+    command = VtexCommand.objects.get(kind="change")
+    assert command.state == CommandState.RETRYING
+    vtex_store.clear_faults()
+
+    post_action(
+        client, "mark_resolved", [command], url=COMMAND_LIST, apply="1", note="Feito na VTEX"
+    )
+
+    command.refresh_from_db()
+    assert command.state == CommandState.DEAD
+    change = OrderChange.objects.get()
+    assert change.status == ChangeStatus.CANCELED
+    assert "Feito na VTEX" in change.message
+    another = change_form(client, order, discount_value="2.00")
+    response = client.post(operation_url(order, "change"), another)
+    assert response.status_code == 200
+    assert 'id="change-preview"' in response.content.decode()
