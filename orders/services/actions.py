@@ -117,9 +117,9 @@ def order_start_handling(
 ) -> ActionResult:
     """Ask VTEX to move a ready-for-handling order to handling; never twice per order."""
     with transaction.atomic():
-        order = _order_lock(order)
-        _require(start_handling_refusal, order)
-        return _enqueue(
+        order = order_lock(order)
+        refusal_raise(start_handling_refusal, order)
+        return order_command_enqueue(
             order=order,
             user=user,
             source=source,
@@ -188,7 +188,7 @@ def invoice_submit(
         )
     )
     with transaction.atomic():
-        order = _order_lock(order)
+        order = order_lock(order)
         items = list(order.items.all())
         planned = _invoice_plan(
             order=order,
@@ -200,7 +200,7 @@ def invoice_submit(
         if isinstance(planned, ActionResult):
             return planned
         command_key_, payload = planned
-        return _enqueue(
+        return order_command_enqueue(
             order=order,
             user=user,
             source=source,
@@ -337,10 +337,10 @@ def _invoice_request_check(request: InvoiceRequest) -> InvoiceRequest:
         tracking_number=request.tracking_number.strip(),
         tracking_url=request.tracking_url.strip(),
     )
-    _validate(validate_invoice_number, request.number)
+    validator_check(validate_invoice_number, request.number)
     if request.key:
-        _validate(validate_nfe_key, request.key)
-    _require_lengths(
+        validator_check(validate_nfe_key, request.key)
+    lengths_check(
         (request.number, bounds.INVOICE_NUMBER),
         (request.url, bounds.INVOICE_URL),
         (request.embedded_xml, bounds.EMBEDDED_XML),
@@ -390,10 +390,10 @@ def _invoice_plan(
         )
 
     if invoice_type == InvoiceType.OUTPUT:
-        _require(invoice_refusal, order, summary)
+        refusal_raise(invoice_refusal, order, summary)
         available = summary.uninvoiced_quantities
     else:
-        _require(return_invoice_refusal, order, summary)
+        refusal_raise(return_invoice_refusal, order, summary)
         available = summary.unreturned_quantities
     chosen = _invoice_lines(
         order=order,
@@ -592,15 +592,15 @@ def invoice_tracking_set(
     courier = courier.strip()
     if not tracking_number:
         raise ActionRefused(_("A tracking number is required."))
-    _require_lengths(
+    lengths_check(
         (tracking_number, bounds.TRACKING_NUMBER),
         (tracking_url, bounds.TRACKING_URL),
         (courier, bounds.COURIER),
     )
     _require_dates(order, (dispatched_at, bounds.DISPATCHED_AT))
     with transaction.atomic():
-        order = _order_lock(order)
-        summary = _require(tracking_number_refusal, order)
+        order = order_lock(order)
+        summary = refusal_raise(tracking_number_refusal, order)
         _require_output_invoice(order=order, summary=summary, number=invoice_number)
         payload = {
             "invoice_number": invoice_number,
@@ -609,7 +609,7 @@ def invoice_tracking_set(
             "courier": courier,
             "dispatched_at": dispatched_at.isoformat() if dispatched_at else "",
         }
-        return _enqueue(
+        return order_command_enqueue(
             order=order,
             user=user,
             source=source,
@@ -636,7 +636,7 @@ def tracking_events_send(
     if not events and not is_delivered:
         raise ActionRefused(_("Give at least one tracking event, or mark the package delivered."))
     for event in events:
-        _require_lengths(
+        lengths_check(
             (event.city.strip(), bounds.TRACKING_CITY),
             (event.state.strip(), bounds.TRACKING_STATE),
             (event.description.strip(), bounds.TRACKING_DESCRIPTION),
@@ -647,8 +647,8 @@ def tracking_events_send(
         *((event.date, bounds.EVENT_DATE) for event in events),
     )
     with transaction.atomic():
-        order = _order_lock(order)
-        summary = _require(tracking_events_refusal, order)
+        order = order_lock(order)
+        summary = refusal_raise(tracking_events_refusal, order)
         invoice = _require_output_invoice(order=order, summary=summary, number=invoice_number)
         if not invoice.tracking_number:
             raise ActionRefused(
@@ -673,7 +673,7 @@ def tracking_events_send(
             ],
         }
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
-        return _enqueue(
+        return order_command_enqueue(
             order=order,
             user=user,
             source=source,
@@ -708,10 +708,10 @@ def order_cancel(
     reason = reason.strip()
     if not reason:
         raise ActionRefused(_("A cancellation needs a reason."))
-    _require_lengths((reason, bounds.REASON))
+    lengths_check((reason, bounds.REASON))
     with transaction.atomic():
-        order = _order_lock(order)
-        _require(cancel_refusal, order)
+        order = order_lock(order)
+        refusal_raise(cancel_refusal, order)
         key = command_key(order.vtex_order_id, "cancel")
         confirming = order.status == OrderStatus.CANCELLATION_REQUESTED
         if confirming:
@@ -720,7 +720,7 @@ def order_cancel(
             # confirms. The confirmation has its own key, else the first (succeeded) command
             # would answer it and nothing would be sent; it is still sent only once.
             key = command_key(order.vtex_order_id, "cancel", "confirm")
-        return _enqueue(
+        return order_command_enqueue(
             order=order,
             user=user,
             source=source,
@@ -772,8 +772,8 @@ def order_refresh(
     """Re-read the order from VTEX (through the outbox, so it waits its turn after the
     order's pending commands); one pending refresh per order is enough."""
     with transaction.atomic():
-        order = _order_lock(order)
-        _require(refresh_refusal, order)
+        order = order_lock(order)
+        refusal_raise(refresh_refusal, order)
         pending = (
             VtexCommand.objects.filter(order=order, kind=kinds.Refresh.kind, state__in=OPEN_STATES)
             .order_by("pk")
@@ -781,7 +781,7 @@ def order_refresh(
         )
         if pending is not None:
             return ActionResult(order=order, command=pending, created=False)
-        return _enqueue(
+        return order_command_enqueue(
             order=order,
             user=user,
             source=source,
@@ -953,13 +953,15 @@ def sale_invoices(summary: InvoicingSummary) -> list[KnownInvoice]:
 
 
 # --- Shared ---------------------------------------------------------------------------------------
+# The steps every operation's service takes (orders.services.changes' too): lock the order,
+# apply its refusal rule and validators, queue its command with the audit row.
 
 
-def _order_lock(order: Order) -> Order:
+def order_lock(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
-def _require(
+def refusal_raise(
     rule: Refusal, order: Order, summary: InvoicingSummary | None = None
 ) -> InvoicingSummary:
     """Refuse what ``rule`` refuses for the (locked) order; the summary it was given back. Read
@@ -984,7 +986,7 @@ def action_label(action: Action | str) -> str:
     return labels[Action(action)]
 
 
-def _validate(validator: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+def validator_check(validator: Callable[..., None], *args: Any, **kwargs: Any) -> None:
     """Run a validator of ``orders.validators``; what it refuses, the service refuses."""
     try:
         validator(*args, **kwargs)
@@ -992,21 +994,21 @@ def _validate(validator: Callable[..., None], *args: Any, **kwargs: Any) -> None
         raise ActionRefused(" ".join(error.messages)) from error
 
 
-def _require_lengths(*fields: tuple[str, TextLength]) -> None:
+def lengths_check(*fields: tuple[str, TextLength]) -> None:
     for value, limit in fields:
-        _validate(limit, value)
+        validator_check(limit, value)
 
 
 def _require_dates(order: Order, *fields: tuple[date | datetime | None, str]) -> None:
     """Each date given within the window around the order (``validate_operation_date``)."""
     for value, field in fields:
         if value is not None:
-            _validate(
+            validator_check(
                 validate_operation_date, value, field=field, order_created_at=order.created_at
             )
 
 
-def _enqueue(
+def order_command_enqueue(
     *,
     order: Order,
     user: AbstractBaseUser | None,

@@ -50,12 +50,12 @@ from orders.services.actions import (
     ActionRefused,
     ActionResult,
     ChangeLine,
-    _enqueue,
-    _order_lock,
-    _require,
-    _require_lengths,
-    _validate,
     change_refusal,
+    lengths_check,
+    order_command_enqueue,
+    order_lock,
+    refusal_raise,
+    validator_check,
 )
 from orders.services.audit import event_record
 from orders.validators import validate_order_change_remainder, validate_order_change_values
@@ -166,7 +166,7 @@ def payment_chargeable_again(order: Order) -> bool:
 def _check_input(change: ChangeRequest) -> None:
     if not change.reason.strip():
         raise ActionRefused(_("An order change needs a reason."))
-    _require_lengths((change.reason.strip(), bounds.REASON))
+    lengths_check((change.reason.strip(), bounds.REASON))
     if change.discount_value < 0 or change.increment_value < 0:
         raise ActionRefused(_("Discount and increment cannot be negative."))
     if not (
@@ -182,11 +182,11 @@ def _check_input(change: ChangeRequest) -> None:
     for line in (*change.items_removed, *change.items_added):
         if line.quantity <= 0 or line.price < 0 or not line.sku_id:
             raise ActionRefused(_("Each changed item needs a SKU and a positive quantity."))
-        _require_lengths((line.sku_id, bounds.SKU_ID))
+        lengths_check((line.sku_id, bounds.SKU_ID))
     for swap in change.replaced:
         if swap.quantity <= 0 or swap.new_quantity <= 0 or not swap.new_sku_id:
             raise ActionRefused(_("Each replacement needs a positive quantity and a new SKU."))
-        _require_lengths((swap.new_sku_id, bounds.SKU_ID))
+        lengths_check((swap.new_sku_id, bounds.SKU_ID))
 
 
 def _removed_quantities(change: ChangeRequest) -> dict[str, int]:
@@ -201,7 +201,7 @@ def _removed_quantities(change: ChangeRequest) -> dict[str, int]:
 
 def _check_order(order: Order, change: ChangeRequest, summary: InvoicingSummary) -> None:
     """What VTEX would refuse of ``change`` on ``order``, known without asking it."""
-    _require(change_refusal, order, summary)
+    refusal_raise(change_refusal, order, summary)
     if order.changes.filter(status__in=OPEN_CHANGE_STATUSES).exists():
         raise ActionRefused(
             _(
@@ -246,12 +246,12 @@ def _check_order(order: Order, change: ChangeRequest, summary: InvoicingSummary)
         "removed": removed,
         "added": added,
     }
-    _validate(validate_order_change_values, **values)
+    validator_check(validate_order_change_values, **values)
     adds_items = bool(change.items_added or change.replaced)
     if legacy or not adds_items:
         # With the Order Modifications API an added item's price is VTEX's catalog's, seen
         # in the preview; without additions the value after the change is known here.
-        _validate(
+        validator_check(
             validate_order_change_remainder,
             **values,
             invoiced=summary.output_total,
@@ -401,7 +401,7 @@ def order_change(
     _check_input(change)
     api = change_api()
     with transaction.atomic():
-        order = _order_lock(order)
+        order = order_lock(order)
         key = command_key(order.vtex_order_id, "change", request_id)
         same = VtexCommand.objects.filter(key=key).first()
         if same is not None:
@@ -436,7 +436,7 @@ def order_change(
             total_change_value=preview.total_change_value if preview else 0,
             requested_by=user if user is not None and user.is_authenticated else None,
         )
-        result = _enqueue(
+        result = order_command_enqueue(
             order=order, user=user, source=source, kind=kinds.Change.kind, key=key, payload=payload
         )
         event_record(
@@ -511,7 +511,7 @@ def order_change_cancel(
     reason = reason.strip()
     if not reason:
         raise ActionRefused(_("Canceling an order change needs a reason."))
-    _require_lengths((reason, bounds.REASON))
+    lengths_check((reason, bounds.REASON))
     return _follow_up(
         order=order,
         user=user,
@@ -532,15 +532,15 @@ def _follow_up(
     reason: str,
 ) -> ActionResult:
     with transaction.atomic():
-        order = _order_lock(order)
-        _require(change_stopped_refusal, order)
+        order = order_lock(order)
+        refusal_raise(change_stopped_refusal, order)
         stopped = stopped_change(order)
         attempt = VtexCommand.objects.filter(
             order=order, kind=kind, payload__change_request_id=stopped.vtex_request_id
         ).count()
         key = command_key(order.vtex_order_id, kind, stopped.vtex_request_id, str(attempt + 1))
         payload = {"change_request_id": stopped.vtex_request_id, "reason": reason}
-        result = _enqueue(
+        result = order_command_enqueue(
             order=order, user=user, source=source, kind=kind, key=key, payload=payload
         )
         event_record(
