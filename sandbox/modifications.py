@@ -28,7 +28,6 @@ History ``actions`` are the log: one entry per step, with its message.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +35,8 @@ from typing import TYPE_CHECKING
 
 from sandbox.clock import receipt, utcnow, vtex_datetime
 from sandbox.errors import ApiError, bad_request
-from sandbox.model import CHANGE_SETTINGS, TOTAL_NAMES, Item, Logistics, Order
+from sandbox.model import CHANGE_SETTINGS, TOTAL_NAMES, Order
+from sandbox.workflow import order_items_apply
 
 if TYPE_CHECKING:
     from sandbox.store import Store
@@ -571,61 +571,5 @@ def _advance(store: Store) -> None:
 
 
 def _apply(store: Store, order: Order, removed, added, modification: Modification) -> None:
-    # An item removed in full and added back in the same change (a quantity replaced) comes
-    # back as it was.
-    held = {item.sku_id: item for item in order.items}
-    for line in removed:
-        index = next(i for i, item in enumerate(order.items) if item.sku_id == line["id"])
-        item = order.items[index]
-        item.quantity -= line["quantity"]
-        if item.quantity == 0:
-            del order.items[index]
-            shipping = order.logistics.pop(index)
-            if order.logistics:
-                order.logistics[0].price += shipping.price
-            else:
-                order.logistics.append(shipping)
-    for line in added:
-        existing = next((item for item in order.items if item.sku_id == line["id"]), None)
-        if existing is not None:
-            existing.quantity += line["quantity"]
-            continue
-        sku = next((s for s in store.factory.catalog if s["sku_id"] == line["id"]), None)
-        if sku is None:
-            order.items.append(
-                dataclasses.replace(held[line["id"]], quantity=line["quantity"], price_tags=[])
-            )
-            sla = order.logistics[0]
-            order.logistics.append(
-                Logistics(sla=sla.sla, courier=sla.courier, price=0, estimate=sla.estimate)
-            )
-            continue
-        template = order.items[0] if order.items else None
-        order.items.append(
-            Item(
-                sku_id=line["id"],
-                product_id=sku["product_id"],
-                name=sku["name"],
-                ref_id=sku["ref_id"],
-                ean=sku["ean"],
-                brand_name=sku["brand_name"],
-                brand_id=sku["brand_id"],
-                category_ids=sku["category_ids"],
-                list_price=line["price"],
-                price=line["price"],
-                selling_price=line["price"],
-                quantity=line["quantity"],
-                unique_id=receipt().upper(),
-                image_url=template.image_url if template else "",
-                detail_url=f"/{sku['slug']}/p",
-                weight=sku["weight"],
-                height=10,
-                width=20,
-                length=30,
-            )
-        )
-        sla = order.logistics[0]
-        order.logistics.append(
-            Logistics(sla=sla.sla, courier=sla.courier, price=0, estimate=sla.estimate)
-        )
+    order_items_apply(store, order, removed, added)
     order.totals = dict(modification.totals)

@@ -21,6 +21,7 @@ Every function takes the store lock for its whole read-check-write.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import datetime
 
@@ -484,7 +485,7 @@ def register_change(store: Store, order_id: str, body) -> dict:
                 f"already invoiced ({invoiced}) or zero",
                 "SBX-CHANGE-VALUE",
             )
-        _apply_item_changes(store, order, removed, added)
+        order_items_apply(store, order, removed, added)
         order.totals["Items"] += items_delta + increment
         order.totals["Discounts"] -= discount
         change = Change(
@@ -505,7 +506,12 @@ def register_change(store: Store, order_id: str, body) -> dict:
         return _receipt_body(order.order_id, change.receipt)
 
 
-def _apply_item_changes(store: Store, order, removed: list[dict], added: list[dict]) -> None:
+def order_items_apply(store: Store, order, removed: list[dict], added: list[dict]) -> None:
+    """A change's items on the order (RegisterChange and the Order Modifications API alike):
+    removed units first, then added ones. An added SKU is described from the catalog; one the
+    catalog does not know comes back as the order held it (removed in full and added back in
+    the same change: a quantity replaced), else as a bare item."""
+    held = {item.sku_id: item for item in order.items}
     for line in removed:
         index = next(i for i, item in enumerate(order.items) if item.sku_id == line["id"])
         item = order.items[index]
@@ -524,31 +530,35 @@ def _apply_item_changes(store: Store, order, removed: list[dict], added: list[di
             existing.quantity += line["quantity"]
             continue
         known = next((sku for sku in store.factory.catalog if sku["sku_id"] == line["id"]), None)
-        name = known["name"] if known else f"SKU {line['id']}"
         template = order.items[0] if order.items else None
-        order.items.append(
-            Item(
-                sku_id=line["id"],
-                product_id=known["product_id"] if known else line["id"],
-                name=name,
-                ref_id=known["ref_id"] if known else "",
-                ean=known["ean"] if known else "",
-                brand_name=known["brand_name"] if known else "",
-                brand_id=known["brand_id"] if known else "",
-                category_ids=known["category_ids"] if known else "/",
-                list_price=line["price"],
-                price=line["price"],
-                selling_price=line["price"],
-                quantity=line["quantity"],
-                unique_id=receipt().upper(),
-                image_url=template.image_url if template else "",
-                detail_url=f"/{line['id']}/p",
-                weight=known["weight"] if known else 0,
-                height=10,
-                width=20,
-                length=30,
+        if known is None and line["id"] in held:
+            order.items.append(
+                dataclasses.replace(held[line["id"]], quantity=line["quantity"], price_tags=[])
             )
-        )
+        else:
+            order.items.append(
+                Item(
+                    sku_id=line["id"],
+                    product_id=known["product_id"] if known else line["id"],
+                    name=known["name"] if known else f"SKU {line['id']}",
+                    ref_id=known["ref_id"] if known else "",
+                    ean=known["ean"] if known else "",
+                    brand_name=known["brand_name"] if known else "",
+                    brand_id=known["brand_id"] if known else "",
+                    category_ids=known["category_ids"] if known else "/",
+                    list_price=line["price"],
+                    price=line["price"],
+                    selling_price=line["price"],
+                    quantity=line["quantity"],
+                    unique_id=receipt().upper(),
+                    image_url=template.image_url if template else "",
+                    detail_url=f"/{known['slug'] if known else line['id']}/p",
+                    weight=known["weight"] if known else 0,
+                    height=10,
+                    width=20,
+                    length=30,
+                )
+            )
         sla = order.logistics[0]
         order.logistics.append(
             Logistics(sla=sla.sla, courier=sla.courier, price=0, estimate=sla.estimate)
