@@ -209,12 +209,14 @@ class SkuImport(ImportKind):
                 "changes": sku_change_reason(before=before, after=sku, changed=saved.changed),
             }
         queued = [
-            str(queued.notification.get_kind_display()).lower()
+            str(queued.notification.get_kind_display())
             for queued in saved.notifications
             if queued.created
         ]
         if queued:
-            message += " " + _("Marketplace notified: %(kinds)s.") % {"kinds": ", ".join(queued)}
+            message += " " + _("Notifications to the marketplace: %(kinds)s.") % {
+                "kinds": ", ".join(queued)
+            }
         return RowOutcome(message, reference=sku_id)
 
 

@@ -1,6 +1,7 @@
 """The SKU import's permission (``catalog.import_sku``), given to the Operations group as
 catalog/0003 gives the catalog's others; the EAN's digits and check digit validated."""
 
+import django.core.validators
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
@@ -67,6 +68,15 @@ class Migration(migrations.Migration):
                 max_length=14,
                 validators=[catalog.models.skus.ean_validate],
                 verbose_name="EAN",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="sku",
+            name="stock",
+            field=models.PositiveIntegerField(
+                default=0,
+                validators=[django.core.validators.MaxValueValidator(2147483647)],
+                verbose_name="stock",
             ),
         ),
         migrations.RunPython(permissions_grant, permissions_revoke),

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -93,7 +93,10 @@ class Sku(models.Model):
     price = models.PositiveBigIntegerField(_("price (cents)"), default=0)
     list_price = models.PositiveBigIntegerField(_("list price (cents)"), default=0)
     # Units on hand; what placed orders hold is in StockReservation.
-    stock = models.PositiveIntegerField(_("stock"), default=0)
+    # The column's limit on PostgreSQL, checked on every database (SQLite has none).
+    stock = models.PositiveIntegerField(
+        _("stock"), default=0, validators=[MaxValueValidator(2_147_483_647)]
+    )
     active = models.BooleanField(_("active"), default=True)
 
     binding = models.CharField(
