@@ -47,7 +47,7 @@ def test_the_sku_list_button_leads_to_an_upload_previewed_then_imported(
 ):
     user = login("Operations")
     page = client.get(SKU_LIST).content.decode()
-    assert f'<a href="{UPLOAD}" class="import_link">Import skus</a>' in page
+    assert f'<a href="{UPLOAD}" class="import_link">Import SKUs</a>' in page
     upload_page = client.get(UPLOAD).content.decode()
     for column in ("sku_id", "preco", "preco_de", "estoque", "url_imagem", "nome_produto"):
         assert f"<code>{column}</code>" in upload_page
