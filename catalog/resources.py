@@ -29,7 +29,6 @@ from imports.values import decimal_number, money_cents, whole_number
 from orders.models import Actor
 from orders.money import brl
 
-SKU_LOOKUP_CHUNK = 500
 # The file's columns that are the model's fields under another name (the others are the
 # model's own names).
 FIELD_OF_COLUMN = {"category": "category_path", "image_url": "images"}
@@ -154,12 +153,6 @@ class SkuImport(ImportKind):
     )
 
     def prepare(self, rows: Iterable[dict[str, str]], context: ImportContext) -> None:
-        wanted = sorted({row.get("sku_id", "") for row in rows} - {""})
-        skus: dict[str, Sku] = {}
-        for start in range(0, len(wanted), SKU_LOOKUP_CHUNK):
-            for sku in Sku.objects.filter(sku_id__in=wanted[start : start + SKU_LOOKUP_CHUNK]):
-                skus[sku.sku_id] = sku
-        context.state["skus"] = skus
         context.state["seen"] = {}
 
     def import_row(self, row: dict[str, str], context: ImportContext) -> RowOutcome:
@@ -172,7 +165,9 @@ class SkuImport(ImportKind):
             )
         seen[sku_id] = context.row_number
         values = sku_values(row)
-        before: Sku | None = context.state["skus"].get(sku_id)
+        # Read and locked now, not in bulk before the rows: an edit made meanwhile on the SKU
+        # page is not overwritten by the file's older copy of the other fields.
+        before = Sku.objects.select_for_update().filter(sku_id=sku_id).first()
         if before is None:
             missing = [column for column in NEW_SKU_COLUMNS if not row.get(column)]
             if missing:
