@@ -132,9 +132,10 @@ class SkuImport(ImportKind):
         "or several separated by |, replacing the SKU's images. A change of price or stock "
         "notifies the marketplace, as an edit on the SKU page does."
     )
+    # A new SKU, and a price and stock update of one of the demo catalog's (make run).
     example_rows = (
         {
-            "sku_id": "2001",
+            "sku_id": "2144",
             "name": "Camiseta Básica Branca P",
             "product_name": "Camiseta Básica Branca",
             "brand": "Malhas Sul",
@@ -147,9 +148,9 @@ class SkuImport(ImportKind):
             "height_cm": "3",
             "width_cm": "25",
             "length_cm": "30",
-            "image_url": "https://cdn.example.com/2001.jpg",
+            "image_url": "https://cdn.example.com/2144.jpg",
         },
-        {"sku_id": "2002", "price": "R$ 59,90", "stock": "0"},
+        {"sku_id": "2138", "price": "R$ 44,90", "stock": "45"},
     )
 
     def prepare(self, rows: Iterable[dict[str, str]], context: ImportContext) -> None:

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from catalog.models import Binding, NotificationKind, Sku, SkuChangeNotification
 from catalog.resources import SkuExportResource
+from catalog.services.demo import catalog_demo_load
 from imports.models import BatchStatus, ImportBatch
 from outbox.models import VtexCommand
 from tests.catalog.factories import SkuFactory
@@ -279,14 +280,20 @@ def test_a_file_without_the_sku_column_is_refused_on_the_upload_page(client, log
     assert not ImportBatch.objects.exists()
 
 
-def test_the_template_file_holds_every_column(client, login):
+def test_the_template_file_holds_every_column_and_imports_into_the_demo_catalog(client, login):
     login("Operations")
+    catalog_demo_load()
     response = client.get(reverse("admin:imports_importbatch_template", args=["skus"]))
     header = response.content.decode("utf-8-sig").splitlines()[0]
     assert header == (
         "sku_id;name;product_name;brand;category;ean;price;list_price;stock;weight_kg;"
         "height_cm;width_cm;length_cm;image_url"
     )
+    batch = batch_of(upload(client, "modelo.csv", response.content))
+    assert refusals(batch) == {}
+    confirm(client, batch)
+    assert stored("2144") == (3990, 4990, 25, Decimal("0.25"))
+    assert stored("2138")[:3] == (4490, 5990, 45)
 
 
 @pytest.mark.parametrize(("file_format", "index"), [("csv", "0"), ("xlsx", "1")])
