@@ -29,6 +29,8 @@ from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from catalog.models import (
     Binding,
@@ -38,11 +40,13 @@ from catalog.models import (
     SkuSuggestion,
     SuggestionState,
 )
+from catalog.resources import SkuExportResource
 from catalog.selectors import sku_available, sku_history, skus_with_latest_suggestion
 from catalog.services.notifications import sku_notify_change
 from catalog.services.skus import sku_save
 from catalog.services.suggestions import suggestion_check, suggestion_refusal, suggestion_send
 from catalog.suggestions import suggestion_problems
+from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from orders.models import Actor
 from orders.money import brl
 from orders.services.actions import ActionRefused
@@ -185,7 +189,12 @@ class LatestSuggestionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sku)
-class SkuAdmin(admin.ModelAdmin):
+class SkuAdmin(ExportMixin, admin.ModelAdmin):
+    # "Import SKUs" (imports.admin) and Export, in the import's columns: an exported file
+    # edited in a spreadsheet imports back.
+    resource_classes = (SkuExportResource,)
+    formats = (CSV, XLSX)
+    import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
     list_display = (
         "sku_id",
         "name",
@@ -241,6 +250,10 @@ class SkuAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Sku]:
         return skus_with_latest_suggestion(super().get_queryset(request))
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        context = {**(extra_context or {}), "import_links": import_links(request, "catalog")}
+        return super().changelist_view(request, context)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Sku | None = None) -> list[str]:
         fields = ["binding", "binding_checked_at", "created_at", "updated_at"]

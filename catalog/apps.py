@@ -9,8 +9,10 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.commands import COMMAND_TYPES
+        from catalog.resources import SkuImport
         from catalog.seller import stock
         from catalog.services.outbox import SkuSubject
+        from imports import kinds
         from outbox import registry
 
         # The catalog's commands to VTEX go through the shared outbox (sources: the orders
@@ -21,6 +23,8 @@ class CatalogConfig(AppConfig):
         post_migrate.connect(_periodic_tasks_sync, sender=self, dispatch_uid="catalog-periodic")
         # The units a marketplace order holds leave the stock, or come back, when it closes.
         stock.register()
+        # SKUs, prices and stock from CSV and XLSX files (the admin's upload, import_skus).
+        kinds.register(SkuImport())
 
 
 def _periodic_tasks_sync(*, using: str = "default", **kwargs: object) -> None:

@@ -82,10 +82,19 @@ def upload_url(kind_name: str) -> str:
     return reverse("admin:imports_importbatch_upload", args=[kind_name])
 
 
+def in_sentence(label: object) -> str:
+    """A kind's label inside a sentence ("Import tracking numbers"): lower case, except the
+    acronyms, words of two capitals or more ("Import SKUs", "NF-e")."""
+    return " ".join(
+        word if sum(char.isupper() for char in word) >= 2 else word.lower()
+        for word in str(label).split()
+    )
+
+
 def import_links(request: HttpRequest, app_label: str) -> list[tuple[str, str]]:
     """(label, URL) of each import of ``app_label``'s kinds that the user may run."""
     return [
-        (_("Import %(kind)s") % {"kind": str(kind.label).lower()}, upload_url(kind.name))
+        (_("Import %(kind)s") % {"kind": in_sentence(kind.label)}, upload_url(kind.name))
         for kind in import_kinds()
         if kind.permission.startswith(f"{app_label}.") and request.user.has_perm(kind.permission)
     ]
@@ -181,7 +190,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("Import %(kind)s") % {"kind": str(kind.label).lower()},
+            "title": _("Import %(kind)s") % {"kind": in_sentence(kind.label)},
             "kind": kind,
             "form": form,
             "columns": kind.columns,

@@ -1,10 +1,12 @@
 """The values of an import's cells as operators and ERPs write them: money in integer cents,
-dates, whole numbers. Each parser raises ``RowRefused`` naming the column and the value."""
+dates, whole numbers, decimals. Each parser raises ``RowRefused`` naming the column and the
+value."""
 
 from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,8 @@ MONEY_PATTERNS = (
     (re.compile(r"\d{1,3}(?:,\d{3})+\.\d{1,2}", re.ASCII), ","),
 )
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?", re.ASCII)
+# 0.7 | 0,7 | 30 | -1,5 (the sign left to the model's rules to refuse, in their words).
+DECIMAL = re.compile(r"-?\d{1,15}(?:[.,]\d{1,6})?", re.ASCII)
 BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 # Below a billion reais: a larger amount is a typo (or a number read as money).
 MONEY_MAX_CENTS = 100_000_000_000
@@ -77,6 +81,17 @@ def whole_number(value: str, *, column: str, minimum: int = 0) -> int:
             % {"column": column, "value": _shown(value), "minimum": minimum}
         )
     return int(text)
+
+
+def decimal_number(value: str, *, column: str) -> Decimal:
+    """A measure as spreadsheets write it: ``0.7`` or ``0,7`` (no thousands separator)."""
+    text = value.strip()
+    if not DECIMAL.fullmatch(text):
+        raise RowRefused(
+            _("%(column)s: “%(value)s” is not a number (write 0.75 or 0,75).")
+            % {"column": column, "value": _shown(value)}
+        )
+    return Decimal(text.replace(",", "."))
 
 
 def choice(value: str, *, column: str, choices: dict[str, str], default: str) -> str:

@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,29 @@ class Binding(models.TextChoices):
     DENIED = "denied", _("Suggestion denied")
 
 
+# GTIN-8, UPC-A (12), EAN-13 and GTIN-14: the lengths a barcode number has.
+EAN_LENGTHS = (8, 12, 13, 14)
+
+
+def ean_validate(value: str) -> None:
+    """An EAN (GTIN) is 8, 12, 13 or 14 digits whose last one checks the others (GS1's
+    weights 3 and 1 from the right): a wrong check digit is a typo."""
+    if not (value.isascii() and value.isdigit() and len(value) in EAN_LENGTHS):
+        raise ValidationError(
+            _("An EAN has 8, 12, 13 or 14 digits and nothing else; “%(value)s” does not."),
+            code="ean_digits",
+            params={"value": value[:20]},
+        )
+    body = [int(digit) for digit in reversed(value[:-1])]
+    total = sum(digit * (3 if index % 2 == 0 else 1) for index, digit in enumerate(body))
+    if (10 - total % 10) % 10 != int(value[-1]):
+        raise ValidationError(
+            _("The EAN %(value)s has a wrong check digit; check it for a typo."),
+            code="ean_check_digit",
+            params={"value": value},
+        )
+
+
 class Sku(models.Model):
     sku_id = models.CharField(_("seller SKU id"), max_length=64, unique=True)
     name = models.CharField(_("SKU name"), max_length=200)
@@ -27,7 +51,7 @@ class Sku(models.Model):
     brand = models.CharField(_("brand"), max_length=100, blank=True)
     # The marketplace's category path, levels separated by "/" ("Esporte/Corrida/Tênis").
     category_path = models.CharField(_("category"), max_length=255, blank=True)
-    ean = models.CharField(_("EAN"), max_length=14, blank=True)
+    ean = models.CharField(_("EAN"), max_length=14, blank=True, validators=[ean_validate])
     ref_id = models.CharField(_("reference id"), max_length=64, blank=True)
     weight_kg = models.DecimalField(
         _("weight (kg)"),
@@ -69,7 +93,10 @@ class Sku(models.Model):
     price = models.PositiveBigIntegerField(_("price (cents)"), default=0)
     list_price = models.PositiveBigIntegerField(_("list price (cents)"), default=0)
     # Units on hand; what placed orders hold is in StockReservation.
-    stock = models.PositiveIntegerField(_("stock"), default=0)
+    # The column's limit on PostgreSQL, checked on every database (SQLite has none).
+    stock = models.PositiveIntegerField(
+        _("stock"), default=0, validators=[MaxValueValidator(2_147_483_647)]
+    )
     active = models.BooleanField(_("active"), default=True)
 
     binding = models.CharField(
@@ -90,6 +117,7 @@ class Sku(models.Model):
         permissions = [
             ("notify_sku_change", _("Can notify the marketplace of SKU changes")),
             ("send_sku_suggestion", _("Can send SKU suggestions to the marketplace")),
+            ("import_sku", _("Can import SKUs, prices and stock from files")),
         ]
         constraints = [
             models.CheckConstraint(

@@ -188,6 +188,23 @@ def test_a_list_price_below_the_price_is_refused_by_the_form(vtex_store, login, 
     assert not VtexCommand.objects.exists()
 
 
+def test_an_ean_with_letters_or_a_wrong_check_digit_is_refused_by_the_form(login, client):
+    login("Operations")
+    sku = SkuFactory(sku_id="7009", ean="7891000315507")
+
+    for ean, message in (
+        ("78910A0315507", "An EAN has 8, 12, 13 or 14 digits and nothing else"),
+        ("7891000315508", "The EAN 7891000315508 has a wrong check digit"),
+    ):
+        response = client.post(sku_page(sku), sku_form(sku, ean=ean))
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    response = client.post(sku_page(sku), sku_form(sku, ean="96385074"))  # a valid EAN-8
+    assert response.status_code == 302
+    sku.refresh_from_db()
+    assert sku.ean == "96385074"
+
+
 def test_the_list_shows_binding_and_latest_suggestion_and_filters_by_them(login, client):
     login("Viewer")
     SkuFactory(sku_id="7009", binding=Binding.BOUND)

@@ -3,6 +3,7 @@ matching headers without case or accents, parsing money and dates."""
 
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from imports.files import FileRefused, table_read
 from imports.kinds import Column, ImportKind, RowRefused, header_key
 from imports.spreadsheet import cell_safe
-from imports.values import choice, day, money_cents, whole_number
+from imports.values import choice, day, decimal_number, money_cents, whole_number
 
 
 class Sample(ImportKind):
@@ -141,6 +142,17 @@ def test_choices_and_whole_numbers():
     for bad in ("0", "-1", "1.5", "٣"):
         with pytest.raises(RowRefused):
             whole_number(bad, column="q", minimum=1)
+
+
+def test_decimals_with_a_comma_or_a_point():
+    assert decimal_number("0,75", column="peso_kg") == Decimal("0.75")
+    assert decimal_number(" 12.5 ", column="peso_kg") == Decimal("12.5")
+    assert decimal_number("30", column="altura_cm") == Decimal("30")
+    # The sign is read: the model's rule (not below 0) refuses it in its own words.
+    assert decimal_number("-1,5", column="peso_kg") == Decimal("-1.5")
+    for bad in ("1.234,5", "1,2,3", "abc", "", "1e3", "٣"):
+        with pytest.raises(RowRefused, match=r"peso_kg: .* is not a number \(write 0.75 or 0,75\)"):
+            decimal_number(bad, column="peso_kg")
 
 
 def test_formula_cells_are_neutralised():
