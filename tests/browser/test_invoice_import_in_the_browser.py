@@ -2,39 +2,19 @@
 has a bad row, the preview names it (``linha N``), the operator fixes nothing, imports the
 valid rows, and sees the orders invoiced (against the sandbox store)."""
 
-from importlib import import_module
-
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from backoffice.celery import app as celery_app
 from orders.models import Actor, Order
 from orders.services.imports import order_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def eager_delivery(monkeypatch):
-    # The live server runs the delivery inline after its commit, as a worker would.
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
-
-
-def batches_visible_to(group_name: str) -> None:
-    """What migration imports/0002 grants (browser tests flush the database between them)."""
-    migration = import_module("imports.migrations.0002_groups_see_batches")
-    assert group_name in migration.GROUPS
-    Group.objects.get(name=group_name).permissions.add(
-        Permission.objects.get(content_type__app_label="imports", codename="view_importbatch")
-    )
-
-
 def test_a_file_with_a_bad_row_is_previewed_then_its_valid_rows_imported(
     page, live_server, admin_login, vtex_sandbox, eager_delivery, tmp_path
 ):
     admin_login("financeiro", group="Finance")
-    batches_visible_to("Finance")
     order_ids = vtex_sandbox.create_orders(2, status="handling")
     for order_id in order_ids:
         order_sync(vtex_order_id=order_id, source=Actor.FEED)

@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.models import Binding, Sku
-from tests.browser.test_invoice_import_in_the_browser import batches_visible_to
 from tests.catalog.factories import SkuFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +16,6 @@ def test_a_price_list_is_previewed_then_its_valid_rows_imported(
     page, live_server, admin_login, vtex_sandbox, eager_delivery, tmp_path
 ):
     admin_login("operadora", group="Operations")
-    batches_visible_to("Operations")
     SkuFactory(sku_id="2001", binding=Binding.BOUND, price=24990, list_price=0, stock=4)
     rows = [
         "sku;nome;nome_produto;preço;preço_de;estoque",
