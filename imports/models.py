@@ -111,7 +111,7 @@ class ImportRow(models.Model):
     class Meta:
         verbose_name = _("import row")
         verbose_name_plural = _("import rows")
-        ordering = ["batch", "number"]
+        ordering = ["batch_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "number"], name="importrow_unique_number"),
         ]

@@ -119,6 +119,13 @@ class VtexCommand(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="outbox_cmd_due_idx"),
+            # The claim walks due commands oldest first: without this, each claim reads past
+            # every command ever settled before the first due one.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(state__in=DUE_STATES),
+                name="outbox_cmd_due_first_idx",
+            ),
             models.Index(
                 fields=["subject_type", "subject_id", "state"], name="outbox_cmd_subject_idx"
             ),

@@ -37,7 +37,7 @@ class Invoice(models.Model):
     class Meta:
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
-        ordering = ["order", "issued_at", "pk"]
+        ordering = ["order_id", "issued_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["order", "type", "number"], name="invoice_unique_number_per_order"
@@ -62,7 +62,7 @@ class InvoiceItem(models.Model):
     class Meta:
         verbose_name = _("invoice item")
         verbose_name_plural = _("invoice items")
-        ordering = ["invoice", "item_index", "pk"]
+        ordering = ["invoice_id", "item_index", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="invoiceitem_quantity_positive"
@@ -87,7 +87,7 @@ class TrackingEvent(models.Model):
     class Meta:
         verbose_name = _("tracking event")
         verbose_name_plural = _("tracking events")
-        ordering = ["invoice", "occurred_at", "pk"]
+        ordering = ["invoice_id", "occurred_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.city}/{self.state}: {self.description}"

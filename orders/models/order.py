@@ -182,7 +182,7 @@ class OrderItem(models.Model):
     class Meta:
         verbose_name = _("order item")
         verbose_name_plural = _("order items")
-        ordering = ["order", "position"]
+        ordering = ["order_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["order", "position"], name="orderitem_unique_position"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="orderitem_quantity_positive"),
