@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from urllib3.util import parse_url
 
 from vtex import wire
 from vtex.config import VtexConfig
@@ -427,18 +428,24 @@ class VtexClient:
         return self._store(_oms_order(ref.order_id) + suffix)
 
     def _marketplace(self, services_endpoint: str, path: str) -> str:
+        """The URL at a marketplace's services endpoint, where the store's credentials go:
+        only over HTTPS to VTEX's own hosts (or to the configured ``base_url``, the sandbox)."""
         url = wire.join_services_endpoint(services_endpoint, path)
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        trusted = host.endswith(TRUSTED_MARKETPLACE_HOST_SUFFIXES)
-        if self.config.base_url:
-            trusted = trusted or parts.netloc == urlsplit(self.config.base_url).netloc
+        host = _credential_host(url)
+        trusted = (
+            host is not None
+            and host[0] == "https"
+            and host[2] is None
+            and (host[1].endswith(TRUSTED_MARKETPLACE_HOST_SUFFIXES))
+        )
+        if self.config.base_url and host is not None:
+            trusted = trusted or host == _credential_host(self.config.base_url)
         if not trusted:
             raise VtexRejected(
-                f"refusing to send credentials to untrusted marketplace host {parts.netloc!r}",
+                f"refusing to send credentials to untrusted marketplace endpoint {url[:200]!r}",
                 code="UNTRUSTED_ENDPOINT",
                 method="POST",
-                path=parts.path,
+                path=urlsplit(url).path,
             )
         return url
 
@@ -600,3 +607,29 @@ def _store_only(order: str | OrderRef, operation: str) -> OrderRef:
             f"has no such operation (order {ref.order_id!r} at {ref.services_endpoint!r})"
         )
     return ref
+
+
+def _credential_host(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of ``url`` as both Python's parser and the one ``requests`` sends
+    with (urllib3) read it; None when they disagree or the URL carries what could make them
+    disagree (user info, backslashes, spaces or control characters)."""
+    if any(char in url for char in "@\\") or any(
+        ord(char) <= 32 or ord(char) == 127 for char in url
+    ):
+        return None
+    try:
+        ours = urlsplit(url)
+        theirs = parse_url(url)
+        ours_port = ours.port
+    except ValueError:
+        return None
+    scheme, host = (ours.scheme or "").lower(), (ours.hostname or "").lower()
+    if not host or scheme not in ("http", "https"):
+        return None
+    if ((theirs.scheme or "").lower(), (theirs.host or "").lower(), theirs.port) != (
+        scheme,
+        host,
+        ours_port,
+    ):
+        return None
+    return scheme, host, ours_port

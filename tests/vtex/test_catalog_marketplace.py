@@ -156,6 +156,13 @@ def test_marketplace_cancel_after_a_return_invoice(client, sandbox, marketplace_
         "https://attacker.example/api/oms?an=sandbox",
         "http://127.0.0.1:1/marketplace-services/api/oms",
         "https://vtexcommercestable.com.br.attacker.example/api",
+        # Python's parser reads the VTEX host, the one requests sends with reads 127.0.0.1.
+        "http://127.0.0.1:1\\@marketplace.vtexcommercestable.com.br/api/oms?an=m",
+        "https://user@marketplace.vtexcommercestable.com.br/api/oms",
+        # A VTEX host, but in clear text: the credentials would travel unencrypted.
+        "http://marketplace.vtexcommercestable.com.br/api/oms",
+        "https://marketplace.vtexcommercestable.com.br:8443/api/oms",
+        "https://marketplace.vtexcommercestable.com.br /api/oms",
     ],
 )
 def test_credentials_only_go_to_vtex_or_the_configured_host(client, sandbox, endpoint):
