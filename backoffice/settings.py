@@ -306,6 +306,8 @@ IMPORTS_ATTENTION_DAYS = env.int("IMPORTS_ATTENTION_DAYS", default=7)
 FEED_STALE_MINUTES = env.float("FEED_STALE_MINUTES", default=10)
 # /healthz asks VTEX (a GET of the feed configuration) with this timeout, no retry.
 HEALTHZ_VTEX_TIMEOUT_SECONDS = env.float("HEALTHZ_VTEX_TIMEOUT_SECONDS", default=5)
+# ...and keeps VTEX's answer this long (anyone may call /healthz; VTEX counts each probe).
+HEALTHZ_VTEX_CACHE_SECONDS = env.int("HEALTHZ_VTEX_CACHE_SECONDS", default=30)
 
 # --- File imports (imports app) ---
 # A file with more rows than this is checked and imported by a Celery worker (progress on the

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
@@ -93,7 +94,21 @@ def _check_feed() -> dict[str, Any]:
     return check
 
 
+VTEX_CHECK_CACHE_KEY = "healthz:vtex"
+
+
 def _check_vtex() -> dict[str, Any]:
+    """VTEX's answer to the last probe, kept ``HEALTHZ_VTEX_CACHE_SECONDS``: /healthz needs no
+    login, and each probe is an authenticated call that counts against the store's VTEX rate
+    limit, so a flood of /healthz requests must not become a flood of calls to VTEX."""
+    check = cache.get(VTEX_CHECK_CACHE_KEY)
+    if check is None:
+        check = _probe_vtex()
+        cache.set(VTEX_CHECK_CACHE_KEY, check, settings.HEALTHZ_VTEX_CACHE_SECONDS)
+    return check
+
+
+def _probe_vtex() -> dict[str, Any]:
     """One GET of the feed configuration, without retries: cheap, read-only, authenticated."""
     client = vtex_client(
         timeout=settings.HEALTHZ_VTEX_TIMEOUT_SECONDS, get_retries=0, max_rate_limit_wait=0

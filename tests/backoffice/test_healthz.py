@@ -4,10 +4,19 @@
 import json
 
 import pytest
+from django.core.cache import cache
 
 from orders.services.feed import feed_drain
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_vtex_answer_kept():
+    # Each test asks VTEX afresh: /healthz keeps VTEX's answer for HEALTHZ_VTEX_CACHE_SECONDS.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def health(client) -> tuple[int, dict]:
@@ -111,3 +120,13 @@ def test_commands_due_for_long_with_no_attempt_answer_503(client, vtex_sandbox):
     assert body["checks"]["outbox"]["ok"] is False
     assert body["checks"]["outbox"]["due"] == 1
     assert body["checks"]["outbox"]["oldest_due_seconds"] >= 30 * 60
+
+
+def test_a_flood_of_requests_asks_vtex_once(client, vtex_sandbox):
+    feed_drain()
+    vtex_sandbox.clear_calls()
+
+    statuses = [health(client)[0] for _ in range(20)]
+
+    assert statuses == [200] * 20
+    assert len(vtex_sandbox.calls(path_contains="/api/orders/feed/config")) == 1
