@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.commands import Invoice as InvoiceCommand
 from orders.commands import TrackingNumber
 from orders.models import (
+    OPEN_CHANGE_STATUSES,
     ORDERS_FEED,
     FeedHealth,
     Invoice,
@@ -190,6 +191,9 @@ class InvoicingSummary:
     invoiced_quantities: dict[int, int]
     returned_quantities: dict[int, int]
     invoices: dict[str, KnownInvoice]
+    # An order change is open in VTEX (being sent, processed or stopped on error): its items
+    # and value are about to change.
+    change_open: bool = False
 
     @property
     def fully_invoiced(self) -> bool:
@@ -220,6 +224,7 @@ def order_invoicing_summary(
     items: Iterable[OrderItem] | None = None,
     invoices: Iterable[Invoice] | None = None,
     commands: Iterable[VtexCommand] | None = None,
+    change_open: bool | None = None,
 ) -> InvoicingSummary:
     """The order's invoices as VTEX has them (the mirror) plus those queued or just sent.
 
@@ -237,6 +242,8 @@ def order_invoicing_summary(
         invoices = order.invoices.prefetch_related("items")
     if commands is None:
         commands = _invoicing_commands(VtexCommand.objects.filter(order=order))
+    if change_open is None:
+        change_open = order.changes.filter(status__in=OPEN_CHANGE_STATUSES).exists()
     known_invoices: dict[str, KnownInvoice] = {}
     for invoice in invoices:
         known_invoices[invoice.number] = KnownInvoice(
@@ -265,13 +272,14 @@ def order_invoicing_summary(
     ordered: dict[int, int] = {}
     for item in items:
         ordered[item.position] = ordered.get(item.position, 0) + item.quantity
-    return _summary_of(order_value=order.value, ordered=ordered, known_invoices=known_invoices)
+    summary = _summary_of(order_value=order.value, ordered=ordered, known_invoices=known_invoices)
+    return replace(summary, change_open=change_open)
 
 
 def orders_invoicing_summaries(
     *, orders: Iterable[Order], items: dict[int, list[OrderItem]]
 ) -> dict[int, InvoicingSummary]:
-    """``order_invoicing_summary`` of many orders (by pk) in three queries; ``items`` are
+    """``order_invoicing_summary`` of many orders (by pk) in four queries; ``items`` are
     theirs, already read (by order pk)."""
     orders = list(orders)
     pks = [order.pk for order in orders]
@@ -281,12 +289,18 @@ def orders_invoicing_summaries(
     commands: dict[int, list[VtexCommand]] = {pk: [] for pk in pks}
     for command in _invoicing_commands(VtexCommand.objects.filter(order__in=pks)):
         commands[command.subject_id].append(command)
+    changing = set(
+        OrderChange.objects.filter(order_id__in=pks, status__in=OPEN_CHANGE_STATUSES).values_list(
+            "order_id", flat=True
+        )
+    )
     return {
         order.pk: order_invoicing_summary(
             order=order,
             items=items.get(order.pk, []),
             invoices=invoices[order.pk],
             commands=commands[order.pk],
+            change_open=order.pk in changing,
         )
         for order in orders
     }
@@ -294,11 +308,12 @@ def orders_invoicing_summaries(
 
 def invoicing_summary_with(summary: InvoicingSummary, invoice: KnownInvoice) -> InvoicingSummary:
     """The summary once ``invoice`` is queued too (a bulk import, invoice after invoice)."""
-    return _summary_of(
+    updated = _summary_of(
         order_value=summary.order_value,
         ordered=summary.ordered_quantities,
         known_invoices={**summary.invoices, invoice.number: invoice},
     )
+    return replace(updated, change_open=summary.change_open)
 
 
 def queued_invoice(payload: dict) -> KnownInvoice:

@@ -821,6 +821,13 @@ def invoice_refusal(order: Order, summary: InvoicingSummary) -> str | None:
     """A sale (Output) invoice: a status VTEX invoices in, and something left to invoice."""
     if not status_allows(order.status, Action.INVOICE):
         return status_refusal(order, Action.INVOICE)
+    if summary.change_open:
+        # The other direction of orders.services.changes' refusal of a change while an
+        # invoice is being sent: VTEX mixes up concurrent changes and invoices.
+        return _(
+            "The order has an order change still open in VTEX, which changes its items and "
+            "value: invoice it once VTEX has applied or canceled the change."
+        )
     left = any(quantity > 0 for quantity in summary.uninvoiced_quantities.values())
     if summary.fully_invoiced or not left:
         return _nothing_left(summary, InvoiceType.OUTPUT)

@@ -4,6 +4,7 @@ nothing), confirms; the change is sent once, VTEX processes it, and the mirror f
 once VTEX says it is done. A change VTEX stops on error is retried or canceled from the order
 page. What VTEX would refuse is refused before anything is sent."""
 
+import html
 import time
 import uuid
 from datetime import timedelta
@@ -592,3 +593,29 @@ def test_a_change_whose_command_is_resolved_by_hand_frees_the_order_for_another(
     response = client.post(operation_url(order, "change"), another)
     assert response.status_code == 200
     assert 'id="change-preview"' in response.content.decode()
+
+
+def test_an_order_with_a_change_open_in_vtex_is_not_invoiced_meanwhile(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    """VTEX mixes up concurrent changes and invoices: while a change is processed, the
+    invoice button is unavailable with why, the invoice page says why, and nothing is sent."""
+    login("Operations")
+    [order] = mirrored_orders(vtex_store, 1, status="handling")
+    vtex_store.set_options(change_delay=30)
+    data = change_form(client, order, discount_value="1.00")
+    confirmed(client, order, data, preview(client, order, data), django_capture_on_commit_callbacks)
+    assert OrderChange.objects.get().status in (
+        ChangeStatus.REQUESTED,
+        ChangeStatus.WAITING_ACKNOWLEDGEMENT,
+    )
+    vtex_store.clear_calls()
+
+    page = client.get(order_page(order)).content.decode()
+    form = client.get(operation_url(order, "invoice"))
+
+    assert 'data-operation="invoice"' not in page
+    assert "order change still open in VTEX" in html.unescape(page)
+    assert "order change still open in VTEX" in html.unescape(form.content.decode())
+    assert not VtexCommand.objects.filter(kind="invoice").exists()
+    assert vtex_store.calls(path_contains="/invoice") == []
