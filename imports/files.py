@@ -58,6 +58,21 @@ class Table:
     def __len__(self) -> int:
         return len(self.rows)
 
+    @property
+    def kept_headers(self) -> list[str]:
+        """The kind's columns the file gives, by their names, in the file's order: what a
+        batch keeps of the header (an ERP file's other columns, a CPF or an e-mail among
+        them, are neither kept nor given back)."""
+        return [name for name, _index in self._kept]
+
+    def kept(self, cells: list[str]) -> list[str]:
+        """A row's cells of the kind's columns, in ``kept_headers``' order."""
+        return [cells[index] if index < len(cells) else "" for _name, index in self._kept]
+
+    @property
+    def _kept(self) -> list[tuple[str, int]]:
+        return sorted(self.positions.items(), key=lambda item: item[1])
+
     def mapped(self, cells: list[str]) -> dict[str, str]:
         return {
             name: (cells[index].strip() if index < len(cells) else "")
@@ -216,6 +231,20 @@ def _cell_text(value: object) -> str:
             return str(int(value))
         return format(Decimal(repr(value)), "f")
     return str(value)
+
+
+def columns_kept(
+    headers: list[str], columns: tuple[Column, ...] | list[Column]
+) -> list[tuple[str, int]]:
+    """(column name, position) of each header of ``headers`` naming one of ``columns`` (the
+    first, when given twice), in the headers' order; the others are left out."""
+    by_key = {accepted: column for column in columns for accepted in column.accepted}
+    kept: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        column = by_key.get(header_key(header))
+        if column is not None and column.name not in kept:
+            kept[column.name] = index
+    return list(kept.items())
 
 
 def _columns_match(
