@@ -314,3 +314,5 @@ HEALTHZ_VTEX_CACHE_SECONDS = env.int("HEALTHZ_VTEX_CACHE_SECONDS", default=30)
 # batch page); smaller ones in the request.
 IMPORTS_ASYNC_ROWS = env.int("IMPORTS_ASYNC_ROWS", default=2000)
 IMPORTS_MAX_FILE_MB = env.int("IMPORTS_MAX_FILE_MB", default=20)
+# A file (CSV or XLSX) with more rows than this is refused; the reading stops there.
+IMPORTS_MAX_ROWS = env.int("IMPORTS_MAX_ROWS", default=100_000)

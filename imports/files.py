@@ -1,6 +1,6 @@
 """Reading an uploaded file into rows: CSV (``,`` or ``;``, UTF-8 with or without BOM, or
-Windows-1252 as Excel saves it in Brazil) or XLSX (through django-import-export's format,
-tablib and openpyxl), with the header matched to a kind's columns.
+Windows-1252 as Excel saves it in Brazil) or XLSX (the first sheet, read with openpyxl row by
+row), with the header matched to a kind's columns.
 
 Whatever the bytes, the result is a ``Table`` or a ``FileRefused`` with a message for the
 operator: never an exception of a parser.
@@ -16,14 +16,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+import openpyxl
+from django.conf import settings
 from django.utils.translation import gettext as _
-from import_export.formats.base_formats import XLSX
 
 from imports.kinds import Column, ImportKind, header_key
 
 # A cell longer than this is refused with its row, not read into memory further (the longest
 # real value, an invoice URL, is 1,000 characters).
 MAX_CELL_LENGTH = 5000
+# A row with more cells than this (after its trailing empty ones) refuses the file: no kind has
+# nearly as many columns, and a sheet cannot make the reading build huge rows.
+MAX_COLUMNS = 100
+# The members of an XLSX (a zip) may hold at most this many times the upload limit once
+# uncompressed: a small file cannot unfold into gigabytes.
+XLSX_EXPANSION = 20
 XLSX_MAGIC = b"PK\x03\x04"
 # Bytes Windows-1252 leaves undefined: a file holding them is not text of that code page.
 CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
@@ -51,6 +58,21 @@ class Table:
     def __len__(self) -> int:
         return len(self.rows)
 
+    @property
+    def kept_headers(self) -> list[str]:
+        """The kind's columns the file gives, by their names, in the file's order: what a
+        batch keeps of the header (an ERP file's other columns, a CPF or an e-mail among
+        them, are neither kept nor given back)."""
+        return [name for name, _index in self._kept]
+
+    def kept(self, cells: list[str]) -> list[str]:
+        """A row's cells of the kind's columns, in ``kept_headers``' order."""
+        return [cells[index] if index < len(cells) else "" for _name, index in self._kept]
+
+    @property
+    def _kept(self) -> list[tuple[str, int]]:
+        return sorted(self.positions.items(), key=lambda item: item[1])
+
     def mapped(self, cells: list[str]) -> dict[str, str]:
         return {
             name: (cells[index].strip() if index < len(cells) else "")
@@ -70,11 +92,22 @@ def table_read(content: bytes, *, file_name: str, kind: ImportKind) -> Table:
         header_row = next(records)
     except StopIteration:
         raise FileRefused(_("The file is empty.")) from None
+    _columns_check(header_row, 1)
     headers = [cell.strip().lstrip("\ufeff") for cell in header_row]
     positions, ignored = _columns_match(headers, kind.columns)
     rows: list[tuple[int, list[str]]] = []
+    limit = settings.IMPORTS_MAX_ROWS
     try:
         for number, cells in enumerate(records, start=2):
+            if number > limit + 1:
+                raise FileRefused(
+                    _(
+                        "The file has more than %(limit)s rows; split it into files of at "
+                        "most %(limit)s rows."
+                    )
+                    % {"limit": limit}
+                )
+            _columns_check(cells, number)
             if any(cell.strip() for cell in cells):
                 rows.append((number, cells))
     except csv.Error as error:
@@ -85,6 +118,22 @@ def table_read(content: bytes, *, file_name: str, kind: ImportKind) -> Table:
     if not rows:
         raise FileRefused(_("The file has a header but no rows."))
     return Table(headers=headers, positions=positions, rows=rows, ignored_headers=ignored)
+
+
+def _columns_check(cells: list[str], number: int) -> None:
+    if len(cells) > MAX_COLUMNS and len(_trimmed(cells)) > MAX_COLUMNS:
+        raise FileRefused(
+            _("Row %(row)s has more than %(limit)s columns; a file has at most %(limit)s.")
+            % {"row": number, "limit": MAX_COLUMNS}
+        )
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """``cells`` without their trailing empty ones."""
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
 
 
 def _decode(content: bytes) -> str:
@@ -117,26 +166,54 @@ def _csv_records(text: str) -> Iterator[list[str]]:
 
 
 def _xlsx_records(content: bytes) -> Iterator[list[str]]:
+    """The first sheet's rows, read one at a time: the sheet's declared dimension is ignored
+    (openpyxl would pad every row to it), so a row is as wide as its last cell and the
+    reading stops at the first row over a limit, before the rest is read."""
+    _xlsx_size_check(content)
     try:
-        dataset = XLSX().create_dataset(content)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as error:
-        raise FileRefused(
-            _("The XLSX file cannot be read (%(error)s). Save it again from the spreadsheet.")
-            % {"error": error.__class__.__name__}
-        ) from None
-    except Exception as error:  # openpyxl raises its own errors on a damaged workbook
-        raise FileRefused(
-            _("The XLSX file cannot be read (%(error)s). Save it again from the spreadsheet.")
-            % {"error": error.__class__.__name__}
-        ) from None
-    headers = [_cell_text(value) for value in (dataset.headers or [])]
-    rows = [[_cell_text(value) for value in row] for row in dataset]
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # zipfile's, openpyxl's or the XML parser's errors
+        raise _xlsx_refusal(error) from None
+    return _xlsx_rows(workbook)
 
-    def records() -> Iterator[list[str]]:
-        yield headers
-        yield from rows
 
-    return records()
+def _xlsx_rows(workbook: openpyxl.Workbook) -> Iterator[list[str]]:
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        for values in sheet.iter_rows(values_only=True):
+            yield _trimmed([_cell_text(value) for value in values])
+    except FileRefused:
+        raise
+    except Exception as error:  # a damaged sheet fails while it is read
+        raise _xlsx_refusal(error) from None
+    finally:
+        workbook.close()
+
+
+def _xlsx_size_check(content: bytes) -> None:
+    limit = XLSX_EXPANSION * settings.IMPORTS_MAX_FILE_MB * 1024 * 1024
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            size = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _xlsx_refusal(error) from None
+    # zipfile never gives more than a member's declared size: this bounds what is read.
+    if size > limit:
+        raise FileRefused(
+            _(
+                "The XLSX file holds %(size)s MB once uncompressed, more than %(limit)s MB. "
+                "Save it again from the spreadsheet, or as CSV."
+            )
+            % {"size": size // (1024 * 1024), "limit": limit // (1024 * 1024)}
+        )
+
+
+def _xlsx_refusal(error: Exception) -> FileRefused:
+    return FileRefused(
+        _("The XLSX file cannot be read (%(error)s). Save it again from the spreadsheet.")
+        % {"error": error.__class__.__name__}
+    )
 
 
 def _cell_text(value: object) -> str:
@@ -154,6 +231,20 @@ def _cell_text(value: object) -> str:
             return str(int(value))
         return format(Decimal(repr(value)), "f")
     return str(value)
+
+
+def columns_kept(
+    headers: list[str], columns: tuple[Column, ...] | list[Column]
+) -> list[tuple[str, int]]:
+    """(column name, position) of each header of ``headers`` naming one of ``columns`` (the
+    first, when given twice), in the headers' order; the others are left out."""
+    by_key = {accepted: column for column in columns for accepted in column.accepted}
+    kept: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        column = by_key.get(header_key(header))
+        if column is not None and column.name not in kept:
+            kept[column.name] = index
+    return list(kept.items())
 
 
 def _columns_match(

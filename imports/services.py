@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.celery import app as celery_app
-from imports.files import MAX_CELL_LENGTH, FileRefused, Table, table_read
+from imports.files import MAX_CELL_LENGTH, FileRefused, Table, columns_kept, table_read
 from imports.kinds import ImportContext, ImportKind, RowRefused, import_kind
 from imports.models import BatchStatus, ImportBatch, ImportPolicy, ImportRow, RowStatus
 from imports.spreadsheet import cell_safe
@@ -98,7 +98,8 @@ def rows_run(
     context = ImportContext(user=user, batch_id=batch_id, file_name=file_name, dry_run=dry_run)
     results: list[RowResult] = []
     with transaction.atomic():
-        rows = [(number, cells, table.mapped(cells)) for number, cells in table.rows]
+        # A row keeps only the kind's cells: the file's other columns are not its business.
+        rows = [(number, table.kept(cells), table.mapped(cells)) for number, cells in table.rows]
         kind.prepare([row for _number, _cells, row in rows], context)
         for start in range(0, len(rows), kind.chunk_size):
             chunk = rows[start : start + kind.chunk_size]
@@ -206,7 +207,7 @@ def batch_create(
             user=user,
             source=source,
             policy=policy,
-            headers=table.headers,
+            headers=table.kept_headers,
             total_rows=len(table),
         )
         if _runs_in_worker(batch):
@@ -350,11 +351,19 @@ def refused_rows_csv(*, batch: ImportBatch) -> str:
     and upload this file again (the reason column is ignored on upload)."""
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
-    writer.writerow([cell_safe(header) for header in batch.headers] + [_("reason")])
+    # Only the kind's columns, by their names: a batch recorded before batches kept nothing
+    # else still holds the file's other columns, which are not given back.
+    try:
+        columns = import_kind(batch.kind).columns
+    except KeyError:
+        columns = ()
+    kept = columns_kept(list(batch.headers), columns)
+    writer.writerow([name for name, _index in kept] + [_("reason")])
     for row in batch.rows.filter(status=RowStatus.REFUSED).order_by("number"):
-        cells = list(row.cells) + [""] * max(0, len(batch.headers) - len(row.cells))
+        cells = list(row.cells)
         writer.writerow(
-            [cell_safe(cell) for cell in cells] + [cell_safe(row_label(row.number, row.message))]
+            [cell_safe(cells[index]) if index < len(cells) else "" for _name, index in kept]
+            + [cell_safe(row_label(row.number, row.message))]
         )
     return "\ufeff" + output.getvalue()
 

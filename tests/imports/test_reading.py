@@ -3,6 +3,8 @@ matching headers without case or accents, parsing money and dates."""
 
 import datetime
 import io
+import re
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -165,3 +167,96 @@ def test_formula_cells_are_neutralised():
     ]
     assert cell_safe("São Paulo") == "São Paulo"
     assert cell_safe(12) == 12
+
+
+def _declaring(content: bytes, ref: str) -> bytes:
+    """``content`` (a workbook) with its first sheet's ``<dimension ref=...>`` rewritten."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data, count = re.subn(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), data
+                )
+                assert count == 1
+            target.writestr(member, data)
+    return output.getvalue()
+
+
+def _workbook(*rows: list) -> bytes:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_xlsx_declaring_a_huge_sheet_is_read_as_its_cells():
+    # 30,000 rows of 1,000 columns declared, 3 rows of 3 cells written: openpyxl alone pads
+    # every row to the declaration (half a gigabyte); the reading keeps the cells written.
+    content = _declaring(
+        _workbook(
+            ["Pedido", "data_emissão", "Observação"],
+            [1, "27/11/2026", "São Paulo"],
+            [2, datetime.datetime(2026, 11, 28)],
+        ),
+        "A1:ALL30000",
+    )
+    assert len(content) < 10_000
+    table = table_read(content, file_name="file.xlsx", kind=KIND)
+    assert [cells for _number, cells in table.rows] == [
+        ["1", "27/11/2026", "São Paulo"],
+        ["2", "2026-11-28"],
+    ]
+    assert table.headers == ["Pedido", "data_emissão", "Observação"]
+
+
+def test_too_many_rows_or_columns_refuse_the_file(settings):
+    settings.IMPORTS_MAX_ROWS = 3
+    header = ["pedido", "data_emissao"]
+    fits = [header] + [[str(number), "x"] for number in range(3)]
+    assert len(table_read(_workbook(*fits), file_name="f.xlsx", kind=KIND)) == 3
+    csv_fits = "\n".join(",".join(row) for row in fits).encode()
+    assert len(table_read(csv_fits, file_name="f.csv", kind=KIND)) == 3
+    far = openpyxl.Workbook()
+    far.active.append(header)
+    far.active.cell(row=900_000, column=1, value="1")
+    far_content = io.BytesIO()
+    far.save(far_content)
+    for content, name in (
+        (_workbook(*fits, ["4", "x"]), "f.xlsx"),
+        (csv_fits + b"\n4,x", "f.csv"),
+        # One cell far down: the rows before it are empty, and the reading stops at row 5.
+        (far_content.getvalue(), "f.xlsx"),
+    ):
+        with pytest.raises(FileRefused) as refused:
+            table_read(content, file_name=name, kind=KIND)
+        assert refused.value.message == (
+            "The file has more than 3 rows; split it into files of at most 3 rows."
+        )
+    wide = _workbook(header, ["1", "x", *([None] * 200), "far"])
+    with pytest.raises(FileRefused) as refused:
+        table_read(wide, file_name="f.xlsx", kind=KIND)
+    assert refused.value.message == ("Row 2 has more than 100 columns; a file has at most 100.")
+    # Trailing empty cells do not count.
+    padded = _workbook(header, ["1", "x", *([""] * 200)])
+    assert len(table_read(padded, file_name="f.xlsx", kind=KIND)) == 1
+
+
+def test_an_xlsx_unfolding_beyond_its_bound_is_refused_before_it_is_opened(settings):
+    settings.IMPORTS_MAX_FILE_MB = 1
+    content = _workbook(["pedido", "data_emissao"], [1, "x"])
+    assert len(table_read(content, file_name="f.xlsx", kind=KIND)) == 1
+    buffer = io.BytesIO(content)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * (21 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 100_000
+    with pytest.raises(FileRefused) as refused:
+        table_read(buffer.getvalue(), file_name="f.xlsx", kind=KIND)
+    assert refused.value.message == (
+        "The XLSX file holds 21 MB once uncompressed, more than 20 MB. Save it again from "
+        "the spreadsheet, or as CSV."
+    )

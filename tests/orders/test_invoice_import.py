@@ -175,6 +175,59 @@ def test_the_refused_rows_download_as_csv_with_their_reasons(client, login, impo
     assert len(lines) == 2
 
 
+def test_a_refused_row_keeps_only_the_import_s_columns_a_viewer_sees_no_cpf(
+    client, login, import_orders
+):
+    # An ERP export: the customer's CPF and e-mail beside the invoice's columns.
+    content = (
+        "Pedido;cpf_cliente;Número Nota;Valor;Data Emissão;E-mail\n"
+        "1500000001-01;111.444.777-35;12345;1234,56;27/11/2026;ana@example.com\n"
+        "1599999999-01;529.982.247-25;12399;10,00;27/11/2026;bia@example.com\n"
+    ).encode()
+    login("Finance")
+    batch = batch_of(upload(client, "erp.csv", content))
+    assert refusals(batch) == {
+        3: "Unknown order 1599999999-01: no order with this id in the back office."
+    }
+    batch.refresh_from_db()
+    assert batch.headers == ["order_id", "invoice_number", "invoice_value", "issuance_date"]
+    assert batch.rows.get(number=3).cells == ["1599999999-01", "12399", "10,00", "27/11/2026"]
+    client.logout()
+    login("Viewer", username="viewer")
+    response = client.get(reverse("admin:imports_importbatch_refused", args=[batch.pk]))
+    assert response.status_code == 200
+    assert response.content.decode("utf-8-sig").splitlines() == [
+        "order_id;invoice_number;invoice_value;issuance_date;reason",
+        "1599999999-01;12399;10,00;27/11/2026;row 3: Unknown order 1599999999-01: no order "
+        "with this id in the back office.",
+    ]
+    page = batch_page(client, batch)
+    assert "row 3: Unknown order 1599999999-01" in page
+    for personal in ("529.982.247-25", "52998224725", "111.444.777-35", "@example.com", "cpf"):
+        assert personal not in page
+
+
+def test_a_batch_recorded_with_every_column_gives_back_only_the_import_s(
+    client, login, import_orders
+):
+    # A batch of before: its header and refused cells hold the file's every column.
+    login("Finance")
+    batch = batch_of(upload(client, "mixed.csv"))
+    batch.headers = ["Pedido", "cpf_cliente", "Número Nota", "Valor", "Data Emissão"]
+    batch.save(update_fields=["headers"])
+    batch.rows.filter(number=3).update(
+        cells=["1599999999-01", "529.982.247-25", "12399", "10.00", "2026-11-27"]
+    )
+    client.logout()
+    login("Viewer", username="viewer")
+    response = client.get(reverse("admin:imports_importbatch_refused", args=[batch.pk]))
+    assert response.content.decode("utf-8-sig").splitlines() == [
+        "order_id;invoice_number;invoice_value;issuance_date;reason",
+        "1599999999-01;12399;10.00;2026-11-27;row 3: Unknown order 1599999999-01: no order "
+        "with this id in the back office.",
+    ]
+
+
 @pytest.mark.parametrize(
     ("policy", "status", "imported"),
     [
