@@ -213,7 +213,7 @@ def placement_answer(placement: Placement, *, order_id: str) -> dict[str, Any]:
     answer = _without_nulls(placement.raw)
     for item in answer["items"]:
         item["measurementUnit"] = item.get("measurementUnit") or "un"
-        item["unitMultiplier"] = item.get("unitMultiplier") or 1
+        item["unitMultiplier"] = int(item.get("unitMultiplier") or 1)
     return {**answer, "orderId": order_id}
 
 
@@ -303,8 +303,10 @@ def _unit_check(item: dict[str, Any], where: str) -> None:
         )
     multiplier = item.get("unitMultiplier")
     # The guide's placement sends 0 (and VTEX null) for "not given": the seller's 1 then.
+    # A whole float (1.0, as VTEX's OMS writes it elsewhere) is that integer.
     if multiplier not in (None, 0) and not (
-        _integer(multiplier) and 0 < multiplier < UNIT_MULTIPLIER_BELOW
+        (_integer(multiplier) or (isinstance(multiplier, float) and multiplier.is_integer()))
+        and 0 < multiplier < UNIT_MULTIPLIER_BELOW
     ):
         raise BadRequest(
             f"{where}.unitMultiplier must be a whole number from 1 to {UNIT_MULTIPLIER_BELOW - 1}"

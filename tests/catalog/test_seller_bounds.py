@@ -77,10 +77,12 @@ def test_an_items_unit_within_bounds_is_stored(client):
     catalog_load()
     body = placement()
     body["items"][0].update(measurementUnit="kg", unitMultiplier=12)
-    body["items"][1].update(measurementUnit="m" * 20, unitMultiplier=99_999_999)
+    body["items"][1].update(measurementUnit="m" * 20, unitMultiplier=99_999_999.0)
     response = post(client, ORDERS, body)
 
     assert response.status_code == 200, response.content
+    # A whole float is that integer, answered as the spec's integer.
+    assert [item["unitMultiplier"] for item in response.json()["items"]] == [12, 99_999_999]
     order = Order.objects.get(vtex_order_id=response.json()["orderId"])
     assert list(order.items.values_list("measurement_unit", "unit_multiplier")) == [
         ("kg", Decimal(12)),
