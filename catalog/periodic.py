@@ -4,6 +4,7 @@ into django-celery-beat's tables after every ``migrate`` (``CatalogConfig.ready`
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from catalog import tasks
 from orders.periodic import Every, PeriodicDeclaration
@@ -19,5 +20,16 @@ DECLARATIONS: list[PeriodicDeclaration] = [
             "on its page."
         ),
         expire_seconds=settings.CATALOG_SUGGESTION_CHECK_SECONDS,
+    ),
+    PeriodicDeclaration(
+        name=gettext_noop("catalog: cancel marketplace orders past their lockTTL"),
+        task=tasks.SELLER_ORDERS_EXPIRE,
+        schedule=Every(seconds=tasks.SELLER_ORDERS_EXPIRE_SECONDS),
+        description=(
+            "Every 5 minutes: cancel the marketplace orders still waiting for the "
+            "marketplace's authorization once their lockTTL has passed since the placement, "
+            "releasing the units they held."
+        ),
+        expire_seconds=tasks.SELLER_ORDERS_EXPIRE_SECONDS,
     ),
 ]

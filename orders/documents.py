@@ -323,10 +323,21 @@ def _int(value: Any) -> int:
         return 0
 
 
+# The decimal columns read here are numeric(12,4): below 10^8 either way.
+DECIMAL_BELOW = Decimal(10**8)
+
+
 def _decimal(value: Any, *, default: Decimal) -> Decimal:
+    """``value`` to 4 decimals; ``default`` when it is missing, not a number, not finite
+    (``NaN``, ``Infinity``) or too large for the column (a row must not stop an import)."""
+    if value is None or isinstance(value, bool):
+        return default
     try:
-        return Decimal(str(value)).quantize(Decimal("0.0001")) if value is not None else default
-    except InvalidOperation:
+        number = Decimal(str(value))
+        if not number.is_finite() or abs(number) >= DECIMAL_BELOW:
+            return default
+        return number.quantize(Decimal("0.0001"))
+    except (InvalidOperation, ValueError):
         return default
 
 

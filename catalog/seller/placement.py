@@ -7,12 +7,15 @@ with the SKUs locked, the order mirror is written through ``orders.services.mark
 (status waiting for the marketplace's authorization, origin Marketplace, its services
 endpoint and order id) and its units are held in ``StockReservation`` rows. The seller order
 id is ``SLR-{marketplaceOrderId}``: the marketplace retrying a placement gets the same order
-back, and nothing more is held.
+back, and nothing more is held. An order the marketplace does not authorize within its
+``lockTTL`` is canceled by ``marketplace_orders_expire`` (a periodic task), its units released.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -20,10 +23,11 @@ from django.utils import timezone
 
 from catalog.models import Sku, StockReservation
 from catalog.selectors import skus_available
-from catalog.seller.protocol import BadRequest, MarketplaceRequest, Placement
+from catalog.seller.protocol import BadRequest, MarketplaceRequest, Placement, lock_ttl_duration
 from catalog.seller.simulation import slas_for
 from orders.models import AT_MARKETPLACE, Order, OrderEvent, OrderOrigin
 from orders.services.marketplace import (
+    MarketplaceOrderRefused,
     marketplace_order_authorize,
     marketplace_order_cancel,
     marketplace_order_create,
@@ -31,6 +35,8 @@ from orders.services.marketplace import (
 from orders.status import OrderStatus
 
 SELLER_ORDER_PREFIX = "SLR-"
+
+logger = logging.getLogger(__name__)
 
 
 class OrderNotFound(Exception):
@@ -108,6 +114,49 @@ def marketplace_order_cancel_request(*, order_id: str, request: MarketplaceReque
         reason=request.reason,
         request_id=request.request_id,
     )
+
+
+def order_lock_ttl(order: Order) -> tuple[str, timedelta] | None:
+    """The shortest ``lockTTL`` of the order's SLAs (as placed, and as a duration); None when
+    the placement named none."""
+    logistics = ((order.raw_document or {}).get("shippingData") or {}).get("logisticsInfo") or []
+    ttls = [
+        (entry["lockTTL"], duration)
+        for entry in logistics
+        if isinstance(entry, dict)
+        and (duration := lock_ttl_duration(entry.get("lockTTL"))) is not None
+    ]
+    return min(ttls, key=lambda ttl: ttl[1]) if ttls else None
+
+
+def marketplace_orders_expire(*, now: datetime | None = None) -> int:
+    """Cancel the marketplace orders still waiting for the marketplace's authorization once
+    their ``lockTTL`` has passed since the placement (the marketplace no longer holds the
+    sale): their units are released (``catalog.seller.stock``) and the audit says why.
+    Returns how many were canceled."""
+    now = now or timezone.now()
+    waiting = (
+        Order.objects.filter(AT_MARKETPLACE, status=OrderStatus.WAITING_FFMT_AUTHORIZATION)
+        .only("pk", "vtex_order_id", "created_at", "raw_document")
+        .order_by("created_at", "pk")
+    )
+    expired = 0
+    for order in waiting.iterator(chunk_size=200):
+        ttl = order_lock_ttl(order)
+        if ttl is None or order.created_at + ttl[1] > now:
+            continue
+        try:
+            marketplace_order_cancel(
+                order=order,
+                marketplace_order_id="",
+                reason=f"lockTTL {ttl[0]} passed without the marketplace's authorization",
+                lock_expired=ttl[0],
+            )
+        except MarketplaceOrderRefused:
+            continue  # authorized (or canceled) meanwhile
+        logger.info("seller: order %s canceled: lockTTL %s passed", order.vtex_order_id, ttl[0])
+        expired += 1
+    return expired
 
 
 def _document(

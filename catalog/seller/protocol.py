@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 # Bounds that keep one call cheap; a real cart is far below them.
@@ -22,6 +23,13 @@ MAX_ID_LENGTH = 64
 MARKETPLACE_ORDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
 MAX_ENDPOINT_LENGTH = 500
 BRAZIL = "BRA"
+# An item's unit: the spec's types (a string, an integer) within the order item's columns
+# (measurement_unit varchar(20), unit_multiplier numeric(12,4): below 10^8).
+MAX_MEASUREMENT_UNIT = 20
+UNIT_MULTIPLIER_BELOW = 10**8
+# How long the marketplace holds the units (``lockTTL``): "8d", "3bd", "12h", "30m".
+LOCK_TTL = re.compile(r"([0-9]{1,4})(bd|d|h|m)")
+ASCII_DIGITS = frozenset("0123456789")
 
 
 class BadRequest(Exception):
@@ -142,6 +150,7 @@ def _placement(body: Any, where: str) -> Placement:
     for index, item in enumerate(items):
         line = _cart_line(item, f"{where}items[{index}]")
         price = _cents(item.get("price"), f"{where}items[{index}].price")
+        _unit_check(item, f"{where}items[{index}]")
         lines.append(PlacedLine(line.sku_id, line.quantity, price, line.seller, item))
     client = _object(body.get("clientProfileData"), f"{where}clientProfileData")
     for name in ("email", "firstName", "lastName", "document"):
@@ -158,12 +167,19 @@ def _placement(body: Any, where: str) -> Placement:
     infos = _list(
         shipping_data.get("logisticsInfo"), f"{where}shippingData.logisticsInfo", MAX_CART_LINES
     )
+    covered: set[int] = set()
     for index, info in enumerate(infos):
         name = f"{where}shippingData.logisticsInfo[{index}]"
         info = _object(info, name)
         item_index = info.get("itemIndex")
         if not _integer(item_index) or not 0 <= item_index < len(lines):
             raise BadRequest(f"{name}.itemIndex must point at one of the items")
+        if item_index in covered:
+            raise BadRequest(f"{name}.itemIndex {item_index} is repeated: one SLA per item")
+        covered.add(item_index)
+        lock_ttl = info.get("lockTTL")
+        if lock_ttl not in (None, "") and lock_ttl_duration(lock_ttl) is None:
+            raise BadRequest(f"{name}.lockTTL must be a duration such as 8d, 3bd, 12h or 30m")
         sla = info.get("selectedSla")
         if not isinstance(sla, str) or not sla.strip():
             raise BadRequest(f"{name}.selectedSla is required")
@@ -176,7 +192,6 @@ def _placement(body: Any, where: str) -> Placement:
                 lock_ttl=str(info.get("lockTTL") or "")[:10],
             )
         )
-    covered = {entry.item_index for entry in shipping}
     missing = [index for index in range(len(lines)) if index not in covered]
     if missing:
         raise BadRequest(f"{where}shippingData.logisticsInfo has no SLA for items {missing}")
@@ -198,7 +213,7 @@ def placement_answer(placement: Placement, *, order_id: str) -> dict[str, Any]:
     answer = _without_nulls(placement.raw)
     for item in answer["items"]:
         item["measurementUnit"] = item.get("measurementUnit") or "un"
-        item["unitMultiplier"] = item.get("unitMultiplier") or 1
+        item["unitMultiplier"] = int(item.get("unitMultiplier") or 1)
     return {**answer, "orderId": order_id}
 
 
@@ -278,5 +293,38 @@ def _cents(value: Any, where: str) -> int:
     return value
 
 
+def _unit_check(item: dict[str, Any], where: str) -> None:
+    """An item's ``measurementUnit`` and ``unitMultiplier``, when sent, fit the order item's
+    columns (a JSON ``NaN`` or ``Infinity`` is a float: refused like any non-integer)."""
+    unit = item.get("measurementUnit")
+    if unit is not None and not (isinstance(unit, str) and len(unit) <= MAX_MEASUREMENT_UNIT):
+        raise BadRequest(
+            f"{where}.measurementUnit must be a string of at most {MAX_MEASUREMENT_UNIT} characters"
+        )
+    multiplier = item.get("unitMultiplier")
+    # The guide's placement sends 0 (and VTEX null) for "not given": the seller's 1 then.
+    # A whole float (1.0, as VTEX's OMS writes it elsewhere) is that integer.
+    if multiplier not in (None, 0) and not (
+        (_integer(multiplier) or (isinstance(multiplier, float) and multiplier.is_integer()))
+        and 0 < multiplier < UNIT_MULTIPLIER_BELOW
+    ):
+        raise BadRequest(
+            f"{where}.unitMultiplier must be a whole number from 1 to {UNIT_MULTIPLIER_BELOW - 1}"
+        )
+
+
+def lock_ttl_duration(value: Any) -> timedelta | None:
+    """A ``lockTTL`` as a duration (business days counted with their weekends, so never
+    shorter than meant); None when it is not one."""
+    match = LOCK_TTL.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    amount, unit = int(match[1]), match[2]
+    if unit == "bd":
+        return timedelta(days=amount + 2 * ((amount + 4) // 5))
+    return timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: amount})
+
+
 def _digits(value: Any) -> str:
-    return "".join(char for char in value if char.isdigit()) if isinstance(value, str) else ""
+    """The ASCII digits of ``value`` (``isdigit`` would take full-width and other scripts')."""
+    return "".join(char for char in value if char in ASCII_DIGITS) if isinstance(value, str) else ""

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -107,16 +108,19 @@ def simulation(request: HttpRequest) -> JsonResponse:
 def orders(request: HttpRequest) -> JsonResponse:
     """Order placement; answers the order(s) as sent, each with the seller's ``orderId``."""
     placements, as_list = placements_read(_json_body(request))
+    # The list's orders are placed all or none: one refused (a 400 to the marketplace) rolls
+    # back the others, so nothing stays held for orders the marketplace was told failed.
+    with transaction.atomic():
+        placed = [marketplace_order_place(placement=placement) for placement in placements]
     answers = []
-    for placement in placements:
-        placed = marketplace_order_place(placement=placement)
+    for placement, one in zip(placements, placed, strict=True):
         logger.info(
             "seller: marketplace order %s placed as %s%s",
             placement.marketplace_order_id,
-            placed.order.vtex_order_id,
-            "" if placed.created else " (again: nothing new)",
+            one.order.vtex_order_id,
+            "" if one.created else " (again: nothing new)",
         )
-        answers.append(placement_answer(placement, order_id=placed.order.vtex_order_id))
+        answers.append(placement_answer(placement, order_id=one.order.vtex_order_id))
     return JsonResponse(answers if as_list else answers[0], safe=False)
 
 

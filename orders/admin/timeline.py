@@ -135,7 +135,12 @@ def _line(
             "to": status_label(event.to_status),
         }
         what = _("Status in VTEX went from %(from)s to %(to)s.") % values
-        if event.source == Actor.OUTBOX:
+        if payload.get("marketplace") == "lock-expired":
+            what = _(
+                "Canceled by the seller: the marketplace did not authorize the order within its "
+                "lockTTL (%(ttl)s); the units it held were released."
+            ) % {"ttl": payload.get("lock_ttl", "")}
+        elif event.source == Actor.OUTBOX:
             # Read back from VTEX once a command settled (the latest one settled by then).
             # VTEX moved it for that command only if VTEX accepted it; after a refusal the
             # re-read found a change made elsewhere.

@@ -111,12 +111,27 @@ def marketplace_order_authorize(*, order: Order, marketplace_order_id: str) -> O
 
 
 def marketplace_order_cancel(
-    *, order: Order, marketplace_order_id: str, reason: str, request_id: str = ""
+    *,
+    order: Order,
+    marketplace_order_id: str,
+    reason: str,
+    request_id: str = "",
+    lock_expired: str = "",
 ) -> OrderEvent:
     """The marketplace cancels: accepted until the seller sent (or queued) a sale invoice.
-    Asked again once canceled, the first cancellation answers (its receipt)."""
+    Asked again once canceled, the first cancellation answers (its receipt).
+
+    With ``lock_expired`` (the order's ``lockTTL``), the seller cancels an order the
+    marketplace did not authorize within the time it held the units: only while the order
+    still waits for that authorization, audited as such (source reconciliation)."""
     with transaction.atomic():
         order = _lock(order, marketplace_order_id)
+        if lock_expired and order.status != AUTHORIZED_FROM:
+            raise MarketplaceOrderRefused(
+                "ORDER_NOT_WAITING_AUTHORIZATION",
+                f"Order {order.vtex_order_id} is {order.status}: it no longer waits for the "
+                "marketplace's authorization.",
+            )
         if order.status == OrderStatus.CANCELED:
             # Canceled already (by the marketplace before, or by the seller's own request).
             earlier = _status_event(order, to_status=OrderStatus.CANCELED, any_source=True)
@@ -132,6 +147,17 @@ def marketplace_order_cancel(
         if order.status == OrderStatus.CANCELED:
             raise MarketplaceOrderRefused(
                 "ORDER_CANCELED", f"Order {order.vtex_order_id} is already canceled."
+            )
+        if lock_expired:
+            return _status_set(
+                order=order,
+                to_status=OrderStatus.CANCELED,
+                source=Actor.RECONCILE,
+                payload={
+                    "marketplace": "lock-expired",
+                    "lock_ttl": lock_expired[:10],
+                    "reason": reason[:500],
+                },
             )
         return _status_set(
             order=order,
