@@ -23,7 +23,13 @@ from import_export import fields, resources
 
 from catalog.models import Sku
 from catalog.services.skus import sku_change_reason, sku_save
-from imports.kinds import Column, ImportContext, ImportKind, RowOutcome, RowRefused
+from imports.kinds import (
+    Column,
+    ImportContext,
+    RowByRowImport,
+    RowOutcome,
+    RowRefused,
+)
 from imports.spreadsheet import cell_safe
 from imports.values import decimal_number, money_cents, whole_number
 from orders.models import Actor
@@ -102,7 +108,7 @@ def sku_check(sku: Sku) -> None:
         raise RowRefused(" ".join(messages)) from None
 
 
-class SkuImport(ImportKind):
+class SkuImport(RowByRowImport):
     name = "skus"
     label = gettext_lazy("SKUs")
     permission = "catalog.import_sku"

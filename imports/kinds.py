@@ -1,11 +1,12 @@
 """What can be imported from a file, declared by the apps that own it.
 
 An **import kind** is one class: the columns it reads (each with its accepted names), the
-permission needed to import it, a template row, and ``import_row``, which turns one row into
-a call of the owning app's services and raises ``RowRefused`` with the operator's message when
-the row cannot be imported. Apps register their kinds in ``AppConfig.ready``
-(``imports.kinds.register(InvoiceImport())``); the machinery here (reading files, batches, the
-preview, policies, the Celery job, the reports, the command line) never branches on kinds.
+permission needed to import it, a template row, and ``import_rows`` (or, row by row,
+``import_row`` of a ``RowByRowImport``), which turns rows into calls of the owning app's
+services, with ``RowRefused`` and the operator's message for a row that cannot be imported.
+Apps register their kinds in ``AppConfig.ready`` (``imports.kinds.register(InvoiceImport())``);
+the machinery here (reading files, batches, the preview, policies, the Celery job, the reports,
+the command line) never branches on kinds.
 See docs/imports.md.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -76,9 +78,10 @@ class ImportContext:
     state: dict[str, Any] = field(default_factory=dict)
 
 
-class ImportKind:
-    """One kind of import. Subclasses set the class attributes and implement ``import_row``
-    (one row at a time), or ``import_rows`` when the owning app has a bulk service."""
+class ImportKind(ABC):
+    """One kind of import. Subclasses set the class attributes and implement
+    ``import_rows``; a kind whose app imports one row at a time subclasses
+    ``RowByRowImport`` and implements ``import_row`` instead."""
 
     name: ClassVar[str]
     label: ClassVar[str | Promise]
@@ -90,23 +93,37 @@ class ImportKind:
     # Example rows of the downloadable template, by column name.
     example_rows: ClassVar[Sequence[dict[str, str]]] = ()
 
-    def prepare(self, rows: Iterable[dict[str, str]], context: ImportContext) -> None:
+    # An optional hook, not an abstract one: most kinds read nothing ahead of their rows.
+    def prepare(self, rows: Iterable[dict[str, str]], context: ImportContext) -> None:  # noqa: B027
         """Called once before the rows with all of them (read what a row needs in bulk)."""
 
     # Rows handed to ``import_rows`` at once.
     chunk_size: ClassVar[int] = 500
 
+    @abstractmethod
+    def import_rows(
+        self, rows: Sequence[tuple[int, dict[str, str]]], context: ImportContext
+    ) -> list[RowOutcome | RowRefused]:
+        """Import ``(row number, row)`` pairs (cells by column name, stripped, '' when empty)
+        through the owning app's services, in the run's transaction: each outcome or refusal
+        in order. A refused row must leave nothing written."""
+
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+class RowByRowImport(ImportKind):
+    """A kind whose app imports one row at a time: each row through ``import_row`` in a
+    savepoint of its own, so a refused row leaves nothing."""
+
+    @abstractmethod
     def import_row(self, row: dict[str, str], context: ImportContext) -> RowOutcome:
         """Import one row (cells by column name, stripped, '' when empty) through the owning
-        app's services, in the run's transaction; raise ``RowRefused`` to refuse it."""
-        raise NotImplementedError
+        app's services; raise ``RowRefused`` to refuse it."""
 
     def import_rows(
         self, rows: Sequence[tuple[int, dict[str, str]]], context: ImportContext
     ) -> list[RowOutcome | RowRefused]:
-        """Import ``(row number, row)`` pairs, each outcome or refusal in order. A refused
-        row must leave nothing written. This default runs ``import_row`` on each row in a
-        savepoint of its own."""
         outcomes: list[RowOutcome | RowRefused] = []
         for number, row in rows:
             context.row_number = number
@@ -124,9 +141,6 @@ class ImportKind:
                     RowRefused(_("This row could not be imported (an internal error, logged)."))
                 )
         return outcomes
-
-    def column_names(self) -> list[str]:
-        return [column.name for column in self.columns]
 
 
 _KINDS: dict[str, ImportKind] = {}

@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from imports.kinds import Column, ImportContext, ImportKind, RowOutcome, RowRefused
+from imports.kinds import (
+    Column,
+    ImportContext,
+    ImportKind,
+    RowByRowImport,
+    RowOutcome,
+    RowRefused,
+)
 from imports.spreadsheet import cell_safe
 from imports.values import choice, day, money_cents, whole_number
 from orders.models import Actor, Invoice, InvoiceType, Order, OrderItem
@@ -275,7 +282,7 @@ def invoice_lines(text: str, order: Order) -> list[InvoiceLine] | None:
     return lines or None
 
 
-class TrackingImport(OrderRowsMixin, ImportKind):
+class TrackingImport(OrderRowsMixin, RowByRowImport):
     name = "tracking"
     label = gettext_lazy("Tracking numbers")
     permission = "orders.track_order"

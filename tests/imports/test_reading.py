@@ -11,12 +11,14 @@ import openpyxl
 import pytest
 
 from imports.files import FileRefused, table_read
-from imports.kinds import Column, ImportKind, RowRefused, header_key
+from imports.kinds import Column, RowByRowImport, RowOutcome, RowRefused, header_key
 from imports.spreadsheet import cell_safe
 from imports.values import choice, day, decimal_number, money_cents, whole_number
 
 
-class Sample(ImportKind):
+class Sample(RowByRowImport):
+    """A kind to read files with (these tests import nothing)."""
+
     name = "sample"
     label = "Samples"
     permission = "imports.view_importbatch"
@@ -25,6 +27,9 @@ class Sample(ImportKind):
         Column("issuance_date", ("data_emissao",), required=True),
         Column("note", ("observação",)),
     )
+
+    def import_row(self, row, context):
+        return RowOutcome(row["order_id"])
 
 
 KIND = Sample()
