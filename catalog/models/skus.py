@@ -40,6 +40,18 @@ def ean_validate(value: str) -> None:
         )
 
 
+def _measure(label: str, *, max_digits: int = 8, decimal_places: int = 2) -> models.DecimalField:
+    """A package measure: optional, never negative."""
+    return models.DecimalField(
+        label,
+        max_digits=max_digits,
+        decimal_places=decimal_places,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+
 class Sku(models.Model):
     sku_id = models.CharField(_("seller SKU id"), max_length=64, unique=True)
     name = models.CharField(_("SKU name"), max_length=200)
@@ -53,38 +65,10 @@ class Sku(models.Model):
     category_path = models.CharField(_("category"), max_length=255, blank=True)
     ean = models.CharField(_("EAN"), max_length=14, blank=True, validators=[ean_validate])
     ref_id = models.CharField(_("reference id"), max_length=64, blank=True)
-    weight_kg = models.DecimalField(
-        _("weight (kg)"),
-        max_digits=9,
-        decimal_places=3,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    height_cm = models.DecimalField(
-        _("height (cm)"),
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    width_cm = models.DecimalField(
-        _("width (cm)"),
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    length_cm = models.DecimalField(
-        _("length (cm)"),
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    weight_kg = _measure(_("weight (kg)"), max_digits=9, decimal_places=3)
+    height_cm = _measure(_("height (cm)"))
+    width_cm = _measure(_("width (cm)"))
+    length_cm = _measure(_("length (cm)"))
     # Image URLs, in the order the marketplace should show them.
     images = models.JSONField(_("images"), default=list, blank=True)
     # Specification name -> value(s), as the Suggestions API takes them.
