@@ -50,6 +50,7 @@ from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from orders.models import Actor
 from orders.money import brl
 from orders.services.actions import ActionRefused
+from outbox.reports import queued_report
 
 NOTIFY = "catalog.notify_sku_change"
 SUGGEST = "catalog.send_sku_suggestion"
@@ -114,6 +115,7 @@ class SkuButton:
     permission: str
     # Runs on one SKU; True when something new was queued (raises ActionRefused).
     service: Callable[[Sku, HttpRequest], bool]
+    # What is queued, in "<queued> queued for: <SKUs>."
     queued: Promise
 
 
@@ -122,44 +124,35 @@ BUTTONS: dict[str, SkuButton] = {
         gettext_lazy("Notify change"),
         NOTIFY,
         _notify,
-        gettext_lazy("Change notification queued for: %(skus)s."),
+        gettext_lazy("Change notification"),
     ),
     "send-suggestion": SkuButton(
         gettext_lazy("Send suggestion"),
         SUGGEST,
         _suggest,
-        gettext_lazy("Suggestion queued for: %(skus)s."),
+        gettext_lazy("Suggestion"),
     ),
     "check-suggestion": SkuButton(
         gettext_lazy("Check suggestion"),
         SUGGEST,
         _check,
-        gettext_lazy("Suggestion check queued for: %(skus)s."),
+        gettext_lazy("Suggestion check"),
     ),
 }
 
 
 def _run(request: HttpRequest, name: str, skus: list[Sku]) -> None:
-    """One button on each SKU, each in its own transaction; one message for what was queued,
-    one for what was already queued, one per refusal."""
+    """One button on each SKU, each in its own transaction; the outbox's report of it."""
     button = BUTTONS[name]
-    queued, repeated = [], []
+    queued, repeated, refused = [], [], []
     for sku in skus:
         try:
             (queued if button.service(sku, request) else repeated).append(sku.sku_id)
         except ActionRefused as refusal:
-            messages.warning(
-                request,
-                _("%(sku)s refused: %(reason)s") % {"sku": sku.sku_id, "reason": refusal.message},
-            )
-    if queued:
-        messages.success(request, str(button.queued) % {"skus": ", ".join(queued)})
-    if repeated:
-        messages.info(
-            request,
-            _("Already queued earlier, nothing new sent for: %(skus)s.")
-            % {"skus": ", ".join(repeated)},
-        )
+            refused.append((sku.sku_id, refusal.message))
+    queued_report(
+        request, what=str(button.queued), queued=queued, repeated=repeated, refused=refused
+    )
 
 
 def _action(name: str) -> Callable[..., Any]:

@@ -36,6 +36,7 @@ from orders.services.actions import ActionRefused, ActionResult
 from orders.services.changes import ChangePreview
 from outbox.models import VtexCommand
 from outbox.refusals import vtex_answer
+from outbox.reports import queued_report
 from outbox.selectors import subject_commands, subject_commands_url
 
 
@@ -46,26 +47,15 @@ def report(
     refusals: Iterable[tuple[Order, str]],
     queued_message: str,
 ) -> None:
-    """One message for what was queued, one for what was already queued, one per refusal."""
-    queued = [result.order.vtex_order_id for result in results if result.created]
-    repeated = [result.order.vtex_order_id for result in results if not result.created]
-    if queued:
-        messages.success(
-            request,
-            _("%(what)s queued for: %(orders)s.")
-            % {"what": queued_message, "orders": ", ".join(queued)},
-        )
-    if repeated:
-        messages.info(
-            request,
-            _("Already queued earlier, nothing new sent for: %(orders)s.")
-            % {"orders": ", ".join(repeated)},
-        )
-    for order, reason in refusals:
-        messages.warning(
-            request,
-            _("%(order)s refused: %(reason)s") % {"order": order.vtex_order_id, "reason": reason},
-        )
+    """The outbox's report of what a request queued, by order id."""
+    results = list(results)
+    queued_report(
+        request,
+        what=queued_message,
+        queued=[result.order.vtex_order_id for result in results if result.created],
+        repeated=[result.order.vtex_order_id for result in results if not result.created],
+        refused=[(order.vtex_order_id, reason) for order, reason in refusals],
+    )
 
 
 def order_totals(order: Order, summary: InvoicingSummary) -> list[tuple[str, str]]:
