@@ -1,5 +1,5 @@
-"""`python -m bench [--only feed,backfill,admin,outbox,simulation,imports] [--scale 0.2]`: run the
-benchmarks against the in-process sandbox on this run's own database and print their figures.
+"""`python -m bench [--only feed,backfill,admin,...,exports] [--scale 0.2]`: run the benchmarks
+against the in-process sandbox on this run's own database and print their figures.
 
 The database is a temporary SQLite file, or, when DATABASE_URL names a server, a database
 ``bench_<pid>`` created there and dropped at the end. Exits 1 when a correctness check
@@ -39,6 +39,7 @@ BENCHMARKS = {
     "outbox": ("bench.outbox", "outbox (invoice_submit + delivery)"),
     "simulation": ("bench.simulation", "seller fulfillment simulation (gunicorn, 10 clients)"),
     "imports": ("bench.imports", "invoice file import (imports batch + delivery)"),
+    "exports": ("bench.exports", "order list export (streamed CSV and XLSX)"),
 }
 
 

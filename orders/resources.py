@@ -9,7 +9,7 @@ value parsers and the file reading are the imports app's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -29,11 +29,11 @@ from imports.kinds import (
     RowOutcome,
     RowRefused,
 )
-from imports.spreadsheet import cell_safe
+from imports.spreadsheet import NativeValue
 from imports.values import choice, day, money_cents, whole_number
 from orders.models import Actor, Invoice, InvoiceType, Order, OrderItem
 from orders.money import brl
-from orders.selectors import customer_display
+from orders.selectors import customer_display, phone_display
 from orders.services.actions import (
     ActionRefused,
     ActionResult,
@@ -345,18 +345,20 @@ class TrackingImport(OrderRowsMixin, RowByRowImport):
 
 
 class MaskedExportResource(resources.ModelResource):
-    """An export for ``user``: customer data as ``customer_display`` shows it to them, and
-    every text cell a spreadsheet would run as a formula neutralised."""
+    """An export for ``user``: customer data as ``customer_display`` shows it to them. Values
+    keep their types (Decimal reais, aware datetimes): the file format writes them
+    (``imports.spreadsheet``), formula neutralisation included."""
 
     def __init__(self, user: AbstractBaseUser | AnonymousUser | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.user = user if user is not None else AnonymousUser()
-
-    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
-        return cell_safe(super().export_field(field, instance, **kwargs))
+        self._customer: tuple[Order, Any] | None = None
 
     def customer(self, order: Order) -> Any:
-        return customer_display(order=order, user=self.user)
+        # Several columns of one row read the same customer: shown once per order.
+        if self._customer is None or self._customer[0] is not order:
+            self._customer = (order, customer_display(order=order, user=self.user))
+        return self._customer[1]
 
 
 def reais(cents: int) -> Decimal:
@@ -364,14 +366,26 @@ def reais(cents: int) -> Decimal:
     return Decimal(cents) / 100
 
 
+def column(label: str, attribute: str | None = None) -> fields.Field:
+    """An export column: its header is ``label`` in the language of the export."""
+    return fields.Field(attribute=attribute, column_name=label, widget=NativeValue())
+
+
 class OrderExportResource(MaskedExportResource):
-    order_id = fields.Field(attribute="vtex_order_id", column_name="order_id")
-    status = fields.Field(column_name="status")
-    value = fields.Field(column_name="value")
-    customer_name = fields.Field(column_name="customer_name")
-    customer_email = fields.Field(column_name="customer_email")
-    customer_document = fields.Field(column_name="customer_document")
-    customer_phone = fields.Field(column_name="customer_phone")
+    order_id = column(gettext_lazy("Order"), "vtex_order_id")
+    sequence = column(gettext_lazy("Sequence"), "sequence")
+    created_at = column(gettext_lazy("Created at"), "created_at")
+    status = column(gettext_lazy("Status"))
+    value = column(gettext_lazy("Value"))
+    customer_name = column(gettext_lazy("Customer"))
+    customer_email = column(gettext_lazy("E-mail"))
+    customer_document = column(gettext_lazy("Document"))
+    customer_phone = column(gettext_lazy("Phone"))
+    shipping_city = column(gettext_lazy("City"), "shipping_city")
+    shipping_state = column(gettext_lazy("State"), "shipping_state")
+    carrier = column(gettext_lazy("Carrier"), "carrier")
+    sales_channel = column(gettext_lazy("Sales channel"), "sales_channel")
+    origin = column(gettext_lazy("Origin"), "origin")
 
     class Meta:
         model = Order
@@ -394,7 +408,7 @@ class OrderExportResource(MaskedExportResource):
         export_order = fields
 
     def dehydrate_status(self, order: Order) -> str:
-        return status_label(order.status)
+        return str(status_label(order.status))
 
     def dehydrate_value(self, order: Order) -> Any:
         return reais(order.value)
@@ -409,18 +423,22 @@ class OrderExportResource(MaskedExportResource):
         return self.customer(order).document
 
     def dehydrate_customer_phone(self, order: Order) -> str:
-        return self.customer(order).phone
+        return phone_display(self.customer(order).phone)
 
 
 class InvoiceExportResource(MaskedExportResource):
-    order_id = fields.Field(attribute="order__vtex_order_id", column_name="order_id")
-    invoice_number = fields.Field(attribute="number", column_name="invoice_number")
-    invoice_value = fields.Field(column_name="invoice_value")
-    issuance_date = fields.Field(column_name="issuance_date")
-    invoice_key = fields.Field(attribute="key", column_name="invoice_key")
-    invoice_url = fields.Field(attribute="url", column_name="invoice_url")
-    customer_name = fields.Field(column_name="customer_name")
-    customer_document = fields.Field(column_name="customer_document")
+    order_id = column(gettext_lazy("Order"), "order__vtex_order_id")
+    invoice_number = column(gettext_lazy("Invoice number"), "number")
+    type = column(gettext_lazy("Type"), "type")
+    invoice_value = column(gettext_lazy("Invoice value"))
+    issuance_date = column(gettext_lazy("Issuance date"))
+    invoice_key = column(gettext_lazy("Invoice key"), "key")
+    invoice_url = column(gettext_lazy("Invoice URL"), "url")
+    courier = column(gettext_lazy("Carrier"), "courier")
+    tracking_number = column(gettext_lazy("Tracking number"), "tracking_number")
+    tracking_url = column(gettext_lazy("Tracking URL"), "tracking_url")
+    customer_name = column(gettext_lazy("Customer"))
+    customer_document = column(gettext_lazy("Document"))
 
     class Meta:
         model = Invoice
@@ -443,10 +461,10 @@ class InvoiceExportResource(MaskedExportResource):
     def dehydrate_invoice_value(self, invoice: Invoice) -> Any:
         return reais(invoice.value)
 
-    def dehydrate_issuance_date(self, invoice: Invoice) -> str:
+    def dehydrate_issuance_date(self, invoice: Invoice) -> date | None:
         if invoice.issued_at is None:
-            return ""
-        return timezone.localdate(invoice.issued_at).isoformat()
+            return None
+        return timezone.localdate(invoice.issued_at)
 
     def dehydrate_customer_name(self, invoice: Invoice) -> str:
         return self.customer(invoice.order).name

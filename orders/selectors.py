@@ -136,6 +136,20 @@ def mask_postal_code(value: str) -> str:
     return digits[:3] + "*" * max(len(digits) - 3, 0)
 
 
+def phone_display(value: str) -> str:
+    """A Brazilian phone as Brazilians write it: ``+5511987654321`` -> ``(11) 98765-4321``
+    (``(11) 3456-7890`` for a landline); anything else (foreign, masked, odd) as it is."""
+    digits = "".join(character for character in value if character.isdigit())
+    if value.startswith("+"):
+        if not digits.startswith("55"):
+            return value
+        digits = digits[2:]
+    if "*" in value or len(digits) not in (10, 11):
+        return value
+    area, number = digits[:2], digits[2:]
+    return f"({area}) {number[:-4]}-{number[-4:]}"
+
+
 def mask_tail(value: str, *, keep: int = 2) -> str:
     """Documents and phones: every character but the last ``keep`` hidden."""
     if not value:

@@ -17,10 +17,9 @@ from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
+from imports.spreadsheet import StreamedExportMixin
 from orders.admin.actions import OrderOperationsMixin
 from orders.admin.filters import HasInvoiceFilter, LateFilter, QueueFilter, StatusFilter
 from orders.admin.timeline import timeline
@@ -66,10 +65,9 @@ def short_datetime(value: datetime | None) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
-class MaskedExportMixin(ExportMixin):
-    """CSV and XLSX exports of the list as filtered, for the user exporting (masking)."""
-
-    formats = (CSV, XLSX)
+class MaskedExportMixin(StreamedExportMixin):
+    """CSV (for a spreadsheet or for programs) and XLSX exports of the list as filtered,
+    streamed, for the user exporting (masking)."""
 
     def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"user": request.user}
