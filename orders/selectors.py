@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -134,6 +135,35 @@ def mask_postal_code(value: str) -> str:
     if not digits:
         return mask_all(value)
     return digits[:3] + "*" * max(len(digits) - 3, 0)
+
+
+# What an operator types in the order list's search box, as people write it: a CPF/CNPJ with
+# its dots, dash and slash, a phone with its parentheses, an order id without its ``-01``.
+SEARCH_TYPED_NUMBER = re.compile(r"^[\d\s.\-/()+]+$")
+SEARCH_ORDER_NUMBER = re.compile(r"^\d{6,}$")
+# An order id's suffixes VTEX gives the orders of one purchase (split by seller or package).
+ORDER_ID_SUFFIXES = tuple(f"-{number:02d}" for number in range(1, 10))
+
+
+def order_search_matches(term: str, *, personal: bool) -> Q | None:
+    """The orders a search ``term`` means beyond the admin's own search: the digits of a
+    typed document or phone (only for staff who may see them: ``personal``) and the order ids
+    of a number typed without its suffix. Exact matches, so each one is an index lookup."""
+    term = term.strip()
+    if not SEARCH_TYPED_NUMBER.match(term):
+        return None
+    digits = re.sub(r"\D", "", term)
+    matches = Q()
+    if SEARCH_ORDER_NUMBER.match(term):
+        matches |= Q(vtex_order_id__in=[term + suffix for suffix in ORDER_ID_SUFFIXES])
+    if personal and len(digits) in (11, 14):  # a CPF or a CNPJ
+        matches |= Q(customer_document=digits) | Q(customer_corporate_document=digits)
+    if personal and digits:
+        national = digits[2:] if len(digits) in (12, 13) and digits.startswith("55") else digits
+        if len(national) in (10, 11):  # area code and number
+            phones = [f"+55{national}", national, f"55{national}"]
+            matches |= Q(customer_phone__in=phones) | Q(customer_corporate_phone__in=phones)
+    return matches or None
 
 
 def phone_display(value: str) -> str:

@@ -30,6 +30,7 @@ from orders.selectors import (
     customer_display,
     order_detail_related,
     order_invoicing_summary,
+    order_search_matches,
     orders_late,
 )
 from orders.status import status_colour, status_label
@@ -94,7 +95,10 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
         "customer_email",
         "=customer_document",
     )
-    search_help_text = _("Order id, sequence, customer name, e-mail or document.")
+    search_help_text = _(
+        "Order id (with or without its -01), sequence, customer name, e-mail, CPF/CNPJ or "
+        "phone, typed as you write them."
+    )
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False
@@ -156,6 +160,17 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
             return fields
         return [field for field in fields if field.lstrip("=^@") not in PII_SEARCH_FIELDS]
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        typed = order_search_matches(
+            search_term, personal=request.user.has_perm("orders.view_customer_pii")
+        )
+        if typed is not None:
+            found = found | queryset.filter(typed)
+        return found, may_have_duplicates
+
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
         context = {**(extra_context or {}), "import_links": import_links(request, "orders")}
         return super().changelist_view(request, context)
@@ -163,7 +178,9 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)
         if not request.user.has_perm("orders.view_customer_pii"):
-            changelist.search_help_text = _("Order id, sequence or customer name.")
+            changelist.search_help_text = _(
+                "Order id (with or without its -01), sequence or customer name."
+            )
         return changelist
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:

@@ -266,3 +266,48 @@ def test_audit_list_filters_by_type_actor_and_date(admin_client, django_user_mod
     assert shows(by_user, by_operator) and not shows(by_user, imported)
     assert "operadora" in by_user
     assert shows(by_year, by_operator) and not shows(by_year, imported)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "390.533.447-05",  # a CPF as people type it
+        " 39053344705 ",
+        "(11) 98765-4321",  # a phone as people type it
+        "11 98765 4321",
+        "+55 11 98765-4321",
+        "1400000000777",  # an order id without its -01
+    ],
+)
+def test_search_finds_what_people_type(login, client, typed):
+    wanted = OrderFactory(
+        vtex_order_id="1400000000777-01",
+        customer_document="39053344705",
+        customer_phone="+5511987654321",
+    )
+    other = OrderFactory(customer_document="11144477735", customer_phone="+5511912345678")
+    login("Operations")
+
+    found = client.get(ORDER_LIST, {"q": typed}).context["cl"].result_list
+
+    assert list(found) == [wanted]
+    assert other not in found
+
+
+@pytest.mark.parametrize("typed", ["390.533.447-05", "39053344705", "(11) 98765-4321"])
+def test_a_viewer_cannot_search_documents_or_phones_however_typed(login, client, typed):
+    OrderFactory(customer_document="39053344705", customer_phone="+5511987654321")
+    login("Viewer")
+
+    found = client.get(ORDER_LIST, {"q": typed}).context["cl"].result_list
+
+    assert list(found) == []
+
+
+def test_a_viewer_still_finds_an_order_by_its_id_without_suffix(login, client):
+    wanted = OrderFactory(vtex_order_id="1400000000888-02")
+    login("Viewer")
+
+    found = client.get(ORDER_LIST, {"q": "1400000000888"}).context["cl"].result_list
+
+    assert list(found) == [wanted]
