@@ -369,9 +369,15 @@ class VtexClient:
 
     # --- Catalog and marketplace -----------------------------------------------------------
 
-    def notify_sku_change(self, sku_id: str) -> bool:
-        """True when the marketplace already binds the SKU; False means: send a suggestion."""
-        path = f"/api/catalog_system/pvt/skuseller/changenotification/{segment(sku_id)}"
+    def notify_sku_change(self, *, seller_id: str, sku_id: str) -> bool:
+        """True when the marketplace binds the seller's SKU ``sku_id``; False (its 404) means:
+        send a suggestion. The SKU Bindings route names the seller and its SKU: the Catalog's
+        ``changenotification/{skuId}`` reads the id as the marketplace's own SKU, so an
+        unrelated SKU of the same number would answer 200."""
+        path = (
+            f"/api/sku-binding/pvt/skuseller/changenotification/"
+            f"{segment(seller_id)}/{segment(sku_id)}"
+        )
         try:
             self._request("POST", self._store(path))
         except VtexNotFound:

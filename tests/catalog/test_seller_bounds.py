@@ -131,9 +131,7 @@ def test_a_placement_list_with_one_refused_order_places_none(client):
     assert nothing_changed()
     assert (available("34562"), available("2000037")) == (3, 10)
     # The marketplace retries without C: both are placed, C's units still free.
-    response = client.post(
-        ORDERS, json.dumps(body[:2]), content_type="application/json", **HEADERS
-    )
+    response = client.post(ORDERS, json.dumps(body[:2]), content_type="application/json", **HEADERS)
     assert response.status_code == 200, response.content
     assert [answer["orderId"] for answer in response.json()] == ["SLR-A-01", "SLR-B-01"]
     # The spec documents the object form only: each order of the list is one answer.
@@ -167,8 +165,9 @@ def test_an_item_index_outside_the_items_is_a_400(client, item_index):
     response = post(client, ORDERS, body)
 
     assert response.status_code == 400
-    assert "logisticsInfo[1].itemIndex must point at one of the items" in (
-        response.json()["error"]["message"]
+    assert (
+        "logisticsInfo[1].itemIndex must point at one of the items"
+        in (response.json()["error"]["message"])
     )
     assert nothing_changed()
 

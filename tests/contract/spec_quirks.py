@@ -115,6 +115,16 @@ QUIRKS = [
         for name in ("country", "postalCode")
     ),
     Quirk(
+        api="sku-bindings",
+        operation="POST /sku-binding/pvt/skuseller/changenotification/{sellerId}/{sellerSkuId}",
+        part="response:404",
+        pointer=(),
+        schema={"type": "string"},
+        reason="Declared without a body, but its description says the 404's body is the text "
+        "'Seller StockKeepingUnit `{skuId}` not found for this seller id `{sellerId}`', as the "
+        "Catalog API's ChangeNotification declares it (text/plain; sheet §8.3).",
+    ),
+    Quirk(
         api="oms",
         operation="HookConfiguration",
         part="response:200",

@@ -12,13 +12,17 @@ from vtex import OrderRef, VtexRejected
 def test_sku_change_notification_tells_bound_from_unknown_skus(client, sandbox):
     sandbox.set_bindings(["100"], seller_id="seller1")
 
-    assert client.notify_sku_change("100") is True
-    assert client.notify_sku_change("200") is False
+    assert client.notify_sku_change(seller_id="seller1", sku_id="100") is True
+    assert client.notify_sku_change(seller_id="seller1", sku_id="200") is False
+    # Another seller's SKU 100 is not this seller's.
+    assert client.notify_sku_change(seller_id="seller2", sku_id="100") is False
 
     calls = vtex_calls(sandbox, method="POST", path_contains="/changenotification/")
-    assert [(c["path"].rsplit("/", 1)[1], c["status"]) for c in calls] == [
-        ("100", 200),
-        ("200", 404),
+    change = "/api/sku-binding/pvt/skuseller/changenotification"
+    assert [(c["path"], c["status"]) for c in calls] == [
+        (f"{change}/seller1/100", 200),
+        (f"{change}/seller1/200", 404),
+        (f"{change}/seller2/100", 404),
     ]
 
 
@@ -45,7 +49,7 @@ def test_a_suggestion_is_read_while_pending_and_none_once_decided(client, sandbo
 
     sandbox.approve_suggestion("seller1", "CAM-P-AZ")
     assert client.get_sku_suggestion(seller_id="seller1", seller_sku_id="CAM-P-AZ") is None
-    assert client.notify_sku_change("CAM-P-AZ") is True
+    assert client.notify_sku_change(seller_id="seller1", sku_id="CAM-P-AZ") is True
 
 
 def test_price_and_inventory_notifications_are_accepted(client, sandbox):
