@@ -101,19 +101,6 @@ QUIRKS = [
         )
         for name in ("country", "postalCode")
     ),
-    *(
-        Quirk(
-            api="seller-fulfillment",
-            operation="fulfillment-simulation",
-            part="response:200",
-            pointer=("properties", name),
-            schema={"type": "string", "nullable": True},
-            reason="Required strings in the spec, but a storefront (indexing) simulation sends "
-            "no postal code nor country, and the guide answers them null ('nulo se não "
-            "enviado'; sheet §8.1).",
-        )
-        for name in ("country", "postalCode")
-    ),
     Quirk(
         api="sku-bindings",
         operation="POST /sku-binding/pvt/skuseller/changenotification/{sellerId}/{sellerSkuId}",
