@@ -383,9 +383,10 @@ def _unit_check(item: dict[str, Any], where: str) -> None:
             f"{where}.measurementUnit must be a string of at most {MAX_MEASUREMENT_UNIT} characters"
         )
     multiplier = item.get("unitMultiplier")
-    # The guide's placement sends 0 (and VTEX null) for "not given": the seller's 1 then.
+    # null is "not given" (the seller's 1). 0 is refused like any value outside the range,
+    # though the guide's placement example sends it: no unit is sold 0 at a time.
     # A whole float (1.0, as VTEX's OMS writes it elsewhere) is that integer.
-    if multiplier not in (None, 0) and not (
+    if multiplier is not None and not (
         (_integer(multiplier) or (isinstance(multiplier, float) and multiplier.is_integer()))
         and 0 < multiplier < UNIT_MULTIPLIER_BELOW
     ):

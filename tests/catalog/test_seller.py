@@ -180,7 +180,8 @@ def test_without_a_postal_code_there_are_no_slas(client):
     body = post(client, SIMULATION, {"items": GUIDE_SIMULATION["items"]}).json()
     assert [info["slas"] for info in body["logisticsInfo"]] == [[], []]
     assert len(body["items"]) == 2
-    assert (body["postalCode"], body["country"]) == (None, None)
+    # The spec types both as strings (required): empty, not null, when the request has none.
+    assert (body["postalCode"], body["country"]) == ("", "")
 
 
 def test_unknown_inactive_and_unavailable_items_are_left_out(client):
@@ -373,6 +374,8 @@ def test_the_guides_placement_list_is_answered_as_a_list(client):
     catalog_load()
     body = json.loads(json.dumps(GUIDE_PLACEMENT))
     body[0]["shippingData"]["logisticsInfo"][0]["selectedSla"] = "Normal"
+    # The guide's unitMultiplier 0 is refused (test_seller_bounds); the spec's default is 1.
+    body[0]["items"][0]["unitMultiplier"] = 1
     response = client.post(ORDERS, json.dumps(body), content_type="application/json", **HEADERS)
 
     assert response.status_code == 200, response.content

@@ -58,6 +58,9 @@ def nothing_changed() -> bool:
         ("unitMultiplier", "2"),
         ("unitMultiplier", 0.25),  # the spec's unitMultiplier is an integer
         ("unitMultiplier", True),
+        # The guide's placement example sends 0: no unit is sold 0 at a time (issue 17 §9).
+        ("unitMultiplier", 0),
+        ("unitMultiplier", 0.0),
         ("measurementUnit", "u" * 21),
         ("measurementUnit", 5),
     ],
@@ -90,11 +93,11 @@ def test_an_items_unit_within_bounds_is_stored(client):
     ]
 
 
-def test_a_unit_multiplier_of_0_is_not_given_as_the_guide_sends_it(client):
-    # The integration guide's placement sends 0 (and VTEX null): the seller's 1, as before.
+def test_a_unit_multiplier_not_given_is_the_sellers_1(client):
+    # VTEX sends null (or leaves it out) when it has none: the seller's 1.
     catalog_load()
     body = placement()
-    body["items"][0]["unitMultiplier"] = 0
+    del body["items"][0]["unitMultiplier"]
     body["items"][1]["unitMultiplier"] = None
     response = post(client, ORDERS, body)
 
