@@ -177,6 +177,43 @@ def test_credentials_only_go_to_vtex_or_the_configured_host(client, sandbox, end
     assert vtex_calls(sandbox) == []
 
 
+@pytest.mark.parametrize(
+    "host",
+    [
+        # myvtex.com serves any VTEX account's workspaces and apps: another account's host
+        # runs code that account deploys, and would receive this store's credentials.
+        "attacker.myvtex.com",
+        "master--attacker.myvtex.com",
+        "sandbox.attacker.myvtex.com",
+        "sandboxx.myvtex.com",
+        "xsandbox.myvtex.com",
+        "marketplaceservicesendpoint.myvtex.com",  # the spec's placeholder
+    ],
+)
+def test_myvtex_hosts_of_another_account_get_no_credentials(client, sandbox, host):
+    with pytest.raises(VtexRejected) as caught:
+        client.cancel_order(OrderRef("1300-01", f"https://{host}/api/oms"), reason="x")
+
+    assert caught.value.code == "UNTRUSTED_ENDPOINT"
+    assert vtex_calls(sandbox) == []
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        # The account the client works for (``sandbox`` here): its own host and workspaces.
+        "https://sandbox.myvtex.com/api/oms?an=sandbox",
+        "https://master--sandbox.myvtex.com/api/oms",
+        # VTEX's OMS hosts, for every account.
+        "https://marketplace.vtexcommercestable.com.br/api/oms?an=marketplace",
+        "https://oms.vtexinternal.com.br/api/oms?an=luxstore",
+    ],
+)
+def test_vtex_hosts_and_the_accounts_own_myvtex_host_are_trusted(client, endpoint):
+    url = client._marketplace(endpoint, "/pvt/orders/1300-01/cancel")
+    assert "/pvt/orders/1300-01/cancel" in url
+
+
 def test_marketplace_tracking_fills_what_the_protocol_requires(client, sandbox, marketplace_order):
     order = marketplace_order
     _invoice(client, order, "NF-1", order["value"])
