@@ -22,3 +22,9 @@ urlpatterns = [
     # The fulfillment endpoint a VTEX marketplace calls, the back office being its seller.
     path("seller/", include("catalog.seller.urls")),
 ]
+
+# Django's own error pages, but VTEX's error envelope under /seller (backoffice/errors.py).
+handler400 = "backoffice.errors.bad_request"
+handler403 = "backoffice.errors.permission_denied"
+handler404 = "backoffice.errors.page_not_found"
+handler500 = "backoffice.errors.server_error"

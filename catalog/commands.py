@@ -45,7 +45,8 @@ class ChangeNotification(SkuCommand):
 
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
         # True: 200, the SKU is bound; False: 404, the marketplace does not know it.
-        return client.notify_sku_change(self.payload(command).sku_id)
+        payload: NotificationPayload = self.payload(command)
+        return client.notify_sku_change(seller_id=payload.seller_id, sku_id=payload.sku_id)
 
 
 class PriceNotification(SkuCommand):

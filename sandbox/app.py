@@ -81,14 +81,14 @@ VTEX_RULES = Map(
         Rule("/api/orders/hook/config", methods=["POST"], endpoint="hook_config_set"),
         Rule("/api/orders/hook/config", methods=["DELETE"], endpoint="hook_config_delete"),
         Rule(
-            "/api/catalog_system/pvt/skuseller/changenotification/<sku_id>",
+            "/api/sku-binding/pvt/skuseller/changenotification/<seller_id>/<seller_sku_id>",
             methods=["POST"],
             endpoint="sku_change",
         ),
         Rule(
             "/api/catalog_system/pvt/skuseller/changenotification/<seller_id>/<seller_sku_id>",
             methods=["POST"],
-            endpoint="sku_change_for_seller",
+            endpoint="sku_change_catalog",
         ),
         Rule(
             "/api/notificator/<seller_id>/changenotification/<sku_id>/price",
@@ -452,12 +452,13 @@ class SandboxApp:
 
     # catalog and marketplace APIs
 
-    def vtex_sku_change(self, request, sku_id):
-        catalog.change_notification(self.store, sku_id)
+    def vtex_sku_change(self, request, seller_id, seller_sku_id):
+        catalog.change_notification(self.store, seller_id, seller_sku_id)
         return empty()
 
-    def vtex_sku_change_for_seller(self, request, seller_id, seller_sku_id):
-        catalog.change_notification_for_seller(self.store, seller_id, seller_sku_id)
+    def vtex_sku_change_catalog(self, request, seller_id, seller_sku_id):
+        # The Catalog API's older route of the same notification documents 204 only.
+        catalog.change_notification(self.store, seller_id, seller_sku_id)
         return empty(204)
 
     def vtex_notify_price(self, request, seller_id, sku_id):

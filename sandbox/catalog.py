@@ -2,10 +2,13 @@
 
 The sandbox plays the marketplace that already matched some of the seller's SKUs
 (`bindings`, set through `PUT /_sandbox/catalog/bindings`): a change notification
-for a bound SKU answers 200, anything else the text/plain 404 VTEX sends, which
-tells the seller to send a suggestion. A suggestion PUT stores or replaces the
-pending suggestion; approving it (control API) binds the SKU and removes it, as
-VTEX's matcher does.
+naming the seller and its SKU (the SKU Bindings route, or the Catalog's older
+`{sellerId}/{sellerSkuId}` one of seed 003, 204 as its spec says) answers 2xx for a
+bound SKU, anything else the text/plain 404 VTEX sends, which tells the seller to send
+a suggestion. The Catalog's `changenotification/{skuId}` is not served: its id is the
+marketplace's own SKU id, which the sandbox's marketplace has none of. A suggestion
+PUT stores or replaces the pending suggestion; approving it (control API) binds the SKU
+and removes it, as VTEX's matcher does.
 """
 
 from __future__ import annotations
@@ -46,15 +49,9 @@ def _not_bound(sku_id: str, seller_id: str) -> TextNotFound:
     )
 
 
-def change_notification(store: Store, sku_id: str) -> None:
-    """POST /api/catalog_system/pvt/skuseller/changenotification/{skuId}: 200 or text 404."""
-    with store.lock:
-        if sku_id not in store.bindings["sku_ids"]:
-            raise _not_bound(sku_id, store.bindings["seller_id"])
-
-
-def change_notification_for_seller(store: Store, seller_id: str, seller_sku_id: str) -> None:
-    """The `{sellerId}/{sellerSkuId}` variant (204 in the spec)."""
+def change_notification(store: Store, seller_id: str, seller_sku_id: str) -> None:
+    """POST /api/sku-binding/pvt/skuseller/changenotification/{sellerId}/{sellerSkuId}: 200
+    when the marketplace binds that seller's SKU, else the text 404 (a suggestion is due)."""
     with store.lock:
         bound = store.bindings
         if seller_id != bound["seller_id"] or seller_sku_id not in bound["sku_ids"]:

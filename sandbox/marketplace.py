@@ -340,10 +340,20 @@ def authorize_fulfillment(store: Store, marketplace_order_id: str, body) -> dict
     return result
 
 
+# Which id the cancellation's path carries: the seller's (what it answered at placement) or the
+# marketplace's own, as in the External Seller Fulfillment spec's cancellation example.
+CANCEL_PATH_IDS = ("seller", "marketplace")
+
+
 def request_cancellation(store: Store, marketplace_order_id: str, body) -> dict:
-    """POST {seller_url}/pvt/orders/{sellerOrderId}/cancel; the seller accepts with a receipt."""
+    """POST {seller_url}/pvt/orders/{id}/cancel, the id being the seller's order id or, with
+    ``"path_id": "marketplace"``, the marketplace's; the seller accepts with a receipt."""
     body = body if isinstance(body, dict) else {}
+    path_id = body.get("path_id", "seller")
+    if path_id not in CANCEL_PATH_IDS:
+        raise bad_request("path_id must be seller or marketplace")
     record = _record_for_call(store, marketplace_order_id)
+    order_id = record["sellerOrderId"] if path_id == "seller" else marketplace_order_id
     payload = {
         "marketplaceOrderId": marketplace_order_id,
         "marketplaceOrderGroup": marketplace_order_id.rsplit("-", 1)[0],
@@ -354,7 +364,7 @@ def request_cancellation(store: Store, marketplace_order_id: str, body) -> dict:
     }
     result = _call(
         "POST",
-        f"{record['sellerUrl']}/pvt/orders/{record['sellerOrderId']}/cancel",
+        f"{record['sellerUrl']}/pvt/orders/{order_id}/cancel",
         params={"sc": str(body.get("sc", "1")), "an": store.account},
         headers=_headers(store, body),
         payload=payload,

@@ -50,10 +50,13 @@ MAX_FEED_LOT = 10
 TRUSTED_MARKETPLACE_HOST_SUFFIXES = (
     ".vtexinternal.com.br",
     ".vtexcommercestable.com.br",
-    ".myvtex.com",
     ".vtex.com",
     ".vtex.com.br",
 )
+# myvtex.com serves every VTEX account's workspaces and apps (`{account}.myvtex.com`,
+# `{workspace}--{account}.myvtex.com`): code each account deploys. Only the hosts of the account
+# whose credentials these are (the store, whose marketplace orders they are) may get them.
+MYVTEX = ".myvtex.com"
 
 Json = wire.Json
 
@@ -369,9 +372,15 @@ class VtexClient:
 
     # --- Catalog and marketplace -----------------------------------------------------------
 
-    def notify_sku_change(self, sku_id: str) -> bool:
-        """True when the marketplace already binds the SKU; False means: send a suggestion."""
-        path = f"/api/catalog_system/pvt/skuseller/changenotification/{segment(sku_id)}"
+    def notify_sku_change(self, *, seller_id: str, sku_id: str) -> bool:
+        """True when the marketplace binds the seller's SKU ``sku_id``; False (its 404) means:
+        send a suggestion. The SKU Bindings route names the seller and its SKU: the Catalog's
+        ``changenotification/{skuId}`` reads the id as the marketplace's own SKU, so an
+        unrelated SKU of the same number would answer 200."""
+        path = (
+            f"/api/sku-binding/pvt/skuseller/changenotification/"
+            f"{segment(seller_id)}/{segment(sku_id)}"
+        )
         try:
             self._request("POST", self._store(path))
         except VtexNotFound:
@@ -436,7 +445,10 @@ class VtexClient:
             host is not None
             and host[0] == "https"
             and host[2] is None
-            and (host[1].endswith(TRUSTED_MARKETPLACE_HOST_SUFFIXES))
+            and (
+                host[1].endswith(TRUSTED_MARKETPLACE_HOST_SUFFIXES)
+                or _own_myvtex_host(host[1], self.config.account_name)
+            )
         )
         if self.config.base_url and host is not None:
             trusted = trusted or host == _credential_host(self.config.base_url)
@@ -607,6 +619,14 @@ def _store_only(order: str | OrderRef, operation: str) -> OrderRef:
             f"has no such operation (order {ref.order_id!r} at {ref.services_endpoint!r})"
         )
     return ref
+
+
+def _own_myvtex_host(host: str, account: str) -> bool:
+    """``{account}.myvtex.com`` or one of its workspaces, ``{workspace}--{account}.myvtex.com``."""
+    if not account or not host.endswith(MYVTEX):
+        return False
+    name = host.removesuffix(MYVTEX)
+    return name == account.lower() or ("." not in name and name.endswith(f"--{account.lower()}"))
 
 
 def _credential_host(url: str) -> tuple[str, str, int | None] | None:

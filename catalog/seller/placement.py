@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Sku, StockReservation
@@ -91,23 +92,45 @@ def marketplace_order_place(*, placement: Placement) -> Placed:
         return Placed(order=order, created=created)
 
 
-def marketplace_order_find(order_id: str) -> Order:
-    order = Order.objects.filter(AT_MARKETPLACE, vtex_order_id=order_id).first()
-    if order is None:
+def marketplace_order_find(*, order_id: str, marketplace_order_id: str = "") -> Order:
+    """The marketplace order a fulfill or a cancellation names. The path's id is the seller's
+    (``SLR-...``, what the placement answered) or the marketplace's own (the spec's cancellation
+    example puts the body's ``marketplaceOrderId`` there); when it names neither, the body's
+    ``marketplaceOrderId`` finds the order. When the path's id is one order's seller id and
+    another's marketplace id (a marketplace id may itself read ``SLR-5``), the one the body
+    names is meant, else the seller's."""
+    marketplace_orders = Order.objects.filter(AT_MARKETPLACE).order_by("pk")
+    found = list(
+        marketplace_orders.filter(Q(vtex_order_id=order_id) | Q(marketplace_order_id=order_id))
+    )
+    if not found and marketplace_order_id:
+        found = list(marketplace_orders.filter(marketplace_order_id=marketplace_order_id))
+    if not found:
         raise OrderNotFound(order_id)
-    return order
+    return min(
+        found,
+        key=lambda order: (
+            bool(marketplace_order_id) and order.marketplace_order_id != marketplace_order_id,
+            order.vtex_order_id != order_id,
+        ),
+    )
 
 
 def marketplace_order_fulfill(*, order_id: str, request: MarketplaceRequest) -> OrderEvent:
-    order = marketplace_order_find(order_id)
+    order = marketplace_order_find(
+        order_id=order_id, marketplace_order_id=request.marketplace_order_id
+    )
     return marketplace_order_authorize(
         order=order, marketplace_order_id=request.marketplace_order_id
     )
 
 
 def marketplace_order_cancel_request(*, order_id: str, request: MarketplaceRequest) -> OrderEvent:
-    """The marketplace's cancellation; the held units go back (``catalog.seller.stock``)."""
-    order = marketplace_order_find(order_id)
+    """The marketplace's cancellation, by either id; the held units go back
+    (``catalog.seller.stock``). Asked again, by either id, the first one answers."""
+    order = marketplace_order_find(
+        order_id=order_id, marketplace_order_id=request.marketplace_order_id
+    )
     return marketplace_order_cancel(
         order=order,
         marketplace_order_id=request.marketplace_order_id,

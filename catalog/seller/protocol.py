@@ -38,6 +38,87 @@ class BadRequest(Exception):
         self.message = message
 
 
+# --- Characters a request may not carry ---------------------------------------------------------
+
+# In no field: PostgreSQL refuses NUL in text and in jsonb, and a lone surrogate (JSON's
+# "\ud800") is no text at all (UTF-8 cannot encode it).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Typed text (a name, a document, a street, a reason): no control character but tab and line
+# breaks. An id (a SKU, an order, a seller, the services endpoint): none at all.
+TYPED_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+ID_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Where each is, as a field's path with its list indexes left out (a placement list's too).
+TYPED_TEXT_UNDER = ("clientProfileData.", "shippingData.address.")
+TYPED_TEXT = frozenset(
+    {
+        "reason",
+        "openTextField",
+        "items[].measurementUnit",
+        "shippingData.logisticsInfo[].selectedSla",
+        "shippingData.logisticsInfo[].lockTTL",
+        "shippingData.logisticsInfo[].shippingEstimate",
+    }
+)
+IDS = frozenset(
+    {
+        "marketplaceOrderId",
+        "marketplaceOrderGroup",
+        "cancellationRequestId",
+        "marketplaceServicesEndpoint",
+        "postalCode",
+        "country",
+        "items[].id",
+        "items[].seller",
+        "items[].Seller",
+    }
+)
+_INDEX = re.compile(r"\[[0-9]+\]")
+
+
+def _character_refused(text: str, where: str, pattern: re.Pattern) -> None:
+    found = pattern.search(text)
+    if found is None:
+        return
+    code = ord(found.group())
+    what = (
+        f"U+{code:04X}, half of a surrogate pair (not text)"
+        if 0xD800 <= code <= 0xDFFF
+        else f"the control character U+{code:04X}"
+    )
+    raise BadRequest(f"{where} holds {what}")
+
+
+def text_check(body: Any) -> None:
+    """Refuse a request body that holds, anywhere (names included), a NUL or a lone
+    surrogate; in typed text, a control character other than tab and line breaks; in an id,
+    any control character. The message names the field."""
+    pending: list[tuple[str, Any]] = [("", body)]
+    while pending:
+        where, node = pending.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                # A placement list's order is "[0]", its fields "[0]items" (as the readers say).
+                field = f"{where}.{key}" if where and not _INDEX.fullmatch(where) else where + key
+                _character_refused(key, f"A name in {where or 'the body'}", UNSTORABLE)
+                pending.append((field, value))
+        elif isinstance(node, list):
+            pending.extend((f"{where}[{index}]", value) for index, value in enumerate(node))
+        elif isinstance(node, str):
+            shape = _INDEX.sub("[]", where).removeprefix("[]").removeprefix(".")
+            if shape in IDS:
+                pattern = ID_CONTROL
+            elif shape in TYPED_TEXT or shape.startswith(TYPED_TEXT_UNDER):
+                pattern = TYPED_CONTROL
+            else:
+                pattern = UNSTORABLE
+            _character_refused(node, where or "The body", pattern)
+
+
+def path_id_check(order_id: str) -> None:
+    """The order id of a fulfill or cancellation path (``SLR-...`` or the marketplace's)."""
+    _character_refused(order_id, "The order id in the path", ID_CONTROL)
+
+
 @dataclass(frozen=True)
 class CartLine:
     sku_id: str
@@ -302,9 +383,10 @@ def _unit_check(item: dict[str, Any], where: str) -> None:
             f"{where}.measurementUnit must be a string of at most {MAX_MEASUREMENT_UNIT} characters"
         )
     multiplier = item.get("unitMultiplier")
-    # The guide's placement sends 0 (and VTEX null) for "not given": the seller's 1 then.
+    # null is "not given" (the seller's 1). 0 is refused like any value outside the range,
+    # though the guide's placement example sends it: no unit is sold 0 at a time.
     # A whole float (1.0, as VTEX's OMS writes it elsewhere) is that integer.
-    if multiplier not in (None, 0) and not (
+    if multiplier is not None and not (
         (_integer(multiplier) or (isinstance(multiplier, float) and multiplier.is_integer()))
         and 0 < multiplier < UNIT_MULTIPLIER_BELOW
     ):

@@ -130,7 +130,8 @@ def fulfillment_simulation(*, request: SimulationRequest) -> dict[str, Any]:
     return {
         "items": items,
         "logisticsInfo": logistics,
-        "postalCode": request.postal_code_sent,
-        "country": request.country,
+        # Strings, as the spec types them (both required): empty when the request had none.
+        "postalCode": request.postal_code_sent or "",
+        "country": request.country or "",
         "allowMultipleDeliveries": True,
     }

@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from catalog.seller.auth import marketplace_authenticated
@@ -32,9 +33,11 @@ from catalog.seller.placement import (
 from catalog.seller.protocol import (
     BadRequest,
     marketplace_request_read,
+    path_id_check,
     placement_answer,
     placements_read,
     simulation_request_read,
+    text_check,
 )
 from catalog.seller.simulation import fulfillment_simulation
 from orders.models import OrderEvent
@@ -65,6 +68,8 @@ def seller_endpoint(*methods: str) -> Callable:
             if not marketplace_authenticated(request):
                 return error(401, "UNAUTHORIZED", "Unauthorized: wrong or missing AppKey/AppToken")
             try:
+                if "order_id" in kwargs:
+                    path_id_check(kwargs["order_id"])
                 return view(request, *args, **kwargs)
             except BadRequest as refused:
                 return error(400, "BAD_REQUEST", refused.message)
@@ -81,11 +86,19 @@ def seller_endpoint(*methods: str) -> Callable:
     return decorate
 
 
-def _json_body(request: HttpRequest) -> Any:
+def _json(text: str | bytes, what: str) -> Any:
+    """The JSON the marketplace sent, refused (400) when it is not JSON or carries characters
+    no field may hold (``protocol.text_check``)."""
     try:
-        return json.loads(request.body or b"null")
+        body = json.loads(text)
     except (ValueError, RecursionError):
-        raise BadRequest("The body is not JSON") from None
+        raise BadRequest(f"{what} is not JSON") from None
+    text_check(body)
+    return body
+
+
+def _json_body(request: HttpRequest) -> Any:
+    return _json(request.body or b"null", "The body")
 
 
 @seller_endpoint("GET", "POST")
@@ -95,10 +108,7 @@ def simulation(request: HttpRequest) -> JsonResponse:
         context = request.GET.get("purchaseContext")
         if not context:
             raise BadRequest("purchaseContext (the cart as URL-encoded JSON) is required")
-        try:
-            body = json.loads(context)
-        except (ValueError, RecursionError):
-            raise BadRequest("purchaseContext is not JSON") from None
+        body = _json(context, "purchaseContext")
     else:
         body = _json_body(request)
     return JsonResponse(fulfillment_simulation(request=simulation_request_read(body)))
@@ -145,6 +155,25 @@ def cancel(request: HttpRequest, order_id: str) -> JsonResponse:
 @csrf_exempt
 def unknown_route(request: HttpRequest) -> JsonResponse:
     return error(404, "ROUTE_NOT_FOUND", f"No seller endpoint at {request.path}")
+
+
+# What the seller answers when Django itself answers an error under the seller endpoints
+# (``backoffice.errors``): a request Django refuses before the view (400, 403) or a failure
+# inside one (500, logged by Django with its traceback; nothing of it in the answer).
+FAILURES = {
+    400: ("BAD_REQUEST", "The request is malformed"),
+    403: ("FORBIDDEN", "The request is forbidden"),
+    404: ("ROUTE_NOT_FOUND", "No seller endpoint at this path"),
+    500: ("INTERNAL_ERROR", "The seller failed to answer; the error is logged on its side"),
+}
+
+
+def failure(status: int) -> JsonResponse:
+    return error(status, *FAILURES[status])
+
+
+def is_seller_path(request: HttpRequest) -> bool:
+    return request.path_info.startswith(reverse("seller:unknown"))
 
 
 def _receipt(event: OrderEvent) -> JsonResponse:

@@ -177,7 +177,15 @@ def placement(
     template = body["items"][0]
     body["marketplaceOrderId"] = marketplace_order_id
     body["items"] = [
-        {**template, "id": sku, "quantity": quantity, "price": price, "seller": "1"}
+        # unitMultiplier: the spec's default 1 (the guide's 0 is refused).
+        {
+            **template,
+            "id": sku,
+            "quantity": quantity,
+            "price": price,
+            "seller": "1",
+            "unitMultiplier": 1,
+        }
         for sku, quantity, price in lines
     ]
     body["shippingData"]["logisticsInfo"] = [

@@ -15,7 +15,8 @@ from sandbox.control import SandboxControl
 from tests.contract.openapi import validate_request
 
 SELLER_ID = "1"
-CHANGE = "/api/catalog_system/pvt/skuseller/changenotification/"
+# The SKU Bindings route of the change notification, naming the seller and its SKU.
+CHANGE = f"/api/sku-binding/pvt/skuseller/changenotification/{SELLER_ID}/"
 
 
 def deliver_all(*, timeout: float = 20.0) -> None:

@@ -102,6 +102,20 @@ def test_a_sku_the_marketplace_binds_is_marked_bound(vtex_store):
     assert not SkuSuggestion.objects.exists()
 
 
+def test_another_sellers_sku_of_the_same_number_does_not_bind_ours(vtex_store):
+    # The marketplace binds SKU 5004 of another seller (its own SKU numbers overlap ours):
+    # ours is unknown to it, and is suggested, not marked bound.
+    vtex_store.set_bindings(["5004"], seller_id="outro-seller")
+
+    sku = saved(SkuFactory.build(sku_id="5004"))
+    deliver_all()
+
+    notified = vtex_store.calls(method="POST", path_contains="/changenotification/")
+    assert [(call["path"], call["status"]) for call in notified] == [(f"{CHANGE}5004", 404)]
+    assert refreshed(sku).binding == Binding.SUGGESTED
+    assert [put["status"] for put in suggestions_received(vtex_store, sku)] == [200]
+
+
 def test_a_bound_skus_price_and_stock_go_to_the_notificator(vtex_store):
     sku = SkuFactory(sku_id="5003", binding=Binding.BOUND, price=24990, list_price=0, stock=4)
 

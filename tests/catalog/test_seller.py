@@ -180,7 +180,8 @@ def test_without_a_postal_code_there_are_no_slas(client):
     body = post(client, SIMULATION, {"items": GUIDE_SIMULATION["items"]}).json()
     assert [info["slas"] for info in body["logisticsInfo"]] == [[], []]
     assert len(body["items"]) == 2
-    assert (body["postalCode"], body["country"]) == (None, None)
+    # The spec types both as strings (required): empty, not null, when the request has none.
+    assert (body["postalCode"], body["country"]) == ("", "")
 
 
 def test_unknown_inactive_and_unavailable_items_are_left_out(client):
@@ -373,6 +374,8 @@ def test_the_guides_placement_list_is_answered_as_a_list(client):
     catalog_load()
     body = json.loads(json.dumps(GUIDE_PLACEMENT))
     body[0]["shippingData"]["logisticsInfo"][0]["selectedSla"] = "Normal"
+    # The guide's unitMultiplier 0 is refused (test_seller_bounds); the spec's default is 1.
+    body[0]["items"][0]["unitMultiplier"] = 1
     response = client.post(ORDERS, json.dumps(body), content_type="application/json", **HEADERS)
 
     assert response.status_code == 200, response.content
@@ -582,3 +585,96 @@ def test_an_oversized_body_is_a_413(client, settings):
     response = client.post(SIMULATION, json.dumps(body), content_type="application/json", **HEADERS)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "TOO_LARGE"
+
+
+# --- The order by either id (issue 16 §4) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path_id", "body_id"),
+    [
+        # The spec's cancellation example: the path's id is the body's marketplaceOrderId.
+        ("1300000007919-01", "1300000007919-01"),
+        ("SLR-1300000007919-01", "1300000007919-01"),
+        # The path's id unknown: the body's marketplaceOrderId finds the order.
+        ("959311095", "1300000007919-01"),
+        # No marketplaceOrderId in the body: the path's id alone, either one.
+        ("1300000007919-01", None),
+    ],
+    ids=["marketplace-id", "seller-id", "body-id", "path-only"],
+)
+def test_the_marketplace_cancels_by_either_id_once_and_the_units_come_back(
+    client, path_id, body_id
+):
+    catalog_load()
+    order = placed(client)
+    other = placed(client, "1300000008000-01", items=[("2000037", 1, 4990)])
+    body = cancellation(order)
+    if body_id is None:
+        body.pop("marketplaceOrderId")
+    assert (available("34562"), available("2000037")) == (2, 7)
+
+    first = post(client, f"{ORDERS}/{path_id}/cancel", body)
+
+    assert first.status_code == 200, first.content
+    answer = first.json()
+    assert (answer["orderId"], answer["marketplaceOrderId"]) == (
+        "SLR-1300000007919-01",
+        "1300000007919-01",
+    )
+    statuses = dict(Order.objects.values_list("vtex_order_id", "status"))
+    assert statuses == {
+        order.vtex_order_id: "canceled",
+        other.vtex_order_id: "waiting-ffmt-authorization",
+    }
+    assert (available("34562"), available("2000037")) == (3, 9)
+    # Asked again by the other id: the first cancellation's receipt, nothing more.
+    for again_id in ("SLR-1300000007919-01", "1300000007919-01"):
+        again = post(client, f"{ORDERS}/{again_id}/cancel", cancellation(order))
+        assert again.json()["receipt"] == answer["receipt"]
+    assert OrderEvent.objects.filter(order=order, to_status="canceled").count() == 1
+    assert (available("34562"), available("2000037")) == (3, 9)
+
+
+def test_the_path_naming_one_order_and_the_body_another_is_refused(client):
+    catalog_load()
+    order = placed(client)
+    other = placed(client, "1300000008000-01", items=[("2000037", 1, 4990)])
+
+    response = post(client, f"{ORDERS}/{order.vtex_order_id}/cancel", cancellation(other))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "MARKETPLACE_ORDER_MISMATCH"
+    assert set(Order.objects.values_list("status", flat=True)) == {"waiting-ffmt-authorization"}
+
+
+def test_a_marketplace_id_that_looks_like_a_seller_id_finds_its_own_order(client):
+    # "SLR-5" is a valid marketplace order id (placed as SLR-SLR-5): the body tells it from
+    # the order the seller calls SLR-5.
+    catalog_load()
+    mine = placed(client, "5", items=[("2000037", 1, 4990)])
+    theirs = placed(client, "SLR-5", items=[("2000037", 1, 4990)])
+    assert (mine.vtex_order_id, theirs.vtex_order_id) == ("SLR-5", "SLR-SLR-5")
+
+    response = post(client, f"{ORDERS}/SLR-5/cancel", cancellation(theirs))
+
+    assert response.status_code == 200, response.content
+    assert response.json()["orderId"] == "SLR-SLR-5"
+    assert dict(Order.objects.values_list("vtex_order_id", "status")) == {
+        "SLR-5": "waiting-ffmt-authorization",
+        "SLR-SLR-5": "canceled",
+    }
+
+
+def test_fulfill_finds_the_order_by_the_marketplaces_id_too(client):
+    catalog_load()
+    order = placed(client)
+    response = post(
+        client,
+        f"{ORDERS}/{order.marketplace_order_id}/fulfill",
+        {"marketplaceOrderId": order.marketplace_order_id},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["orderId"] == order.vtex_order_id
+    order.refresh_from_db()
+    assert order.status == "ready-for-handling"

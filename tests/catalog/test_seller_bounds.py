@@ -58,6 +58,9 @@ def nothing_changed() -> bool:
         ("unitMultiplier", "2"),
         ("unitMultiplier", 0.25),  # the spec's unitMultiplier is an integer
         ("unitMultiplier", True),
+        # The guide's placement example sends 0: no unit is sold 0 at a time (issue 17 §9).
+        ("unitMultiplier", 0),
+        ("unitMultiplier", 0.0),
         ("measurementUnit", "u" * 21),
         ("measurementUnit", 5),
     ],
@@ -90,11 +93,11 @@ def test_an_items_unit_within_bounds_is_stored(client):
     ]
 
 
-def test_a_unit_multiplier_of_0_is_not_given_as_the_guide_sends_it(client):
-    # The integration guide's placement sends 0 (and VTEX null): the seller's 1, as before.
+def test_a_unit_multiplier_not_given_is_the_sellers_1(client):
+    # VTEX sends null (or leaves it out) when it has none: the seller's 1.
     catalog_load()
     body = placement()
-    body["items"][0]["unitMultiplier"] = 0
+    del body["items"][0]["unitMultiplier"]
     body["items"][1]["unitMultiplier"] = None
     response = post(client, ORDERS, body)
 
@@ -131,9 +134,7 @@ def test_a_placement_list_with_one_refused_order_places_none(client):
     assert nothing_changed()
     assert (available("34562"), available("2000037")) == (3, 10)
     # The marketplace retries without C: both are placed, C's units still free.
-    response = client.post(
-        ORDERS, json.dumps(body[:2]), content_type="application/json", **HEADERS
-    )
+    response = client.post(ORDERS, json.dumps(body[:2]), content_type="application/json", **HEADERS)
     assert response.status_code == 200, response.content
     assert [answer["orderId"] for answer in response.json()] == ["SLR-A-01", "SLR-B-01"]
     # The spec documents the object form only: each order of the list is one answer.
@@ -167,8 +168,9 @@ def test_an_item_index_outside_the_items_is_a_400(client, item_index):
     response = post(client, ORDERS, body)
 
     assert response.status_code == 400
-    assert "logisticsInfo[1].itemIndex must point at one of the items" in (
-        response.json()["error"]["message"]
+    assert (
+        "logisticsInfo[1].itemIndex must point at one of the items"
+        in (response.json()["error"]["message"])
     )
     assert nothing_changed()
 

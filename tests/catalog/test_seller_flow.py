@@ -174,17 +174,27 @@ def test_the_marketplace_places_and_authorizes_and_receives_invoice_and_tracking
     )
 
 
-def test_the_marketplaces_cancellation_gives_the_units_back(seller_url, vtex_store):
+@pytest.mark.parametrize(
+    ("path_id", "path"),
+    [("seller", "SLR-1300000008000-01"), ("marketplace", "1300000008000-01")],
+)
+def test_the_marketplaces_cancellation_gives_the_units_back(seller_url, vtex_store, path_id, path):
     place(vtex_store, seller_url, "1300000008000-01")
     assert StockReservation.objects.filter(released_at__isnull=True).count() == 2
 
-    canceled = vtex_store.marketplace_cancel("1300000008000-01")
+    canceled = vtex_store.marketplace_cancel("1300000008000-01", path_id=path_id)
 
-    assert answered(canceled, "/seller/pvt/orders/SLR-1300000008000-01/cancel")["receipt"]
+    assert canceled["request"]["url"].endswith(f"/seller/pvt/orders/{path}/cancel")
+    assert answered(canceled, f"/seller/pvt/orders/{path}/cancel")["receipt"]
     assert vtex_store.marketplace_order("1300000008000-01")["status"] == "canceled"
     assert Order.objects.get().status == "canceled"
     assert not StockReservation.objects.filter(released_at__isnull=True).exists()
     assert dict(Sku.objects.values_list("sku_id", "stock"))["34562"] == 3
+    # The marketplace's second call (VTEX calls twice), by the other id: the same receipt.
+    other = "marketplace" if path_id == "seller" else "seller"
+    again = vtex_store.marketplace_cancel("1300000008000-01", path_id=other)
+    assert again["body"]["receipt"] == canceled["body"]["receipt"]
+    assert OrderEvent.objects.filter(to_status="canceled").count() == 1
 
 
 def test_an_operators_cancellation_goes_to_the_marketplace(seller_url, vtex_store, login, client):

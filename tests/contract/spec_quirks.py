@@ -101,18 +101,15 @@ QUIRKS = [
         )
         for name in ("country", "postalCode")
     ),
-    *(
-        Quirk(
-            api="seller-fulfillment",
-            operation="fulfillment-simulation",
-            part="response:200",
-            pointer=("properties", name),
-            schema={"type": "string", "nullable": True},
-            reason="Required strings in the spec, but a storefront (indexing) simulation sends "
-            "no postal code nor country, and the guide answers them null ('nulo se não "
-            "enviado'; sheet §8.1).",
-        )
-        for name in ("country", "postalCode")
+    Quirk(
+        api="sku-bindings",
+        operation="POST /sku-binding/pvt/skuseller/changenotification/{sellerId}/{sellerSkuId}",
+        part="response:404",
+        pointer=(),
+        schema={"type": "string"},
+        reason="Declared without a body, but its description says the 404's body is the text "
+        "'Seller StockKeepingUnit `{skuId}` not found for this seller id `{sellerId}`', as the "
+        "Catalog API's ChangeNotification declares it (text/plain; sheet §8.3).",
     ),
     Quirk(
         api="oms",

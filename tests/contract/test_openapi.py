@@ -44,6 +44,12 @@ INVOICE = {
             None,
             "ChangeNotification",
         ),
+        (
+            "POST",
+            "/api/sku-binding/pvt/skuseller/changenotification/1/9",
+            None,
+            "POST /sku-binding/pvt/skuseller/changenotification/{sellerId}/{sellerSkuId}",
+        ),
         ("POST", "/marketplace-services/api/oms/pvt/orders/1-01/invoice", None, "send-invoice"),
         ("POST", "/seller/pvt/orders/S-1/fulfill", "seller-fulfillment", "authorize-fulfillment"),
         ("POST", "/seller/pvt/orders/S-1/cancel", "seller-fulfillment", "mkp-order-cancellation"),

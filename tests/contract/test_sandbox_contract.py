@@ -9,6 +9,8 @@ from tests.contract.openapi import validate_exchange
 from tests.fixtures.recorder import RecordingServer
 
 ORDERS = "/api/oms/pvt/orders"
+# The change notification naming the seller and its SKU (no operationId in the spec).
+SKU_BINDING_CHANGE = "/sku-binding/pvt/skuseller/changenotification/{sellerId}/{sellerSkuId}"
 
 # (api, operationId, status) the sandbox must be seen answering, checked at the end.
 EXPECTED = {
@@ -38,8 +40,8 @@ EXPECTED = {
     ("oms", "HookConfiguration", 200),
     ("oms", "DeleteHookConfiguration", 200),
     ("payments", "TransactionDetails", 200),
-    ("catalog", "ChangeNotification", 200),
-    ("catalog", "ChangeNotification", 404),
+    ("sku-bindings", f"POST {SKU_BINDING_CHANGE}", 200),
+    ("sku-bindings", f"POST {SKU_BINDING_CHANGE}", 404),
     (
         "catalog",
         "POST /api/catalog_system/pvt/skuseller/changenotification/{sellerId}/{sellerSkuId}",
@@ -201,10 +203,11 @@ def _feed_and_hook(sandbox, s):
 
 def _catalog(sandbox, s):
     sandbox.set_bindings(["1"], seller_id="seller1")
-    change = "/api/catalog_system/pvt/skuseller/changenotification"
-    assert s.post(s.url(f"{change}/1")).status_code == 200
-    assert s.post(s.url(f"{change}/2")).status_code == 404
-    assert s.post(s.url(f"{change}/seller1/1")).status_code == 204
+    change = "/api/sku-binding/pvt/skuseller/changenotification"
+    assert s.post(s.url(f"{change}/seller1/1")).status_code == 200
+    assert s.post(s.url(f"{change}/seller1/2")).status_code == 404
+    catalog_change = "/api/catalog_system/pvt/skuseller/changenotification"
+    assert s.post(s.url(f"{catalog_change}/seller1/1")).status_code == 204
     for kind in ("price", "inventory"):
         s.post(s.url(f"/api/notificator/seller1/changenotification/1/{kind}"))
     suggestion = {

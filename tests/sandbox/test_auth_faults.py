@@ -15,7 +15,7 @@ VTEX_PATHS = [
     ("GET", f"{ORDERS}/1-01"),
     ("POST", f"{ORDERS}/1-01/start-handling"),
     ("GET", "/api/orders/feed"),
-    ("POST", "/api/catalog_system/pvt/skuseller/changenotification/1"),
+    ("POST", "/api/sku-binding/pvt/skuseller/changenotification/1/1"),
     ("PUT", "/suggestions/1/1"),
     ("POST", "/marketplace-services/api/oms/pvt/orders/1-01/invoice"),
 ]

@@ -6,7 +6,8 @@ import requests
 
 from tests.sandbox.support import error_code
 
-CHANGE = "/api/catalog_system/pvt/skuseller/changenotification"
+CHANGE = "/api/sku-binding/pvt/skuseller/changenotification"
+CATALOG_CHANGE = "/api/catalog_system/pvt/skuseller/changenotification"
 
 
 def suggestion(**overrides) -> dict:
@@ -31,23 +32,36 @@ def suggestion(**overrides) -> dict:
     return body
 
 
-def test_change_notification_is_200_for_bound_skus_and_text_404_otherwise(sandbox):
+def test_change_notification_is_200_for_the_sellers_bound_skus_and_text_404_otherwise(sandbox):
     sandbox.set_bindings(["SKU-1"], seller_id="seller1")
 
-    bound = sandbox.vtex("POST", f"{CHANGE}/SKU-1")
-    unbound = sandbox.vtex("POST", f"{CHANGE}/SKU-2")
+    bound = sandbox.vtex("POST", f"{CHANGE}/seller1/SKU-1")
+    unbound = sandbox.vtex("POST", f"{CHANGE}/seller1/SKU-2")
+    other_seller = sandbox.vtex("POST", f"{CHANGE}/other/SKU-1")
 
     assert bound.status_code == 200
-    assert unbound.status_code == 404
+    assert (unbound.status_code, other_seller.status_code) == (404, 404)
     assert unbound.headers["Content-Type"].startswith("text/plain")
     assert unbound.text == "Seller StockKeepingUnit `SKU-2` not found for this seller id `seller1`"
 
 
-def test_seller_scoped_change_notification_is_204_when_bound(sandbox):
+def test_the_catalogs_seller_scoped_route_is_204_when_bound(sandbox):
+    # Seed 003's route; its spec documents 204.
     sandbox.set_bindings(["SKU-1"], seller_id="seller1")
 
-    assert sandbox.vtex("POST", f"{CHANGE}/seller1/SKU-1").status_code == 204
-    assert sandbox.vtex("POST", f"{CHANGE}/other/SKU-1").status_code == 404
+    assert sandbox.vtex("POST", f"{CATALOG_CHANGE}/seller1/SKU-1").status_code == 204
+    assert sandbox.vtex("POST", f"{CATALOG_CHANGE}/other/SKU-1").status_code == 404
+
+
+def test_the_marketplace_sku_id_route_is_not_served(sandbox):
+    # Its one segment is the marketplace's own SKU id, not the seller's: a seller calling it
+    # with its SKU id would read an unrelated SKU's answer.
+    sandbox.set_bindings(["SKU-1"], seller_id="seller1")
+
+    response = sandbox.vtex("POST", f"{CATALOG_CHANGE}/SKU-1")
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/json")
 
 
 def test_bindings_are_replaced_and_readable(sandbox):
@@ -102,7 +116,7 @@ def test_approving_a_suggestion_binds_the_sku(sandbox):
     sandbox.approve_suggestion("seller1", "CAM-P")
 
     assert sandbox.suggestions() == []
-    assert sandbox.vtex("POST", f"{CHANGE}/CAM-P").status_code == 200
+    assert sandbox.vtex("POST", f"{CHANGE}/seller1/CAM-P").status_code == 200
 
 
 def test_denying_a_suggestion_removes_it(sandbox):
@@ -111,7 +125,7 @@ def test_denying_a_suggestion_removes_it(sandbox):
     sandbox.deny_suggestion("seller1", "CAM-P")
 
     assert sandbox.suggestions() == []
-    assert sandbox.vtex("POST", f"{CHANGE}/CAM-P").status_code == 404
+    assert sandbox.vtex("POST", f"{CHANGE}/seller1/CAM-P").status_code == 404
     missing = requests.post(
         f"{sandbox.base_url}/_sandbox/suggestions/seller1/CAM-P/deny", timeout=10
     )

@@ -12,13 +12,17 @@ from vtex import OrderRef, VtexRejected
 def test_sku_change_notification_tells_bound_from_unknown_skus(client, sandbox):
     sandbox.set_bindings(["100"], seller_id="seller1")
 
-    assert client.notify_sku_change("100") is True
-    assert client.notify_sku_change("200") is False
+    assert client.notify_sku_change(seller_id="seller1", sku_id="100") is True
+    assert client.notify_sku_change(seller_id="seller1", sku_id="200") is False
+    # Another seller's SKU 100 is not this seller's.
+    assert client.notify_sku_change(seller_id="seller2", sku_id="100") is False
 
     calls = vtex_calls(sandbox, method="POST", path_contains="/changenotification/")
-    assert [(c["path"].rsplit("/", 1)[1], c["status"]) for c in calls] == [
-        ("100", 200),
-        ("200", 404),
+    change = "/api/sku-binding/pvt/skuseller/changenotification"
+    assert [(c["path"], c["status"]) for c in calls] == [
+        (f"{change}/seller1/100", 200),
+        (f"{change}/seller1/200", 404),
+        (f"{change}/seller2/100", 404),
     ]
 
 
@@ -45,7 +49,7 @@ def test_a_suggestion_is_read_while_pending_and_none_once_decided(client, sandbo
 
     sandbox.approve_suggestion("seller1", "CAM-P-AZ")
     assert client.get_sku_suggestion(seller_id="seller1", seller_sku_id="CAM-P-AZ") is None
-    assert client.notify_sku_change("CAM-P-AZ") is True
+    assert client.notify_sku_change(seller_id="seller1", sku_id="CAM-P-AZ") is True
 
 
 def test_price_and_inventory_notifications_are_accepted(client, sandbox):
@@ -171,6 +175,43 @@ def test_credentials_only_go_to_vtex_or_the_configured_host(client, sandbox, end
 
     assert caught.value.code == "UNTRUSTED_ENDPOINT"
     assert vtex_calls(sandbox) == []
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        # myvtex.com serves any VTEX account's workspaces and apps: another account's host
+        # runs code that account deploys, and would receive this store's credentials.
+        "attacker.myvtex.com",
+        "master--attacker.myvtex.com",
+        "sandbox.attacker.myvtex.com",
+        "sandboxx.myvtex.com",
+        "xsandbox.myvtex.com",
+        "marketplaceservicesendpoint.myvtex.com",  # the spec's placeholder
+    ],
+)
+def test_myvtex_hosts_of_another_account_get_no_credentials(client, sandbox, host):
+    with pytest.raises(VtexRejected) as caught:
+        client.cancel_order(OrderRef("1300-01", f"https://{host}/api/oms"), reason="x")
+
+    assert caught.value.code == "UNTRUSTED_ENDPOINT"
+    assert vtex_calls(sandbox) == []
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        # The account the client works for (``sandbox`` here): its own host and workspaces.
+        "https://sandbox.myvtex.com/api/oms?an=sandbox",
+        "https://master--sandbox.myvtex.com/api/oms",
+        # VTEX's OMS hosts, for every account.
+        "https://marketplace.vtexcommercestable.com.br/api/oms?an=marketplace",
+        "https://oms.vtexinternal.com.br/api/oms?an=luxstore",
+    ],
+)
+def test_vtex_hosts_and_the_accounts_own_myvtex_host_are_trusted(client, endpoint):
+    url = client._marketplace(endpoint, "/pvt/orders/1300-01/cancel")
+    assert "/pvt/orders/1300-01/cancel" in url
 
 
 def test_marketplace_tracking_fills_what_the_protocol_requires(client, sandbox, marketplace_order):

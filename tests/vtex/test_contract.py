@@ -32,9 +32,9 @@ EVERY_OPERATION = {
     "GetHookConfiguration",
     "HookConfiguration",
     "DeleteHookConfiguration",
-    # Payments Gateway, Catalog, Marketplace APIs, Suggestions
+    # Payments Gateway, SKU Bindings, Marketplace APIs, Suggestions
     "TransactionDetails",
-    "ChangeNotification",
+    "POST /sku-binding/pvt/skuseller/changenotification/{sellerId}/{sellerSkuId}",
     "PriceNotification",
     "InventoryNotification",
     "SaveSuggestion",
@@ -141,8 +141,8 @@ def test_every_operation_sends_requests_valid_against_the_specs(
         client.commit_feed_items([item["handle"]])
 
     sandbox.set_bindings(["100"], seller_id="seller1")
-    client.notify_sku_change("100")
-    client.notify_sku_change("200")
+    client.notify_sku_change(seller_id="seller1", sku_id="100")
+    client.notify_sku_change(seller_id="seller1", sku_id="200")
     client.send_sku_suggestion(seller_id="seller1", seller_sku_id="200", suggestion=SUGGESTION)
     client.notify_price_change(seller_id="seller1", sku_id="100")
     client.notify_inventory_change(seller_id="seller1", sku_id="100")
