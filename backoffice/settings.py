@@ -277,6 +277,10 @@ ORDERS_HOOK_SECRET = env.str("ORDERS_HOOK_SECRET", default="")
 ORDERS_HOOK_SECRET_HEADER = env.str("ORDERS_HOOK_SECRET_HEADER", default="X-Backoffice-Hook-Secret")
 if ORDERS_HOOK_SECRET and len(ORDERS_HOOK_SECRET) < 16:
     raise ImproperlyConfigured("ORDERS_HOOK_SECRET must be at least 16 characters long.")
+# A hook notification for an order read from VTEX less than this many seconds ago queues its
+# sync for that long after the read: a burst of notifications costs one read. (A notification
+# of a change the mirror already holds queues nothing at all.)
+ORDERS_HOOK_COALESCE_SECONDS = env.int("ORDERS_HOOK_COALESCE_SECONDS", default=10)
 # Reconciliation re-reads open orders unchanged for this many hours, at most LIMIT per run.
 ORDERS_RECONCILE_AFTER_HOURS = env.int("ORDERS_RECONCILE_AFTER_HOURS", default=6)
 ORDERS_RECONCILE_LIMIT = env.int("ORDERS_RECONCILE_LIMIT", default=500)
