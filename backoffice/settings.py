@@ -7,6 +7,7 @@ key, allowed hosts and complete VTEX credentials, and turns on every HTTPS prote
 Every setting is documented in ``.env.example``.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -99,6 +100,13 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+# A persistent connection belongs to its thread. gunicorn's workers and Celery's reuse theirs;
+# runserver (make run) starts a thread per request, and each would leave its connection open
+# (CONN_MAX_AGE closes a connection at the start of its thread's next request, which never
+# comes): a few minutes of traffic used up PostgreSQL's max_connections. Under runserver every
+# request closes its connection. docs/deployment.md counts the connections of a deployment.
+if sys.argv[1:2] == ["runserver"]:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker, beat and web server share the file: wait for locks instead of failing.

@@ -3,7 +3,14 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from django.db import connection
+
+from tests.fixtures.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,3 +86,56 @@ def test_production_settings_pass_the_deployment_checklist():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_runserver_leaves_no_database_connection_open_after_its_requests(require_postgres):
+    """``make run`` serves with runserver, a thread per request: with persistent connections
+    each request left its connection open, and PostgreSQL's max_connections ran out."""
+    database = connection.settings_dict["NAME"]  # the test database, migrated
+    url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{database}").geturl()
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("VTEX_", "DJANGO_"))},
+        "DATABASE_URL": url,
+        "DATABASE_CONN_MAX_AGE": "60",  # as .env.example shows it
+        "CELERY_BROKER_URL": "filesystem://",
+        "VTEX_BASE_URL": "http://127.0.0.1:9",  # /healthz's VTEX check: refused at once
+    }
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # A new TCP connection for each request (no keep-alive): a new thread of runserver's.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "runserver did not start"
+                time.sleep(0.2)
+        for _ in range(20):
+            assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code in (
+                200,
+                503,
+            )
+        deadline = time.monotonic() + 5
+        while (left := other_connections(database)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert left == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def other_connections(database: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
+        return cursor.fetchone()[0]
