@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 from django.db import connection
 
@@ -67,25 +68,45 @@ def test_production_requires_vtex_credentials():
     assert "VTEX_ACCOUNT_NAME, VTEX_APP_KEY, VTEX_APP_TOKEN" in result.stderr
 
 
-def test_production_settings_pass_the_deployment_checklist():
-    env = {
-        "DJANGO_ENV": "production",
-        "DJANGO_SECRET_KEY": "k3y-" + "x9Z" * 20,
-        "DJANGO_ALLOWED_HOSTS": "backoffice.example.com",
-        "VTEX_ACCOUNT_NAME": "mystore",
-        "VTEX_APP_KEY": "key",
-        "VTEX_APP_TOKEN": "token",
-    }
-    result = subprocess.run(
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "k3y-" + "x9Z" * 20,
+    "DJANGO_ALLOWED_HOSTS": "backoffice.example.com",
+    "VTEX_ACCOUNT_NAME": "mystore",
+    "VTEX_APP_KEY": "key",
+    "VTEX_APP_TOKEN": "token",
+}
+
+
+def deploy_check(**env_overrides: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith(("VTEX_", "DJANGO_"))},
-             **env},
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("VTEX_", "DJANGO_"))},
+            **PRODUCTION_ENV,
+            **env_overrides,
+        },
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = deploy_check()
     assert result.returncode == 0, result.stdout + result.stderr
+    assert deploy_check(VTEX_BASE_URL="https://vtex-proxy.example.com").returncode == 0
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://mystore.vtexcommercestable.com.br", "ftp://x.example.com", "https://"]
+)
+def test_production_refuses_a_vtex_base_url_that_is_not_https(base_url):
+    result = deploy_check(VTEX_BASE_URL=base_url)
+    assert result.returncode != 0
+    assert "backoffice.E001" in result.stderr
+    assert "VTEX_BASE_URL must be an https:// address in production" in result.stderr
 
 
 def test_runserver_leaves_no_database_connection_open_after_its_requests(require_postgres):
