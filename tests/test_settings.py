@@ -160,3 +160,39 @@ def other_connections(database: str) -> int:
             [database],
         )
         return cursor.fetchone()[0]
+
+
+def test_the_access_log_keeps_no_value_searched_for():
+    """An operator searching the order list for a CPF or an e-mail: runserver's access log
+    (make run) names the parameters, not their values."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("VTEX_", "DJANGO_"))},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        url = (
+            f"http://127.0.0.1:{port}/admin/orders/order/"
+            "?q=52998224725&customer_email=ana%40example.com"
+        )
+        while True:
+            try:
+                response = requests.get(url, timeout=5, allow_redirects=False)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "runserver did not start"
+                time.sleep(0.2)
+        assert response.status_code == 302  # to the login page, the query kept in ?next=
+        login = requests.get(f"http://127.0.0.1:{port}{response.headers['Location']}", timeout=5)
+        assert login.status_code == 200
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert "/admin/orders/order/?q=***&customer_email=*** HTTP/1.1" in output
+    for personal in ("52998224725", "ana%40example.com", "ana@example.com"):
+        assert personal not in output
