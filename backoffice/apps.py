@@ -6,3 +6,6 @@ class BackofficeConfig(AppConfig):
 
     name = "backoffice"
     verbose_name = "Back office"
+
+    def ready(self) -> None:
+        from backoffice import checks  # noqa: F401 - registers the deployment checks

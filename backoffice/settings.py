@@ -7,6 +7,7 @@ key, allowed hosts and complete VTEX credentials, and turns on every HTTPS prote
 Every setting is documented in ``.env.example``.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -99,6 +100,13 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+# A persistent connection belongs to its thread. gunicorn's workers and Celery's reuse theirs;
+# runserver (make run) starts a thread per request, and each would leave its connection open
+# (CONN_MAX_AGE closes a connection at the start of its thread's next request, which never
+# comes): a few minutes of traffic used up PostgreSQL's max_connections. Under runserver every
+# request closes its connection. docs/deployment.md counts the connections of a deployment.
+if sys.argv[1:2] == ["runserver"]:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker, beat and web server share the file: wait for locks instead of failing.
@@ -232,9 +240,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # The access log (runserver's request lines) names query parameters, not their values.
+    "filters": {"mask_query_values": {"()": "backoffice.logging.MaskQueryValues"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["mask_query_values"],
+        },
+    },
 }
 
 # --- Order operations ---
@@ -277,6 +295,10 @@ ORDERS_HOOK_SECRET = env.str("ORDERS_HOOK_SECRET", default="")
 ORDERS_HOOK_SECRET_HEADER = env.str("ORDERS_HOOK_SECRET_HEADER", default="X-Backoffice-Hook-Secret")
 if ORDERS_HOOK_SECRET and len(ORDERS_HOOK_SECRET) < 16:
     raise ImproperlyConfigured("ORDERS_HOOK_SECRET must be at least 16 characters long.")
+# A hook notification for an order read from VTEX less than this many seconds ago queues its
+# sync for that long after the read: a burst of notifications costs one read. (A notification
+# of a change the mirror already holds queues nothing at all.)
+ORDERS_HOOK_COALESCE_SECONDS = env.int("ORDERS_HOOK_COALESCE_SECONDS", default=10)
 # Reconciliation re-reads open orders unchanged for this many hours, at most LIMIT per run.
 ORDERS_RECONCILE_AFTER_HOURS = env.int("ORDERS_RECONCILE_AFTER_HOURS", default=6)
 ORDERS_RECONCILE_LIMIT = env.int("ORDERS_RECONCILE_LIMIT", default=500)

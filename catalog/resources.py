@@ -34,6 +34,7 @@ from imports.spreadsheet import cell_safe
 from imports.values import decimal_number, money_cents, whole_number
 from orders.models import Actor
 from orders.money import brl
+from orders.validators import SELLER_SKU_ID
 
 # The file's columns that are the model's fields under another name (the others are the
 # model's own names).
@@ -164,6 +165,10 @@ class SkuImport(RowByRowImport):
 
     def import_row(self, row: dict[str, str], context: ImportContext) -> RowOutcome:
         sku_id = required(row, "sku_id")
+        try:
+            SELLER_SKU_ID(sku_id)  # before it is looked up: the SKU page's rule for the id
+        except ValidationError as error:
+            raise RowRefused(" ".join(error.messages)) from None
         seen: dict[str, int] = context.state["seen"]
         if sku_id in seen:
             raise RowRefused(

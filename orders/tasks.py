@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import shared_task
@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders.models import Actor
+from orders.selectors import order_sync_state
 from orders.services.backfill import order_backfill, order_reconcile
 from orders.services.feed import feed_drain, feed_drain_budget
 from orders.services.imports import order_sync
@@ -34,6 +35,10 @@ ORDER_SYNC = "orders.order_sync"
 # notifications queue nothing more meanwhile. Longer than a sync normally waits in the queue;
 # short, so that a lost message holds back no notification for long (the feed brings it too).
 ORDER_SYNC_QUEUED_TTL = timedelta(minutes=5)
+# What order_sync_enqueue did with a notification.
+ORDER_SYNC_QUEUED = "queued"
+ORDER_SYNC_ALREADY_QUEUED = "already_queued"
+ORDER_SYNC_UP_TO_DATE = "up_to_date"
 
 
 @shared_task(name=FEED_DRAIN)
@@ -102,30 +107,58 @@ def order_sync_task(
     return asdict(result)
 
 
-def order_sync_enqueue(*, vtex_order_id: str, source: str) -> bool:
-    """Queue `order_sync_task` for an order, unless one is queued and has not started yet.
+def order_sync_enqueue(
+    *,
+    vtex_order_id: str,
+    source: str,
+    current_change: datetime | None = None,
+    last_change: datetime | None = None,
+) -> str:
+    """Queue `order_sync_task` for a notified order, unless it would read nothing new.
 
-    False when one is already waiting: it reads the order when it runs, so it sees whatever
-    the new notification announced, and a replayed notification costs one row lookup. The
-    mark lives in the database (a `TaskLock` row the task deletes as it starts), which the web
-    processes and the workers share; it expires after ``ORDER_SYNC_QUEUED_TTL`` should the
-    message be lost. Raises when the broker does not take the message (and drops the mark).
+    ``current_change`` / ``last_change``: the notification's ``CurrentChange`` (when the change
+    it announces happened, the order's ``lastChange`` after it) and ``LastChange`` (the change
+    before it). Answers what was done:
+
+    - ``ORDER_SYNC_UP_TO_DATE``: the mirror already holds the announced change (its
+      ``vtex_last_change`` is at least ``current_change``, or later than ``last_change``:
+      changes follow one another), so a replayed notification costs one row lookup;
+    - ``ORDER_SYNC_ALREADY_QUEUED``: a sync is queued and has not started yet: it reads the
+      order when it runs, so it sees whatever the new notification announced. The mark lives
+      in the database (a `TaskLock` row the task deletes as it starts), which the web
+      processes and the workers share; it expires after ``ORDER_SYNC_QUEUED_TTL`` should the
+      message be lost;
+    - ``ORDER_SYNC_QUEUED``: a sync was queued; for an order read less than
+      ``ORDERS_HOOK_COALESCE_SECONDS`` ago it runs that long after the last read, so a burst of
+      notifications (replays, or undated ones) costs one read of VTEX per period.
+
+    Raises when the broker does not take the message (and drops the mark).
     """
+    mirror = order_sync_state(vtex_order_id=vtex_order_id)
+    if mirror is not None and mirror.holds_change(
+        current_change=current_change, last_change=last_change
+    ):
+        return ORDER_SYNC_UP_TO_DATE
     name = _order_sync_queued(vtex_order_id)
     owner = uuid.uuid4().hex
     if not task_lock_acquire(name=name, owner=owner, ttl=ORDER_SYNC_QUEUED_TTL):
-        return False
+        return ORDER_SYNC_ALREADY_QUEUED
+    coalesce = timedelta(seconds=settings.ORDERS_HOOK_COALESCE_SECONDS)
+    countdown = 0.0
+    if mirror is not None:
+        countdown = max((mirror.synced_at + coalesce - timezone.now()).total_seconds(), 0.0)
     try:
         # retry=False: a broker that does not answer must not eat the caller's time (VTEX
         # gives the hook 5 s); the caller answers so that VTEX notifies again.
         order_sync_task.apply_async(
             kwargs={"vtex_order_id": vtex_order_id, "source": source, "queued_as": owner},
+            countdown=countdown or None,
             retry=False,
         )
     except BaseException:
         task_lock_release(name=name, owner=owner)
         raise
-    return True
+    return ORDER_SYNC_QUEUED
 
 
 def _order_sync_queued(vtex_order_id: str) -> str:

@@ -1,11 +1,15 @@
 """What operators may type into the order operations: field validators and the bounds of
-lengths, dates and values, shared by the forms (which show a refusal next to the field) and
-the services (which refuse the same input from any other caller). Every bound is here."""
+lengths, characters, dates and values, shared by the forms (which show a refusal next to the
+field) and the services (which refuse the same input from any other caller: a file's row goes
+through the service the form calls). Every bound is here: each field's rule is declared once
+below (``INVOICE_URL``, ``TRACKING_NUMBER``, ``SKU_ID``...) and used by both."""
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils import formats, timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import Promise
@@ -53,12 +57,40 @@ def validate_invoice_number(value: str) -> None:
         )
 
 
-# --- Lengths --------------------------------------------------------------------------------------
+# --- Characters ---------------------------------------------------------------------------------
+
+# Control characters (Unicode category Cc: the C0 and C1 controls, DEL) but the whitespace a
+# textarea holds. NUL above all: PostgreSQL refuses it in text and jsonb. Nobody types them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a control character other than tab, line feed, carriage return."""
+    return CONTROL_CHARACTERS.search(text) is not None
+
+
+def invisible_character(text: str) -> str | None:
+    """The first control (Cc) or format (Cf) character of ``text``: NUL, a tab, a
+    bidirectional override (U+202E shows ``gpj.exe`` as ``exe.jpg``), a zero-width space, a
+    byte order mark. An identifier holding one looks like another and matches nothing."""
+    for character in text:
+        if unicodedata.category(character) in ("Cc", "Cf"):
+            return character
+    return None
+
+
+def code_point(character: str) -> str:
+    return f"U+{ord(character):04X}"
+
+
+# --- Fields ---------------------------------------------------------------------------------------
 
 
 @deconstructible
 class TextLength:
-    """At most ``limit`` characters, refused with a message that names the field."""
+    """The rule of a text field: at most ``limit`` characters and no control character,
+    refused with a message that names the field. An empty value passes (required is the
+    form's and the service's)."""
 
     message = _("%(field)s can have at most %(limit)d characters (it has %(length)d).")
 
@@ -73,6 +105,76 @@ class TextLength:
                 code="max_length",
                 params={"field": self.field, "limit": self.limit, "length": len(value)},
             )
+        self.check_characters(value)
+
+    def check_characters(self, value: str) -> None:
+        found = CONTROL_CHARACTERS.search(value)
+        if found:
+            raise ValidationError(
+                _("%(field)s holds a control character (%(character)s); remove it."),
+                code="control_character",
+                params={"field": self.field, "character": code_point(found.group())},
+            )
+
+
+@deconstructible
+class Identifier(TextLength):
+    """An identifier (a tracking number, a SKU id): besides the length, no control, format or
+    bidirectional character at all, which would make it look like another."""
+
+    def check_characters(self, value: str) -> None:
+        character = invisible_character(value)
+        if character is not None:
+            raise ValidationError(
+                _(
+                    "%(field)s holds an invisible character (%(character)s), which would make "
+                    "it look like another; remove it."
+                ),
+                code="invisible_character",
+                params={"field": self.field, "character": code_point(character)},
+            )
+
+
+@deconstructible
+class WebAddress(TextLength):
+    """A web address VTEX shows the shopper or a browser opens: http or https, with a host
+    (``javascript:``, ``data:``, ``file:`` and ``ftp:`` are refused)."""
+
+    schemes = ("http", "https")
+
+    def __call__(self, value: str) -> None:
+        super().__call__(value)
+        if not value:
+            return
+        try:
+            URLValidator(schemes=list(self.schemes))(value)
+        except ValidationError:
+            raise ValidationError(
+                _("%(field)s must be a web address starting with https:// (or http://)."),
+                code="web_address",
+                params={"field": self.field},
+            ) from None
+
+
+# VTEX puts a SKU id in its addresses (/changenotification/{skuId}, /suggestions/{sellerId}/
+# {sellerSkuId}): letters, digits, '.', '-' and '_' only, beginning with a letter or a digit,
+# so that neither '..', '/' nor a %-escape can walk to another address.
+SKU_ID_CHARACTERS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@deconstructible
+class SkuId(Identifier):
+    def __call__(self, value: str) -> None:
+        super().__call__(value)
+        if value and not SKU_ID_CHARACTERS.fullmatch(value):
+            raise ValidationError(
+                _(
+                    "%(field)s can hold only letters, digits, '.', '-' and '_', and must "
+                    "begin with a letter or a digit (VTEX puts it in its addresses)."
+                ),
+                code="sku_id_characters",
+                params={"field": self.field},
+            )
 
 
 # VTEX's OpenAPI files and guides publish no length for any of these fields (the contract sheet,
@@ -80,23 +182,24 @@ class TextLength:
 # keeps the value once VTEX echoes it back (orders/models/invoices.py), or tighter where the
 # column is far above any real value. The command key is kept within its column by
 # orders.services.actions.command_key whatever these are.
-INVOICE_NUMBER = TextLength(_("The invoice number"), 64)  # Invoice.number
-INVOICE_URL = TextLength(_("The invoice URL"), 1000)  # Invoice.url
+INVOICE_NUMBER = Identifier(_("The invoice number"), 64)  # Invoice.number
+INVOICE_URL = WebAddress(_("The invoice URL"), 1000)  # Invoice.url
 # An authorized NF-e is below SEFAZ's 500 KB message limit; twice that leaves room for the
 # authorization protocol around it.
 EMBEDDED_XML = TextLength(_("The NF-e XML"), 1_000_000)
 COURIER = TextLength(_("The courier"), 200)  # Invoice.courier
 # Carriers' codes are at most about 40 characters (Correios 13, UPS 18, USPS and DHL up to
 # 34 and 39); the column (200) would only hold pasted text, not a tracking number.
-TRACKING_NUMBER = TextLength(_("The tracking number"), 100)
-TRACKING_URL = TextLength(_("The tracking URL"), 1000)  # Invoice.tracking_url
+TRACKING_NUMBER = Identifier(_("The tracking number"), 100)
+TRACKING_URL = WebAddress(_("The tracking URL"), 1000)  # Invoice.tracking_url
 TRACKING_CITY = TextLength(_("A tracking event's city"), 200)  # TrackingEvent.city
 TRACKING_STATE = TextLength(_("A tracking event's state"), 40)  # TrackingEvent.state
 TRACKING_DESCRIPTION = TextLength(_("A tracking event's description"), 500)  # .description
 # Sent to VTEX and kept in the command's payload and the audit; VTEX shows a change's reason
 # to the shopper.
 REASON = TextLength(_("The reason"), 500)
-SKU_ID = TextLength(_("The SKU id"), 64)  # OrderItem.sku_id
+SKU_ID = SkuId(_("The SKU id"), 64)  # OrderItem.sku_id
+SELLER_SKU_ID = SkuId(_("The seller SKU id"), 64)  # catalog's Sku.sku_id
 
 
 # --- Dates ----------------------------------------------------------------------------------------

@@ -2,22 +2,25 @@
 
 VTEX wants a 200 within 5 s or it retries, so the view only checks the shared secret, the
 size of the body and the shape of the order id, and queues `order_sync` (once per order while
-one is waiting); the task reads the order from VTEX. Log lines name the order id only: never
-the body (its ``Origin`` carries the appKey) nor an error's text.
+one is waiting, nothing for a change the mirror already holds: ``order_sync_enqueue``); the
+task reads the order from VTEX. Log lines name the order id only: never the body (its
+``Origin`` carries the appKey) nor an error's text.
 """
 
 import hmac
 import json
 import logging
 import re
+from datetime import datetime
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from orders.documents import parse_vtex_datetime
 from orders.models import Actor
-from orders.tasks import order_sync_enqueue
+from orders.tasks import ORDER_SYNC_ALREADY_QUEUED, ORDER_SYNC_UP_TO_DATE, order_sync_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,8 @@ HOOK_MAX_BODY_BYTES = 4 * 1024
 # VTEX order ids: `1172452900788-01`, `v502556llux-01`, seller side `00-v502556llux-01`,
 # `FRN-...`. At most as long as the mirror's column.
 ORDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# VTEX's dates (``2026-11-28T12:00:01.0000000Z``); anything else is ignored unread (and unlogged).
+VTEX_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?")
 
 
 @csrf_exempt
@@ -66,7 +71,12 @@ def order_hook(request: HttpRequest) -> JsonResponse:
             status=400,
         )
     try:
-        queued = order_sync_enqueue(vtex_order_id=order_id, source=Actor.HOOK.value)
+        outcome = order_sync_enqueue(
+            vtex_order_id=order_id,
+            source=Actor.HOOK.value,
+            current_change=notified_date(body, "CurrentChange"),
+            last_change=notified_date(body, "LastChange"),
+        )
     except Exception as error:
         # The error's text may name the broker's URL: its class is enough to go on.
         logger.error(
@@ -74,8 +84,20 @@ def order_hook(request: HttpRequest) -> JsonResponse:
         )
         # A 503 makes VTEX notify again, and the feed brings the change anyway.
         return JsonResponse({"error": "try again"}, status=503)
-    if not queued:
+    if outcome == ORDER_SYNC_UP_TO_DATE:
+        logger.info("hook: order %s already holds this change; nothing queued", order_id)
+        return JsonResponse({"up_to_date": order_id})
+    if outcome == ORDER_SYNC_ALREADY_QUEUED:
         logger.info("hook: order %s already has a sync waiting; nothing queued", order_id)
         return JsonResponse({"already_queued": order_id})
     logger.info("hook: order %s: sync queued", order_id)
     return JsonResponse({"queued": order_id})
+
+
+def notified_date(body: dict, key: str) -> datetime | None:
+    """A date of the notification, or None when absent or not a VTEX date (the sync then
+    decides by the time of the last read alone)."""
+    value = body.get(key)
+    if not isinstance(value, str) or not VTEX_DATE.fullmatch(value):
+        return None
+    return parse_vtex_datetime(value)

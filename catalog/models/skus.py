@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from orders.validators import SELLER_SKU_ID
+
 
 class Binding(models.TextChoices):
     """Whether the marketplace knows the SKU: a change notification answered 200 (bound) or
@@ -53,7 +55,9 @@ def _measure(label: str, *, max_digits: int = 8, decimal_places: int = 2) -> mod
 
 
 class Sku(models.Model):
-    sku_id = models.CharField(_("seller SKU id"), max_length=64, unique=True)
+    sku_id = models.CharField(
+        _("seller SKU id"), max_length=64, unique=True, validators=[SELLER_SKU_ID]
+    )
     name = models.CharField(_("SKU name"), max_length=200)
     product_name = models.CharField(_("product name"), max_length=200)
     # The seller's product id, shared by the SKUs of one product; empty: the SKU is its own

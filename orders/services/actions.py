@@ -1002,6 +1002,8 @@ def validator_check(validator: Callable[..., None], *args: Any, **kwargs: Any) -
 
 
 def lengths_check(*fields: tuple[str, TextLength]) -> None:
+    """Each value against its field's rule (``orders.validators``: length, characters, a web
+    address's scheme, a SKU id's characters), as the forms check it."""
     for value, limit in fields:
         validator_check(limit, value)
 

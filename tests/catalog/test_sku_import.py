@@ -212,7 +212,7 @@ def test_every_refusal_is_explained_with_its_row(client, login):
         13: "sku_id is empty.",
         14: "weight_kg: “abc” is not a number (write 0.75 or 0,75).",
         15: "stock: Ensure this value is less than or equal to 2147483647.",
-        16: "sku_id: Ensure this value has at most 64 characters (it has 65).",
+        16: "The seller SKU id can have at most 64 characters (it has 65).",
     }
     assert "row 4: The list price cannot be below the price" in batch_page(client, batch)
     # All or nothing: the confirmation writes nothing.

@@ -14,6 +14,7 @@ from backoffice.celery import app as celery_app
 from backoffice.vtex import vtex_client
 from orders.models import EventType, Order, OrderEvent, TaskLock
 from orders.tasks import order_sync_task
+from tests.orders.factories import OrderFactory
 
 SECRET = "a-shared-secret-of-some-length"
 HEADER = "X-Backoffice-Hook-Secret"
@@ -63,6 +64,11 @@ def notification(order_id: str, state: str = "handling") -> dict:
         "CurrentChange": "2026-11-28T12:00:01.0000000Z",
         "Origin": {"Account": "store", "Key": "vtexappkey-store-NOTINLOGS"},
     }
+
+
+def undated(order_id: str) -> dict:
+    # The guide's example: no CurrentChange, and here no LastChange either.
+    return {"Domain": "Fulfillment", "OrderId": order_id, "State": "handling"}
 
 
 @pytest.mark.django_db
@@ -210,12 +216,12 @@ def test_a_replayed_notification_queues_one_sync_while_it_waits(client, hook_ena
 
 
 @pytest.mark.django_db
-def test_a_notification_after_the_sync_ran_queues_again_and_a_replay_costs_one_read(
+def test_an_undated_notification_after_the_sync_ran_queues_again_and_costs_one_read(
     client, hook_enabled, queued, vtex_sandbox
 ):
     [order_id] = vtex_sandbox.create_orders(1, status="ready-for-handling")
-    post(client, notification(order_id))
-    post(client, notification(order_id))
+    post(client, undated(order_id))
+    post(client, undated(order_id))
     assert len(queued) == 1
     order_sync_task.apply(kwargs=queued[0]).get()
     order = Order.objects.get(vtex_order_id=order_id)
@@ -224,8 +230,8 @@ def test_a_notification_after_the_sync_ran_queues_again_and_a_replay_costs_one_r
     events = OrderEvent.objects.count()
     vtex_sandbox.clear_calls()
 
-    assert post(client, notification(order_id)).json() == {"queued": order_id}
-    assert post(client, notification(order_id)).json() == {"already_queued": order_id}
+    assert post(client, undated(order_id)).json() == {"queued": order_id}
+    assert post(client, undated(order_id)).json() == {"already_queued": order_id}
     assert len(queued) == 2
     result = order_sync_task.apply(kwargs=queued[1]).get()
 
@@ -242,7 +248,7 @@ def test_a_notification_after_the_sync_ran_queues_again_and_a_replay_costs_one_r
         order.vtex_last_change,
         order.raw_document,
     )
-    assert post(client, notification(order_id)).json() == {"queued": order_id}
+    assert post(client, undated(order_id)).json() == {"queued": order_id}
 
 
 @pytest.mark.django_db
@@ -300,3 +306,76 @@ def test_the_hook_logs_the_order_id_and_nothing_else_of_the_request(
     for secret in (SECRET, "broker-password", "vtexappkey-store-NOTINLOGS", "forged"):
         assert secret not in logged
     assert json.dumps(body) not in logged
+
+
+@pytest.mark.django_db
+def test_fifty_replays_of_a_notification_read_the_order_from_vtex_once(
+    client, hook_enabled, vtex_sandbox, celery_eager
+):
+    [order_id] = vtex_sandbox.create_orders(1, status="ready-for-handling")
+    vtex_sandbox.set_status(order_id, "handling")
+    document = vtex_sandbox.order(order_id)["order"]
+    # The notification VTEX sent for this change: CurrentChange is the order's lastChange now.
+    body = {**notification(order_id), "CurrentChange": document["lastChange"]}
+    vtex_sandbox.clear_calls()
+
+    answers = [post(client, body) for _ in range(50)]
+
+    assert [answer.status_code for answer in answers] == [200] * 50
+    assert answers[0].json() == {"queued": order_id}
+    assert {answer.json().get("up_to_date") for answer in answers[1:]} == {order_id}
+    reads = vtex_sandbox.calls(method="GET", path_contains=f"/api/oms/pvt/orders/{order_id}")
+    assert len(reads) == 1
+    assert Order.objects.get(vtex_order_id=order_id).status == "handling"
+    assert OrderEvent.objects.filter(order__vtex_order_id=order_id).count() == 1
+
+
+@pytest.fixture
+def handed(monkeypatch):
+    """Everything the hook hands to the broker, countdown included (nothing runs)."""
+    sent: list[dict] = []
+    monkeypatch.setattr("orders.tasks.order_sync_task.apply_async", lambda **kw: sent.append(kw))
+    return sent
+
+
+@pytest.mark.django_db
+def test_a_newer_change_of_a_mirrored_order_is_queued_and_an_older_one_is_not(
+    client, hook_enabled, handed, settings
+):
+    settings.ORDERS_HOOK_COALESCE_SECONDS = 0
+    order = OrderFactory(vtex_last_change=timezone.now() - timedelta(hours=1))
+    mirrored = order.vtex_last_change.isoformat()
+    newer = (order.vtex_last_change + timedelta(seconds=5)).isoformat()
+    older = (order.vtex_last_change - timedelta(minutes=5)).isoformat()
+    before = {**notification(order.vtex_order_id), "LastChange": older}
+
+    assert post(client, {**before, "CurrentChange": mirrored}).json() == {
+        "up_to_date": order.vtex_order_id
+    }
+    # Without CurrentChange (the guide's example omits it): a LastChange older than the
+    # mirror's means the mirror holds the change after it.
+    assert post(client, {**before, "CurrentChange": None}).json() == {
+        "up_to_date": order.vtex_order_id
+    }
+    assert handed == []
+    assert post(client, {**before, "CurrentChange": newer}).json() == {
+        "queued": order.vtex_order_id
+    }
+    assert len(handed) == 1
+
+
+@pytest.mark.django_db
+def test_undated_notifications_for_an_order_just_read_queue_one_sync_after_the_period(
+    client, hook_enabled, handed, settings
+):
+    settings.ORDERS_HOOK_COALESCE_SECONDS = 30
+    order = OrderFactory(synced_at=timezone.now() - timedelta(seconds=10))
+    undated = {"Domain": "Fulfillment", "OrderId": order.vtex_order_id, "State": "handling"}
+
+    answers = [post(client, undated).json() for _ in range(20)]
+
+    assert answers[0] == {"queued": order.vtex_order_id}
+    assert answers[1:] == [{"already_queued": order.vtex_order_id}] * 19
+    [sent] = handed
+    # Read again 30 s after the last read: about 20 s from now.
+    assert 15 < sent["countdown"] <= 20
