@@ -1,6 +1,6 @@
 """The values of an import's cells as operators and ERPs write them: money in integer cents,
-dates, whole numbers, decimals. Each parser raises ``RowRefused`` naming the column and the
-value."""
+dates, whole numbers, decimals. Each parser raises ``RowRefused`` quoting the value, with its
+column (the run names it as the file spells it)."""
 
 from __future__ import annotations
 
@@ -44,11 +44,9 @@ def money_cents(value: str, *, column: str) -> int:
                 break
             return cents
     raise RowRefused(
-        _(
-            "%(column)s: “%(value)s” is not an amount of money (write 1234.56, 1.234,56 or "
-            "R$ 1.234,56)."
-        )
-        % {"column": column, "value": _shown(value)}
+        _("“%(value)s” is not an amount of money (write 1234.56, 1.234,56 or R$ 1.234,56).")
+        % {"value": _shown(value)},
+        column=column,
     )
 
 
@@ -64,12 +62,12 @@ def day(value: str, *, column: str) -> datetime.date:
             return datetime.date(int(brazilian[3]), int(brazilian[2]), int(brazilian[1]))
     except ValueError:
         raise RowRefused(
-            _("%(column)s: “%(value)s” is not a date that exists.")
-            % {"column": column, "value": _shown(value)}
+            _("“%(value)s” is not a date that exists.") % {"value": _shown(value)},
+            column=column,
         ) from None
     raise RowRefused(
-        _("%(column)s: “%(value)s” is not a date (write YYYY-MM-DD or DD/MM/YYYY).")
-        % {"column": column, "value": _shown(value)}
+        _("“%(value)s” is not a date (write YYYY-MM-DD or DD/MM/YYYY).") % {"value": _shown(value)},
+        column=column,
     )
 
 
@@ -77,8 +75,9 @@ def whole_number(value: str, *, column: str, minimum: int = 0) -> int:
     text = value.strip()
     if not text.isascii() or not text.isdigit() or len(text) > 12 or int(text) < minimum:
         raise RowRefused(
-            _("%(column)s: “%(value)s” is not a whole number of at least %(minimum)s.")
-            % {"column": column, "value": _shown(value), "minimum": minimum}
+            _("“%(value)s” is not a whole number of at least %(minimum)s.")
+            % {"value": _shown(value), "minimum": minimum},
+            column=column,
         )
     return int(text)
 
@@ -88,8 +87,8 @@ def decimal_number(value: str, *, column: str) -> Decimal:
     text = value.strip()
     if not DECIMAL.fullmatch(text):
         raise RowRefused(
-            _("%(column)s: “%(value)s” is not a number (write 0.75 or 0,75).")
-            % {"column": column, "value": _shown(value)}
+            _("“%(value)s” is not a number (write 0.75 or 0,75).") % {"value": _shown(value)},
+            column=column,
         )
     return Decimal(text.replace(",", "."))
 
@@ -102,10 +101,19 @@ def choice(value: str, *, column: str, choices: dict[str, str], default: str) ->
     chosen = by_key.get(header_key(value))
     if chosen is None:
         raise RowRefused(
-            _("%(column)s: “%(value)s” is not one of %(choices)s.")
-            % {"column": column, "value": _shown(value), "choices": ", ".join(choices)}
+            _("“%(value)s” is not one of %(choices)s.")
+            % {"value": _shown(value), "choices": ", ".join(choices)},
+            column=column,
         )
     return chosen
+
+
+def required(row: dict[str, str], column: str) -> str:
+    """The row's cell of ``column``; refused when it is empty."""
+    value = row.get(column, "")
+    if not value:
+        raise RowRefused(_("the cell is empty."), column=column)
+    return value
 
 
 def _shown(value: str, limit: int = 40) -> str:
