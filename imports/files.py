@@ -303,7 +303,6 @@ def columns_match(
     how it is read, and the required columns missing. ``mapping`` (header key -> column
     name, or IGNORE) comes first, then the columns' accepted names. Refused when a column is
     given twice, or a required one is missing and no column of the file could be it."""
-    by_key = {accepted: column.name for column in kind.columns for accepted in column.accepted}
     names = set(kind.column_names())
     reasons = _reasons_headers()
     positions: dict[str, int] = {}
@@ -318,8 +317,8 @@ def columns_match(
             continue
         if chosen in names:
             name, how = chosen, MAPPED
-        elif key in by_key:
-            name, how = by_key[key], BY_NAME
+        elif named := column_named(kind, header):
+            name, how = named, BY_NAME
         else:
             columns.append(FileColumn(header, "", REASONS if key in reasons else UNKNOWN))
             continue
@@ -346,6 +345,15 @@ def columns_match(
             }
         )
     return positions, columns, [column.name for column in missing]
+
+
+def column_named(kind: ImportKind, header: str) -> str:
+    """The kind's column ``header`` names (its name or an accepted one), "" when none."""
+    key = header_key(header)
+    for column in kind.columns:
+        if key in column.accepted:
+            return column.name
+    return ""
 
 
 def _reasons_headers() -> set[str]:

@@ -21,7 +21,11 @@ MONEY_PATTERNS = (
     # 1,234 alone would be ambiguous (R$ 1,23 typed with three decimals?): not accepted.
     (re.compile(r"\d{1,3}(?:,\d{3})+\.\d{1,2}", re.ASCII), ","),
 )
-ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?", re.ASCII)
+# The day of an ISO date or date and time, with its offset as the NF-e's dhEmi writes it
+# (2026-11-27T10:15:00-03:00: the day where it was issued).
+ISO_DATE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", re.ASCII
+)
 # 0.7 | 0,7 | 30 | -1,5 (the sign left to the model's rules to refuse, in their words).
 DECIMAL = re.compile(r"-?\d{1,15}(?:[.,]\d{1,6})?", re.ASCII)
 BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
