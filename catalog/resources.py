@@ -27,11 +27,12 @@ from imports.kinds import (
     Column,
     ImportContext,
     RowByRowImport,
+    RowCheck,
     RowOutcome,
     RowRefused,
 )
 from imports.spreadsheet import cell_safe
-from imports.values import decimal_number, money_cents, whole_number
+from imports.values import decimal_number, money_cents, required, whole_number
 from orders.models import Actor
 from orders.money import brl
 from orders.validators import SELLER_SKU_ID
@@ -50,13 +51,6 @@ IMAGE_SEPARATOR = "|"
 web_address = URLValidator(schemes=["http", "https"])
 
 
-def required(row: dict[str, str], column: str) -> str:
-    value = row.get(column, "")
-    if not value:
-        raise RowRefused(_("%(column)s is empty.") % {"column": column})
-    return value
-
-
 def image_urls(text: str) -> list[str]:
     urls = [part.strip() for part in text.split(IMAGE_SEPARATOR) if part.strip()]
     for url in urls:
@@ -64,31 +58,32 @@ def image_urls(text: str) -> list[str]:
             web_address(url)
         except ValidationError:
             raise RowRefused(
-                _(
-                    "image_url: “%(value)s” is not a web address (https://...; several "
-                    "separated by |)."
-                )
-                % {"value": url[:60]}
+                _("“%(value)s” is not a web address (https://...; several separated by |).")
+                % {"value": url[:60]},
+                column="image_url",
             ) from None
     return urls
 
 
 def sku_values(row: dict[str, str]) -> dict[str, Any]:
-    """The model's values of the row's non-empty cells, parsed (an empty cell: absent)."""
+    """The model's values of the row's non-empty cells, parsed (an empty cell: absent);
+    RowRefused with every cell that cannot be read."""
     values: dict[str, Any] = {}
+    check = RowCheck()
     for column in TEXT_COLUMNS:
         if row.get(column):
             values[FIELD_OF_COLUMN.get(column, column)] = row[column]
     for column in MONEY_COLUMNS:
         if row.get(column):
-            values[column] = money_cents(row[column], column=column)
+            values[column] = check.take(money_cents, row[column], column=column)
     if row.get("stock"):
-        values["stock"] = whole_number(row["stock"], column="stock")
+        values["stock"] = check.take(whole_number, row["stock"], column="stock")
     for column in MEASURE_COLUMNS:
         if row.get(column):
-            values[column] = decimal_number(row[column], column=column)
+            values[column] = check.take(decimal_number, row[column], column=column)
     if row.get("image_url"):
-        values["images"] = image_urls(row["image_url"])
+        values["images"] = check.take(image_urls, row["image_url"])
+    check.done()
     return values
 
 
@@ -98,36 +93,39 @@ def sku_check(sku: Sku) -> None:
     try:
         sku.full_clean()
     except ValidationError as error:
-        messages = []
+        refusals = []
         for field_name, errors in error.message_dict.items():
             for message in errors:
                 if field_name == NON_FIELD_ERRORS:
-                    messages.append(message)
+                    refusals.append(RowRefused(message))
                 else:
                     column = COLUMN_OF_FIELD.get(field_name, field_name)
-                    messages.append(f"{column}: {message}")
-        raise RowRefused(" ".join(messages)) from None
+                    refusals.append(RowRefused(message, column=column))
+        raise RowRefused.of(refusals) from None
 
 
 class SkuImport(RowByRowImport):
     name = "skus"
     label = gettext_lazy("SKUs")
     permission = "catalog.import_sku"
+    # The names ERP product exports write too (Bling, Tiny, Omie: docs/imports.md).
     columns = (
-        Column("sku_id", ("sku", "id_sku", "codigo_sku"), required=True),
-        Column("name", ("nome", "nome_sku")),
-        Column("product_name", ("nome_produto", "produto")),
+        Column(
+            "sku_id", ("sku", "id_sku", "codigo_sku", "Código (SKU)", "Cód. SKU"), required=True
+        ),
+        Column("name", ("nome", "nome_sku", "Descrição", "Nome do SKU")),
+        Column("product_name", ("nome_produto", "produto", "Descrição do Produto")),
         Column("brand", ("marca",)),
-        Column("category", ("categoria",)),
-        Column("ean", ("codigo_barras", "gtin")),
-        Column("price", ("preco", "preco_por")),
-        Column("list_price", ("preco_de", "preco_lista")),
-        Column("stock", ("estoque",)),
-        Column("weight_kg", ("peso_kg", "peso")),
-        Column("height_cm", ("altura_cm", "altura")),
-        Column("width_cm", ("largura_cm", "largura")),
-        Column("length_cm", ("comprimento_cm", "comprimento")),
-        Column("image_url", ("url_imagem", "imagem")),
+        Column("category", ("categoria", "Categoria do Produto")),
+        Column("ean", ("codigo_barras", "gtin", "GTIN/EAN", "EAN", "Código de Barras (GTIN)")),
+        Column("price", ("preco", "preco_por", "Preço de Venda", "Preço Venda")),
+        Column("list_price", ("preco_de", "preco_lista", "Preço de Lista")),
+        Column("stock", ("estoque", "Estoque Disponível", "Saldo em Estoque")),
+        Column("weight_kg", ("peso_kg", "peso", "Peso Bruto (kg)", "Peso Bruto")),
+        Column("height_cm", ("altura_cm", "altura", "Altura (cm)")),
+        Column("width_cm", ("largura_cm", "largura", "Largura (cm)")),
+        Column("length_cm", ("comprimento_cm", "comprimento", "Profundidade (cm)", "Profundidade")),
+        Column("image_url", ("url_imagem", "imagem", "URL Imagens Externas", "URL da Imagem")),
     )
     description = gettext_lazy(
         "One SKU per row, by its sku_id. A SKU the back office does not have yet is created "
@@ -163,7 +161,8 @@ class SkuImport(RowByRowImport):
     def prepare(self, rows: Iterable[dict[str, str]], context: ImportContext) -> None:
         context.state["seen"] = {}
 
-    def import_row(self, row: dict[str, str], context: ImportContext) -> RowOutcome:
+    def sku_id_of(self, row: dict[str, str], context: ImportContext) -> str:
+        """The row's SKU, refused when an earlier row of the file has it."""
         sku_id = required(row, "sku_id")
         try:
             SELLER_SKU_ID(sku_id)  # before it is looked up: the SKU page's rule for the id
@@ -176,7 +175,14 @@ class SkuImport(RowByRowImport):
                 % {"sku": sku_id[:64], "row": seen[sku_id]}
             )
         seen[sku_id] = context.row_number
-        values = sku_values(row)
+        return sku_id
+
+    def import_row(self, row: dict[str, str], context: ImportContext) -> RowOutcome:
+        check = RowCheck()
+        sku_id = check.take(self.sku_id_of, row, context)
+        values = check.take(sku_values, row)
+        check.done()
+        assert sku_id is not None and values is not None
         # Read and locked now, not in bulk before the rows: an edit made meanwhile on the SKU
         # page is not overwritten by the file's older copy of the other fields.
         before = Sku.objects.select_for_update().filter(sku_id=sku_id).first()

@@ -27,13 +27,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from imports.files import FileRefused
-from imports.forms import ConfirmForm, UploadForm
+from imports.files import IGNORED, MAPPED, UNKNOWN, FileRefused
+from imports.forms import ColumnsForm, ConfirmForm, UploadForm
 from imports.kinds import ImportKind, import_kind, import_kinds, kind_choices
 from imports.models import CONFIRMABLE_STATUSES, BatchStatus, ImportBatch, RowStatus
 from imports.selectors import batches_needing_attention
 from imports.services import (
     BatchRefused,
+    batch_columns_of,
+    batch_columns_set,
     batch_confirm,
     batch_create,
     batch_discard,
@@ -161,6 +163,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 name="imports_importbatch_discard",
             ),
             path(
+                "<path:object_id>/columns/",
+                wrap(self.columns_view),
+                name="imports_importbatch_columns",
+            ),
+            path(
                 "<path:object_id>/refused.csv",
                 wrap(self.refused_view),
                 name="imports_importbatch_refused",
@@ -226,6 +233,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         refused = list(rows.filter(status=RowStatus.REFUSED).order_by("number")[:REFUSED_SHOWN])
         others = list(rows.exclude(status=RowStatus.REFUSED).order_by("number")[:OTHERS_SHOWN])
         may_import = self._may_import(request, batch.kind)
+        may_confirm = may_import and batch.status in CONFIRMABLE_STATUSES
+        columns_form = self._columns_form(batch) if may_confirm else None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -238,7 +247,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "more_refused": max(0, batch.refused_rows - len(refused)),
             "more_others": max(0, batch.total_rows - batch.refused_rows - len(others)),
             "confirm_form": ConfirmForm(initial={"policy": batch.policy}),
-            "may_confirm": may_import and batch.status in CONFIRMABLE_STATUSES,
+            "may_confirm": may_confirm,
+            "file_columns": _file_columns(batch, columns_form),
+            "columns_form": columns_form,
+            "unknown_columns": batch_columns_of(batch, UNKNOWN),
+            "missing_columns": _missing_columns(batch),
+            "chosen_columns": batch_columns_of(batch, MAPPED) + batch_columns_of(batch, IGNORED),
             "running": batch.running,
             "all_or_nothing_blocked": batch.refused_rows > 0,
             "upload_url": upload_url(batch.kind) if may_import else "",
@@ -257,7 +271,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(self._batch_url(batch))
         try:
             batch = batch_confirm(
-                batch=batch, user=request.user, policy=form.cleaned_data["policy"]
+                batch=batch,
+                user=request.user,
+                policy=form.cleaned_data["policy"],
+                columns_checked=form.cleaned_data["columns_checked"],
             )
         except BatchRefused as refusal:
             messages.error(request, refusal.message)
@@ -278,6 +295,30 @@ class ImportBatchAdmin(admin.ModelAdmin):
         else:
             messages.info(
                 request, _("Batch %(batch)s discarded: nothing imported.") % {"batch": batch.pk}
+            )
+        return HttpResponseRedirect(self._batch_url(batch))
+
+    def columns_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        batch = self._batch_for(request, object_id)
+        if not self._may_import(request, batch.kind):
+            raise PermissionDenied
+        form = self._columns_form(batch, request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose, for each column of the file, what it is."))
+            return HttpResponseRedirect(self._batch_url(batch))
+        try:
+            batch = batch_columns_set(batch=batch, choices=form.choices(), user=request.user)
+        except BatchRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.info(
+                request,
+                _(
+                    "The file's columns are read as you chose (remembered for the next file "
+                    "with the same columns) and every row was checked again."
+                ),
             )
         return HttpResponseRedirect(self._batch_url(batch))
 
@@ -310,6 +351,13 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise Http404(_("There is no such import batch."))
         return batch
 
+    def _columns_form(self, batch: ImportBatch, data: Any = None) -> ColumnsForm:
+        try:
+            names = import_kind(batch.kind).column_names()
+        except KeyError:
+            names = []
+        return ColumnsForm(data, columns=list(batch.columns), names=names)
+
     def _may_import(self, request: HttpRequest, kind_name: str) -> bool:
         try:
             return request.user.has_perm(import_kind(kind_name).permission)
@@ -325,6 +373,42 @@ def _kind_label(name: str) -> str:
         return str(import_kind(name).label)
     except KeyError:
         return name
+
+
+def _file_columns(
+    batch: ImportBatch, form: ColumnsForm | None
+) -> list[tuple[dict[str, str], str, Any]]:
+    """Each column of the batch's file, how it is read in words, and its select (when the
+    operator may change it)."""
+    described = []
+    for index, column in enumerate(batch.columns):
+        how = column.get("how")
+        if how == UNKNOWN:
+            text = _("not read: choose the column it is, or ignore it")
+        elif how == IGNORED:
+            text = _("ignored: its cells are not read")
+        elif how == MAPPED:
+            text = _("read as %(column)s (your choice)") % {"column": column["field"]}
+        elif column.get("field"):
+            text = _("read as %(column)s") % {"column": column["field"]}
+        else:
+            text = _("the reasons of a refused-rows file: not read")
+        name = ColumnsForm.field_name(index)
+        select = form[name] if form is not None and name in form.fields else None
+        described.append((column, text, select))
+    return described
+
+
+def _missing_columns(batch: ImportBatch) -> list[str]:
+    """The kind's required columns no column of the batch's file is read as."""
+    if not batch.columns:
+        return []
+    try:
+        columns = import_kind(batch.kind).columns
+    except KeyError:
+        return []
+    read = {column.get("field") for column in batch.columns}
+    return [column.name for column in columns if column.required and column.name not in read]
 
 
 def _report(request: HttpRequest, batch: ImportBatch) -> None:

@@ -1,6 +1,9 @@
 """Reading an uploaded file into rows: CSV (``,`` or ``;``, UTF-8 with or without BOM, or
 Windows-1252 as Excel saves it in Brazil) or XLSX (the first sheet, read with openpyxl row by
-row), with the header matched to a kind's columns.
+row), with the header matched to a kind's columns: by their accepted names, or as a column
+mapping says (the operator's choice on the preview, ``--map``/``--ignore-column``). Every
+column of the file is accounted for (``FileColumn``): read as which column, ignored, or not
+known yet.
 
 Whatever the bytes, the result is a ``Table`` or a ``FileRefused`` with a message for the
 operator: never an exception of a parser.
@@ -12,12 +15,13 @@ import csv
 import datetime
 import io
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import openpyxl
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imports.kinds import Column, ImportKind, header_key
@@ -36,12 +40,36 @@ XLSX_MAGIC = b"PK\x03\x04"
 CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
 
+# How a column of the file is read (``FileColumn.how``).
+BY_NAME = "name"  # its header is the column's name or one of its accepted names
+MAPPED = "mapped"  # a column mapping reads it as one of the kind's columns
+IGNORED = "ignored"  # a column mapping leaves it out (its cells are not read)
+REASONS = "reasons"  # the reasons of a refused-rows CSV given back: never read
+UNKNOWN = "unknown"  # nothing says what it is: the import cannot go on until someone does
+# A column mapping: header (as ``header_key`` compares it) -> the kind's column name, or
+# IGNORE.
+IGNORE = ""
+
+
 class FileRefused(Exception):
     """The file cannot be read as rows; ``message`` tells the operator why."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = str(message)
+
+
+@dataclass(frozen=True)
+class FileColumn:
+    """A column of the file: its header as the file spells it, the kind's column it is read
+    as ("" when none), and how (BY_NAME, MAPPED, IGNORED, REASONS, UNKNOWN)."""
+
+    header: str
+    field: str
+    how: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"header": self.header, "field": self.field, "how": self.how}
 
 
 @dataclass(frozen=True)
@@ -53,10 +81,28 @@ class Table:
     # Column name -> index in a row's cells.
     positions: dict[str, int]
     rows: list[tuple[int, list[str]]]
-    ignored_headers: list[str]
+    # Every named column of the file, in its order, and how it is read.
+    columns: list[FileColumn]
+    # Required columns of the kind that no column of the file is read as.
+    missing: list[str]
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def remapped(self, kind: ImportKind, mapping: Mapping[str, str]) -> Table:
+        """The same rows read with ``mapping``."""
+        positions, columns, missing = columns_match(self.headers, kind, mapping)
+        return replace(self, positions=positions, columns=columns, missing=missing)
+
+    @property
+    def unknown(self) -> list[str]:
+        """The headers nothing reads nor ignores yet."""
+        return [column.header for column in self.columns if column.how == UNKNOWN]
+
+    @property
+    def spelled(self) -> dict[str, str]:
+        """Column name -> its header as the file spells it (for the rows' messages)."""
+        return {name: self.headers[index] for name, index in self.positions.items()}
 
     @property
     def kept_headers(self) -> list[str]:
@@ -80,8 +126,11 @@ class Table:
         }
 
 
-def table_read(content: bytes, *, file_name: str, kind: ImportKind) -> Table:
-    """The rows of ``content`` for ``kind``; FileRefused when it cannot be read."""
+def table_read(
+    content: bytes, *, file_name: str, kind: ImportKind, mapping: Mapping[str, str] | None = None
+) -> Table:
+    """The rows of ``content`` for ``kind``, its columns read by name or as ``mapping`` says;
+    FileRefused when it cannot be read."""
     if not content.strip():
         raise FileRefused(_("The file is empty."))
     if content.startswith(XLSX_MAGIC) or file_name.lower().endswith(".xlsx"):
@@ -94,7 +143,7 @@ def table_read(content: bytes, *, file_name: str, kind: ImportKind) -> Table:
         raise FileRefused(_("The file is empty.")) from None
     _columns_check(header_row, 1)
     headers = [cell.strip().lstrip("\ufeff") for cell in header_row]
-    positions, ignored = _columns_match(headers, kind.columns)
+    positions, columns, missing = columns_match(headers, kind, mapping or {})
     rows: list[tuple[int, list[str]]] = []
     limit = settings.IMPORTS_MAX_ROWS
     try:
@@ -117,7 +166,7 @@ def table_read(content: bytes, *, file_name: str, kind: ImportKind) -> Table:
         ) from None
     if not rows:
         raise FileRefused(_("The file has a header but no rows."))
-    return Table(headers=headers, positions=positions, rows=rows, ignored_headers=ignored)
+    return Table(headers=headers, positions=positions, rows=rows, columns=columns, missing=missing)
 
 
 def _columns_check(cells: list[str], number: int) -> None:
@@ -247,44 +296,71 @@ def columns_kept(
     return list(kept.items())
 
 
-def _columns_match(
-    headers: list[str], columns: tuple[Column, ...] | list[Column]
-) -> tuple[dict[str, int], list[str]]:
-    """Column name -> position of its header; refused when a required one is missing or a
-    column is given twice."""
-    by_key: dict[str, Column] = {}
-    for column in columns:
-        for accepted in column.accepted:
-            by_key[accepted] = column
+def columns_match(
+    headers: list[str], kind: ImportKind, mapping: Mapping[str, str]
+) -> tuple[dict[str, int], list[FileColumn], list[str]]:
+    """Column name -> position of the header read as it, every named column of the file and
+    how it is read, and the required columns missing. ``mapping`` (header key -> column
+    name, or IGNORE) comes first, then the columns' accepted names. Refused when a column is
+    given twice, or a required one is missing and no column of the file could be it."""
+    names = set(kind.column_names())
+    reasons = _reasons_headers()
     positions: dict[str, int] = {}
-    ignored: list[str] = []
+    columns: list[FileColumn] = []
     for index, header in enumerate(headers):
-        column = by_key.get(header_key(header))
-        if column is None:
-            if header:
-                ignored.append(header)
+        if not header:
             continue
-        if column.name in positions:
+        key = header_key(header)
+        chosen = mapping.get(key)
+        if chosen == IGNORE:
+            columns.append(FileColumn(header, "", IGNORED))
+            continue
+        if chosen in names:
+            name, how = chosen, MAPPED
+        elif named := column_named(kind, header):
+            name, how = named, BY_NAME
+        else:
+            columns.append(FileColumn(header, "", REASONS if key in reasons else UNKNOWN))
+            continue
+        if name in positions:
             raise FileRefused(
                 _("The column %(column)s is given twice (%(first)s and %(second)s).")
-                % {
-                    "column": column.name,
-                    "first": headers[positions[column.name]],
-                    "second": header,
-                }
+                % {"column": name, "first": headers[positions[name]], "second": header}
             )
-        positions[column.name] = index
-    missing = [column for column in columns if column.required and column.name not in positions]
-    if missing:
+        positions[name] = index
+        columns.append(FileColumn(header, name, how))
+    missing = [
+        column for column in kind.columns if column.required and column.name not in positions
+    ]
+    if missing and not any(column.how == UNKNOWN for column in columns):
         raise FileRefused(
             _("Missing columns: %(columns)s. The first row must name the columns.")
             % {
                 "columns": ", ".join(
-                    f"{column.name} ({' / '.join(column.aliases)})"
+                    f"{column.name} ({' / '.join(column.aliases[:3])})"
                     if column.aliases
                     else column.name
                     for column in missing
                 )
             }
         )
-    return positions, ignored
+    return positions, columns, [column.name for column in missing]
+
+
+def column_named(kind: ImportKind, header: str) -> str:
+    """The kind's column ``header`` names (its name or an accepted one), "" when none."""
+    key = header_key(header)
+    for column in kind.columns:
+        if key in column.accepted:
+            return column.name
+    return ""
+
+
+def _reasons_headers() -> set[str]:
+    """The header of the reasons column of a refused-rows CSV, in every language: a file
+    given back is uploaded again with it, and it is never read."""
+    found = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            found.add(header_key(_("reason")))
+    return found

@@ -12,12 +12,14 @@ See docs/imports.md.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,18 +33,68 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class RowRefused(Exception):
-    """This row is not imported; ``message`` tells the operator why."""
+T = TypeVar("T")
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = str(message)
+
+class RowRefused(Exception):
+    """This row is not imported: each reason tells the operator why, with the column it is
+    about (by the kind's name for it; a run names it as the file spells it, ``text``)."""
+
+    def __init__(self, message: str, *, column: str = "") -> None:
+        self.reasons: list[tuple[str, str]] = [(column, str(message))]
+        super().__init__(str(message))
+
+    @classmethod
+    def of(cls, refusals: Sequence[RowRefused]) -> RowRefused:
+        """One refusal telling every reason of ``refusals``."""
+        combined = cls("")
+        combined.reasons = [reason for refusal in refusals for reason in refusal.reasons]
+        return combined
+
+    @property
+    def message(self) -> str:
+        return self.text()
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def text(self, spelled: Mapping[str, str] | None = None) -> str:
+        """Every reason, each after its column as ``spelled`` names it (the file's header
+        for each column name), joined by "; ": ``Data_Emissao: ...; Valor: ...``."""
+        spelled = spelled or {}
+        parts = []
+        for index, (column, message) in enumerate(self.reasons):
+            if index < len(self.reasons) - 1:
+                message = message.rstrip(".")
+            parts.append(f"{spelled.get(column, column)}: {message}" if column else message)
+        return "; ".join(parts)
+
+
+class RowCheck:
+    """Reads a row's cells, keeping every refusal instead of stopping at the first: the
+    operator fixes the row once, told every reason (``done`` raises them together)."""
+
+    def __init__(self) -> None:
+        self.refusals: list[RowRefused] = []
+
+    def take(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """``read(*args, **kwargs)``, or None when it refuses (the refusal kept)."""
+        try:
+            return read(*args, **kwargs)
+        except RowRefused as refusal:
+            self.refusals.append(refusal)
+            return None
+
+    def done(self) -> None:
+        if self.refusals:
+            raise RowRefused.of(self.refusals)
 
 
 @dataclass(frozen=True)
 class Column:
-    """A column: its name (the one in the template) and the other names accepted for it.
-    Names match whatever their case and accents (``Número_Nota`` is ``numero_nota``)."""
+    """A column: its name (the one in the template) and the other names accepted for it
+    (those ERPs write). Names match as ``header_key`` compares them (``Nº da Nota`` is
+    ``numero_nota``)."""
 
     name: str
     aliases: tuple[str, ...] = ()
@@ -165,8 +217,50 @@ def kind_choices() -> list[tuple[str, str]]:
     return [(kind.name, str(kind.label)) for kind in _KINDS.values()]
 
 
+# Words a header is spelled with, or without, that do not change which column it is: the
+# ways of writing "number" (Nº, No., N°, Nr., Nro., Num., Núm., Número), the abbreviations
+# ERP reports print (Cód., Vlr., Dt., Qtd.) and the joining words (Data de Emissão is Data
+# Emissão; "Preço De", the price before a discount, keeps its "De").
+NUMBER_WORDS = frozenset({"n", "no", "nr", "nro", "num", "numero"})
+ABBREVIATIONS = {
+    "cod": "codigo",
+    "vlr": "valor",
+    "vl": "valor",
+    "dt": "data",
+    "qtd": "quantidade",
+    "qtde": "quantidade",
+}
+JOINING_WORDS = frozenset({"de", "da", "do", "das", "dos"})
+WORD = re.compile(r"[^\W_]+")
+
+
 def header_key(name: str) -> str:
-    """A header as compared: no accents, lower case, spaces and hyphens as underscores."""
-    decomposed = unicodedata.normalize("NFKD", name.strip().lstrip("\ufeff"))
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return "_".join(plain.lower().replace("-", " ").split())
+    """A header as compared, the one home of the rule: without accents, case or punctuation
+    (spaces, hyphens, dots, slashes, underscores separate words), "NF-e" as ``nfe``, every
+    way of writing "number" as ``numero``, abbreviations in full, without "de/da/do/das/dos"
+    between two words:
+    ``Nº da NF-e`` -> ``numero_nfe``, ``Cód. Rastreio`` -> ``codigo_rastreio``. A header of
+    punctuation only is itself."""
+    text = name.strip().lstrip("\ufeff").strip()
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    found = WORD.findall(plain)
+    words: list[str] = []
+    for index, word in enumerate(found):
+        if word == "e" and words and words[-1] == "nf":
+            words[-1] = "nfe"
+        elif word in NUMBER_WORDS:
+            words.append("numero")
+        elif word in JOINING_WORDS and 0 < index < len(found) - 1:
+            # Between two words only: "Preço De" (the price before a discount) keeps it.
+            continue
+        else:
+            words.append(ABBREVIATIONS.get(word, word))
+    return "_".join(words) or text
+
+
+def headers_signature(headers: Iterable[str]) -> str:
+    """What identifies a file's header whatever its columns' order and spelling variants:
+    the ERP export that gave it (a remembered column mapping is found by it)."""
+    keys = sorted({header_key(header) for header in headers if header.strip()})
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()

@@ -56,6 +56,13 @@ class ImportBatch(models.Model):
         _("status"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.WAITING
     )
     headers = models.JSONField(_("header"), default=list, blank=True)
+    # Every named column of the file, its header as written and how it is read (``header``,
+    # ``field``, ``how``: imports.files.FileColumn); names only, never a cell.
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    # How the file is read: header key -> the kind's column, or "" to leave it out (the
+    # operator's choice, remembered for the same header, or the command's --map and
+    # --ignore-column).
+    column_mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
@@ -118,3 +125,38 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.number} {self.status}"
+
+
+class ColumnMapping(models.Model):
+    """The columns an operator mapped or ignored for one kind of import and one header (an
+    ERP's export, by ``imports.kinds.headers_signature``): the next file with the same
+    header is read the same way. Per kind, not per user: the ERP's export is the company's,
+    and whoever of the team uploads it next needs the same reading."""
+
+    kind = models.CharField(_("kind"), max_length=32)
+    signature = models.CharField(_("header signature"), max_length=64)
+    # The header as the file that set the mapping spelled it (for whoever reads the mapping).
+    headers = models.JSONField(_("header"), default=list, blank=True)
+    # Header key -> the kind's column, or "" to leave the column out.
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "signature"], name="columnmapping_unique_kind_header"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {', '.join(self.headers)[:80]}"

@@ -6,6 +6,10 @@ transaction, each row in its own savepoint; committed or rolled back as the poli
   written nor sent (commands go to the broker only on commit).
 - The import commits the valid rows, or nothing when the policy is all-or-nothing and a row
   was refused.
+- Every column of the file is read, or left out on purpose: a column nothing reads stops the
+  import until the operator maps it to a column or ignores it (remembered for the next file
+  with the same header, ``batch_columns_set``), and a file read with mapped or ignored columns
+  is confirmed only once the operator says they checked them.
 
 A file above ``IMPORTS_ASYNC_ROWS`` rows is checked and imported by a Celery job
 (``imports.batch_run``), which reports its progress on the batch.
@@ -16,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -27,9 +31,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.celery import app as celery_app
-from imports.files import MAX_CELL_LENGTH, FileRefused, Table, columns_kept, table_read
-from imports.kinds import ImportContext, ImportKind, RowRefused, import_kind
-from imports.models import BatchStatus, ImportBatch, ImportPolicy, ImportRow, RowStatus
+from imports.files import (
+    IGNORE,
+    IGNORED,
+    MAPPED,
+    MAX_CELL_LENGTH,
+    UNKNOWN,
+    FileRefused,
+    Table,
+    columns_kept,
+    table_read,
+)
+from imports.kinds import (
+    ImportContext,
+    ImportKind,
+    RowRefused,
+    header_key,
+    headers_signature,
+    import_kind,
+)
+from imports.models import (
+    BatchStatus,
+    ColumnMapping,
+    ImportBatch,
+    ImportPolicy,
+    ImportRow,
+    RowStatus,
+)
 from imports.spreadsheet import cell_safe
 
 logger = logging.getLogger(__name__)
@@ -100,10 +128,16 @@ def rows_run(
     with transaction.atomic():
         # A row keeps only the kind's cells: the file's other columns are not its business.
         rows = [(number, table.kept(cells), table.mapped(cells)) for number, cells in table.rows]
-        kind.prepare([row for _number, _cells, row in rows], context)
+        if table.missing:
+            # No column of the file is read as a required one yet: the operator chooses one.
+            refusal = RowRefused.of([_missing_refusal(name) for name in table.missing])
+            results = [_refused(number, refusal.text(), cells) for number, cells, _row in rows]
+            rows = []
+        else:
+            kind.prepare([row for _number, _cells, row in rows], context)
         for start in range(0, len(rows), kind.chunk_size):
             chunk = rows[start : start + kind.chunk_size]
-            results.extend(_chunk_run(kind, chunk, context, dry_run=dry_run))
+            results.extend(_chunk_run(kind, chunk, context, dry_run=dry_run, spelled=table.spelled))
             if progress is not None:
                 progress(start + len(chunk))
         refused = any(result.status == RowStatus.REFUSED for result in results)
@@ -118,12 +152,19 @@ def rows_run(
     return report
 
 
+def _missing_refusal(name: str) -> RowRefused:
+    return RowRefused(
+        _("no column of the file is read as it: choose one in the file's columns."), column=name
+    )
+
+
 def _chunk_run(
     kind: ImportKind,
     chunk: list[tuple[int, list[str], dict[str, str]]],
     context: ImportContext,
     *,
     dry_run: bool,
+    spelled: Mapping[str, str],
 ) -> list[RowResult]:
     results: dict[int, RowResult] = {}
     wanted: list[tuple[int, dict[str, str]]] = []
@@ -153,7 +194,8 @@ def _chunk_run(
         ] * len(wanted)
     for (number, _row), outcome in zip(wanted, outcomes, strict=True):
         if isinstance(outcome, RowRefused):
-            results[number] = _refused(number, outcome.message, cells_of[number])
+            # Each reason names its column as the file spells it.
+            results[number] = _refused(number, outcome.text(spelled), cells_of[number])
             continue
         if not outcome.created:
             status = RowStatus.UNCHANGED
@@ -199,6 +241,9 @@ def batch_create(
     """
     kind = import_kind(kind_name)
     table = table_read(content, file_name=file_name, kind=kind)
+    remembered = column_mapping_remembered(kind_name=kind.name, headers=table.headers)
+    if remembered:
+        table = table.remapped(kind, remembered)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             kind=kind.name,
@@ -208,6 +253,8 @@ def batch_create(
             source=source,
             policy=policy,
             headers=table.kept_headers,
+            columns=[column.as_dict() for column in table.columns],
+            column_mapping=remembered,
             total_rows=len(table),
         )
         if _runs_in_worker(batch):
@@ -220,7 +267,7 @@ def batch_create(
 def batch_check(*, batch: ImportBatch, table: Table | None = None) -> ImportBatch:
     """Check every row (rolled back) and record the outcomes; the batch awaits confirmation."""
     kind = import_kind(batch.kind)
-    table = table or table_read(bytes(batch.content), file_name=batch.file_name, kind=kind)
+    table = table or batch_table(batch=batch, kind=kind)
     _status_set(batch, BatchStatus.CHECKING, processed_rows=0)
     with _progress(batch) as progress:
         report = rows_run(
@@ -245,15 +292,40 @@ def batch_check(*, batch: ImportBatch, table: Table | None = None) -> ImportBatc
 
 
 def batch_confirm(
-    *, batch: ImportBatch, user: AbstractBaseUser | None, policy: ImportPolicy | str
+    *,
+    batch: ImportBatch,
+    user: AbstractBaseUser | None,
+    policy: ImportPolicy | str,
+    columns_checked: bool = False,
 ) -> ImportBatch:
-    """Import a checked batch with ``policy`` (now, or by a worker when it is large)."""
+    """Import a checked batch with ``policy`` (now, or by a worker when it is large): only
+    once every column of the file is read or ignored, and, when a column is read by a
+    mapping or ignored, once the operator says they checked the columns
+    (``columns_checked``)."""
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != BatchStatus.CHECKED:
             raise BatchRefused(
                 _("Batch %(batch)s is %(status)s: it cannot be imported now.")
                 % {"batch": locked.pk, "status": locked.get_status_display()}
+            )
+        unknown = batch_columns_of(locked, UNKNOWN)
+        if unknown:
+            raise BatchRefused(
+                _(
+                    "The file's columns %(columns)s are not read: choose, for each, the column "
+                    "it is or “ignore this column”, then check the rows again."
+                )
+                % {"columns": _quoted(unknown)}
+            )
+        chosen = batch_columns_of(locked, MAPPED) + batch_columns_of(locked, IGNORED)
+        if chosen and not columns_checked:
+            raise BatchRefused(
+                _(
+                    "The file's columns %(columns)s are mapped or ignored by choice: check "
+                    "them, tick “I checked the file's columns” and confirm again."
+                )
+                % {"columns": _quoted(chosen)}
             )
         locked.policy = policy
         locked.status = BatchStatus.IMPORTING
@@ -271,7 +343,7 @@ def batch_import(*, batch: ImportBatch) -> ImportBatch:
     are written in the import's own transaction: a worker that dies leaves it importing, and
     a run that finds it already done writes nothing."""
     kind = import_kind(batch.kind)
-    table = table_read(bytes(batch.content), file_name=batch.file_name, kind=kind)
+    table = batch_table(batch=batch, kind=kind)
 
     def finish(report: RunReport) -> bool:
         if not report.committed:
@@ -306,6 +378,84 @@ def batch_import(*, batch: ImportBatch) -> ImportBatch:
                 _rows_store(batch, report)
     batch.refresh_from_db()
     return batch
+
+
+def batch_table(*, batch: ImportBatch, kind: ImportKind) -> Table:
+    """The batch's file read again, its columns as the batch's mapping says."""
+    return table_read(
+        bytes(batch.content), file_name=batch.file_name, kind=kind, mapping=batch.column_mapping
+    )
+
+
+def batch_columns_of(batch: ImportBatch, how: str) -> list[str]:
+    """The headers of the batch's file read ``how`` (imports.files: MAPPED, UNKNOWN...)."""
+    return [column["header"] for column in batch.columns if column.get("how") == how]
+
+
+def batch_columns_set(
+    *, batch: ImportBatch, choices: Mapping[str, str], user: AbstractBaseUser | None
+) -> ImportBatch:
+    """Read the checked batch's file again with the operator's ``choices`` (header as the
+    file spells it -> the kind's column, or IGNORE; a header left out is read by its name,
+    or stays unknown), remember them for the next file of this kind with the same header,
+    and check every row again (now, or by a worker when the file is large)."""
+    kind = import_kind(batch.kind)
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != BatchStatus.CHECKED:
+            raise BatchRefused(
+                _("Batch %(batch)s is %(status)s: its columns cannot be changed now.")
+                % {"batch": locked.pk, "status": locked.get_status_display()}
+            )
+        table = batch_table(batch=locked, kind=kind)
+        by_name = table.remapped(kind, {})
+        automatic = {header_key(column.header): column.field for column in by_name.columns}
+        mapping: dict[str, str] = {}
+        for header, choice in choices.items():
+            key = header_key(header)
+            if key not in automatic or (choice != IGNORE and choice not in kind.column_names()):
+                continue
+            # Only what differs from reading by name is a choice to keep.
+            if choice == IGNORE or choice != automatic[key]:
+                mapping[key] = choice
+        try:
+            table = by_name.remapped(kind, mapping)
+        except FileRefused as refusal:
+            raise BatchRefused(refusal.message) from None
+        ColumnMapping.objects.update_or_create(
+            kind=kind.name,
+            signature=headers_signature(table.headers),
+            defaults={
+                "headers": [header for header in table.headers if header][:100],
+                "mapping": mapping,
+                "updated_by": user,
+                "updated_at": timezone.now(),
+            },
+        )
+        locked.column_mapping = mapping
+        locked.columns = [column.as_dict() for column in table.columns]
+        locked.headers = table.kept_headers
+        locked.status = BatchStatus.WAITING
+        locked.processed_rows = 0
+        locked.save(
+            update_fields=["column_mapping", "columns", "headers", "status", "processed_rows"]
+        )
+        if _runs_in_worker(locked):
+            transaction.on_commit(lambda: _dispatch(locked.pk, "check"), robust=True)
+            return locked
+    return batch_check(batch=locked, table=table)
+
+
+def column_mapping_remembered(*, kind_name: str, headers: list[str]) -> dict[str, str]:
+    """The mapping an operator chose for a file of ``kind_name`` with this header, if any."""
+    remembered = ColumnMapping.objects.filter(
+        kind=kind_name, signature=headers_signature(headers)
+    ).first()
+    return dict(remembered.mapping) if remembered else {}
+
+
+def _quoted(headers: list[str]) -> str:
+    return ", ".join(f"“{header}”" for header in headers)
 
 
 def batch_discard(*, batch: ImportBatch) -> ImportBatch:

@@ -1,6 +1,6 @@
 """The values of an import's cells as operators and ERPs write them: money in integer cents,
-dates, whole numbers, decimals. Each parser raises ``RowRefused`` naming the column and the
-value."""
+dates, whole numbers, decimals. Each parser raises ``RowRefused`` quoting the value, with its
+column (the run names it as the file spells it)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,11 @@ MONEY_PATTERNS = (
     # 1,234 alone would be ambiguous (R$ 1,23 typed with three decimals?): not accepted.
     (re.compile(r"\d{1,3}(?:,\d{3})+\.\d{1,2}", re.ASCII), ","),
 )
-ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?", re.ASCII)
+# The day of an ISO date or date and time, with its offset as the NF-e's dhEmi writes it
+# (2026-11-27T10:15:00-03:00: the day where it was issued).
+ISO_DATE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", re.ASCII
+)
 # 0.7 | 0,7 | 30 | -1,5 (the sign left to the model's rules to refuse, in their words).
 DECIMAL = re.compile(r"-?\d{1,15}(?:[.,]\d{1,6})?", re.ASCII)
 BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
@@ -44,11 +48,9 @@ def money_cents(value: str, *, column: str) -> int:
                 break
             return cents
     raise RowRefused(
-        _(
-            "%(column)s: “%(value)s” is not an amount of money (write 1234.56, 1.234,56 or "
-            "R$ 1.234,56)."
-        )
-        % {"column": column, "value": _shown(value)}
+        _("“%(value)s” is not an amount of money (write 1234.56, 1.234,56 or R$ 1.234,56).")
+        % {"value": _shown(value)},
+        column=column,
     )
 
 
@@ -64,12 +66,12 @@ def day(value: str, *, column: str) -> datetime.date:
             return datetime.date(int(brazilian[3]), int(brazilian[2]), int(brazilian[1]))
     except ValueError:
         raise RowRefused(
-            _("%(column)s: “%(value)s” is not a date that exists.")
-            % {"column": column, "value": _shown(value)}
+            _("“%(value)s” is not a date that exists.") % {"value": _shown(value)},
+            column=column,
         ) from None
     raise RowRefused(
-        _("%(column)s: “%(value)s” is not a date (write YYYY-MM-DD or DD/MM/YYYY).")
-        % {"column": column, "value": _shown(value)}
+        _("“%(value)s” is not a date (write YYYY-MM-DD or DD/MM/YYYY).") % {"value": _shown(value)},
+        column=column,
     )
 
 
@@ -77,8 +79,9 @@ def whole_number(value: str, *, column: str, minimum: int = 0) -> int:
     text = value.strip()
     if not text.isascii() or not text.isdigit() or len(text) > 12 or int(text) < minimum:
         raise RowRefused(
-            _("%(column)s: “%(value)s” is not a whole number of at least %(minimum)s.")
-            % {"column": column, "value": _shown(value), "minimum": minimum}
+            _("“%(value)s” is not a whole number of at least %(minimum)s.")
+            % {"value": _shown(value), "minimum": minimum},
+            column=column,
         )
     return int(text)
 
@@ -88,8 +91,8 @@ def decimal_number(value: str, *, column: str) -> Decimal:
     text = value.strip()
     if not DECIMAL.fullmatch(text):
         raise RowRefused(
-            _("%(column)s: “%(value)s” is not a number (write 0.75 or 0,75).")
-            % {"column": column, "value": _shown(value)}
+            _("“%(value)s” is not a number (write 0.75 or 0,75).") % {"value": _shown(value)},
+            column=column,
         )
     return Decimal(text.replace(",", "."))
 
@@ -102,10 +105,19 @@ def choice(value: str, *, column: str, choices: dict[str, str], default: str) ->
     chosen = by_key.get(header_key(value))
     if chosen is None:
         raise RowRefused(
-            _("%(column)s: “%(value)s” is not one of %(choices)s.")
-            % {"column": column, "value": _shown(value), "choices": ", ".join(choices)}
+            _("“%(value)s” is not one of %(choices)s.")
+            % {"value": _shown(value), "choices": ", ".join(choices)},
+            column=column,
         )
     return chosen
+
+
+def required(row: dict[str, str], column: str) -> str:
+    """The row's cell of ``column``; refused when it is empty."""
+    value = row.get(column, "")
+    if not value:
+        raise RowRefused(_("the cell is empty."), column=column)
+    return value
 
 
 def _shown(value: str, limit: int = 40) -> str:

@@ -26,11 +26,12 @@ from imports.kinds import (
     ImportContext,
     ImportKind,
     RowByRowImport,
+    RowCheck,
     RowOutcome,
     RowRefused,
 )
 from imports.spreadsheet import NativeValue
-from imports.values import choice, day, money_cents, whole_number
+from imports.values import choice, day, money_cents, required, whole_number
 from orders.models import Actor, Invoice, InvoiceType, Order, OrderItem
 from orders.money import brl
 from orders.selectors import customer_display, phone_display
@@ -46,6 +47,70 @@ from orders.services.actions import (
 from orders.status import status_label
 
 ORDER_LOOKUP_CHUNK = 500
+# The columns of the invoice and tracking files, with the headers Brazil's ERPs write for them
+# in their NF-e and shipping exports (Bling, Tiny, Omie, TOTVS Protheus, SAP Business One,
+# Sankhya) and the NF-e's own field names (SEFAZ). ``header_key`` matches them without case,
+# accents, punctuation, "de/da/do" or the ways of writing "Nº"; which ERP writes which:
+# docs/imports.md, "ERP headers".
+ORDER_ID = Column(
+    "order_id",
+    (
+        "pedido",
+        "Pedido VTEX",
+        "Nº Pedido",
+        "Número do Pedido na Loja",
+        "Nº Pedido Loja",
+        "Número do Pedido no E-commerce",
+        "Nº Pedido E-commerce",
+        "Pedido Marketplace",
+        "Nº Pedido Marketplace",
+        "Pedido do Cliente",
+        "xPed",
+        "NumAtCard",
+    ),
+    required=True,
+)
+INVOICE_NUMBER = Column(
+    "invoice_number",
+    (
+        "numero_nota",
+        "Nº NF",
+        "Nº NF-e",
+        "Nº Nota Fiscal",
+        "Número",
+        "Nota Fiscal",
+        "NF",
+        "NF-e",
+        "nNF",
+        "F2_DOC",
+        "Documento",
+        "Nro. Nota",
+        "NUMNOTA",
+        "Serial",
+    ),
+    required=True,
+)
+COURIER = Column("courier", ("transportadora", "Nome da Transportadora", "Transportador"))
+TRACKING_NUMBER = Column(
+    "tracking_number",
+    (
+        "codigo_rastreio",
+        "Cód. Rastreio",
+        "Código de Rastreamento",
+        "Rastreio",
+        "Rastreamento",
+        "Nº Rastreamento",
+        "Nº Rastreio",
+        "Código do Objeto",
+        "Objeto",
+        "TrackNo",
+        "tracking",
+    ),
+)
+TRACKING_URL = Column(
+    "tracking_url",
+    ("url_rastreio", "URL de Rastreamento", "Link de Rastreio", "Link de Rastreamento"),
+)
 INVOICE_TYPES = {
     "Output": InvoiceType.OUTPUT,
     "saída": InvoiceType.OUTPUT,
@@ -100,28 +165,67 @@ class OrderRowsMixin:
         return order
 
 
-def required(row: dict[str, str], column: str) -> str:
-    value = row.get(column, "")
-    if not value:
-        raise RowRefused(_("%(column)s is empty.") % {"column": column})
-    return value
-
-
 class InvoiceImport(OrderRowsMixin, ImportKind):
     name = "invoices"
     label = gettext_lazy("Invoices")
     permission = "orders.invoice_order"
     columns = (
-        Column("order_id", ("pedido",), required=True),
-        Column("invoice_number", ("numero_nota",), required=True),
-        Column("invoice_value", ("valor",), required=True),
-        Column("issuance_date", ("data_emissao",), required=True),
-        Column("invoice_key", ("chave_nfe",)),
-        Column("invoice_url", ("url_nota",)),
-        Column("type", ("tipo",)),
-        Column("courier", ("transportadora",)),
-        Column("tracking_number", ("codigo_rastreio",)),
-        Column("tracking_url", ("url_rastreio",)),
+        ORDER_ID,
+        INVOICE_NUMBER,
+        Column(
+            "invoice_value",
+            (
+                "valor",
+                "Valor Total da Nota",
+                "Valor Total",
+                "Valor da Nota",
+                "Valor NF",
+                "Valor Total NF-e",
+                "Valor Total da NF",
+                "Total da Nota",
+                "vNF",
+                "F2_VALBRUT",
+                "Vlr. Bruto",
+                "Vlr. Nota",
+                "VLRNOTA",
+                "DocTotal",
+            ),
+            required=True,
+        ),
+        Column(
+            "issuance_date",
+            (
+                "data_emissao",
+                "Emissão",
+                "Data de Emissão da NF-e",
+                "Data Emissão NF",
+                "dhEmi",
+                "dEmi",
+                "F2_EMISSAO",
+                "DocDate",
+                "Data do Faturamento",
+                "DTFATUR",
+            ),
+            required=True,
+        ),
+        Column(
+            "invoice_key",
+            (
+                "chave_nfe",
+                "Chave de Acesso",
+                "Chave de Acesso da NF-e",
+                "Chave da Nota",
+                "Chave",
+                "chNFe",
+                "F2_CHVNFE",
+                "CHAVENFE",
+            ),
+        ),
+        Column("invoice_url", ("url_nota", "Link da DANFE", "URL da DANFE", "Link da Nota")),
+        Column("type", ("tipo", "Tipo da Nota", "Tipo NF", "Tipo de Operação")),
+        COURIER,
+        TRACKING_NUMBER,
+        TRACKING_URL,
         Column("items", ("itens",)),
     )
     description = gettext_lazy(
@@ -178,8 +282,40 @@ class InvoiceImport(OrderRowsMixin, ImportKind):
         return finished
 
     def request_of(self, row: dict[str, str], context: ImportContext) -> InvoiceRequest:
-        """The row as an invoice request; RowRefused when a cell cannot be read."""
-        order = self.order_of(row, context)
+        """The row as an invoice request; RowRefused with every reason when cells cannot be
+        read."""
+        check = RowCheck()
+        order = check.take(self.order_of, row, context)
+        number = check.take(self.number_of, row, context)
+        value = check.take(money_cents_of, row, "invoice_value")
+        issued = check.take(lambda: day(required(row, "issuance_date"), column="issuance_date"))
+        invoice_type = check.take(
+            choice,
+            row.get("type", ""),
+            column="type",
+            choices=INVOICE_TYPES,
+            default=InvoiceType.OUTPUT,
+        )
+        lines = check.take(invoice_lines, row.get("items", ""), order) if order else None
+        check.done()
+        assert order is not None and number is not None and value is not None
+        assert issued is not None and invoice_type is not None
+        return InvoiceRequest(
+            order=order,
+            number=number,
+            issued_at=timezone.make_aware(datetime.combine(issued, time.min)),
+            invoice_type=invoice_type,
+            lines=lines,
+            key=row.get("invoice_key", ""),
+            url=row.get("invoice_url", ""),
+            courier=row.get("courier", ""),
+            tracking_number=row.get("tracking_number", ""),
+            tracking_url=row.get("tracking_url", ""),
+            value=value,
+        )
+
+    def number_of(self, row: dict[str, str], context: ImportContext) -> str:
+        """The row's invoice number, refused when an earlier row of the file has it."""
         number = required(row, "invoice_number")
         seen = context.state.setdefault("numbers", {})
         if number in seen:
@@ -188,27 +324,7 @@ class InvoiceImport(OrderRowsMixin, ImportKind):
                 % {"number": number, "row": seen[number]}
             )
         seen[number] = context.row_number
-        value = money_cents(required(row, "invoice_value"), column="invoice_value")
-        issued = day(required(row, "issuance_date"), column="issuance_date")
-        invoice_type = choice(
-            row.get("type", ""),
-            column="type",
-            choices=INVOICE_TYPES,
-            default=InvoiceType.OUTPUT,
-        )
-        return InvoiceRequest(
-            order=order,
-            number=number,
-            issued_at=timezone.make_aware(datetime.combine(issued, time.min)),
-            invoice_type=invoice_type,
-            lines=invoice_lines(row.get("items", ""), order),
-            key=row.get("invoice_key", ""),
-            url=row.get("invoice_url", ""),
-            courier=row.get("courier", ""),
-            tracking_number=row.get("tracking_number", ""),
-            tracking_url=row.get("tracking_url", ""),
-            value=value,
-        )
+        return number
 
     def outcome(self, request: InvoiceRequest, result: ActionResult) -> RowOutcome:
         order_id = request.order.vtex_order_id
@@ -232,6 +348,10 @@ class InvoiceImport(OrderRowsMixin, ImportKind):
         return RowOutcome(message, reference=order_id)
 
 
+def money_cents_of(row: dict[str, str], column: str) -> int:
+    return money_cents(required(row, column), column=column)
+
+
 def invoice_lines(text: str, order: Order) -> list[InvoiceLine] | None:
     """``sku:quantity[:unit price in cents]`` separated by ``|``, as the order's item lines;
     None when empty (what is left on the order)."""
@@ -246,8 +366,9 @@ def invoice_lines(text: str, order: Order) -> list[InvoiceLine] | None:
         pieces = [piece.strip() for piece in part.split(":")]
         if len(pieces) not in (2, 3) or not pieces[0]:
             raise RowRefused(
-                _("items: “%(part)s” is not sku:quantity or sku:quantity:unit price in cents.")
-                % {"part": part[:40]}
+                _("“%(part)s” is not sku:quantity or sku:quantity:unit price in cents.")
+                % {"part": part[:40]},
+                column="items",
             )
         sku = pieces[0]
         quantity = whole_number(pieces[1], column="items", minimum=1)
@@ -287,11 +408,11 @@ class TrackingImport(OrderRowsMixin, RowByRowImport):
     label = gettext_lazy("Tracking numbers")
     permission = "orders.track_order"
     columns = (
-        Column("order_id", ("pedido",), required=True),
-        Column("invoice_number", ("numero_nota",), required=True),
-        Column("courier", ("transportadora",)),
-        Column("tracking_number", ("codigo_rastreio",), required=True),
-        Column("tracking_url", ("url_rastreio",)),
+        ORDER_ID,
+        INVOICE_NUMBER,
+        COURIER,
+        Column(TRACKING_NUMBER.name, TRACKING_NUMBER.aliases, required=True),
+        TRACKING_URL,
     )
     description = gettext_lazy(
         "One tracking number per row, for an invoice already sent (its number as on the "
@@ -308,9 +429,12 @@ class TrackingImport(OrderRowsMixin, RowByRowImport):
     )
 
     def import_row(self, row: dict[str, str], context: ImportContext) -> RowOutcome:
-        order = self.order_of(row, context)
-        number = required(row, "invoice_number")
-        tracking = required(row, "tracking_number")
+        check = RowCheck()
+        order = check.take(self.order_of, row, context)
+        number = check.take(required, row, "invoice_number")
+        tracking = check.take(required, row, "tracking_number")
+        check.done()
+        assert order is not None and number is not None and tracking is not None
         try:
             result = invoice_tracking_set(
                 order=order,

@@ -1,7 +1,12 @@
 """The base of the import commands (``import_invoices``, ``import_skus``...): a file, a policy,
-``--dry-run``; a row-by-row report of the refused rows, a summary line, and exit status 1
-when a row was refused (2 when the file cannot be read). Without ``--dry-run`` the run is
-recorded as an import batch (source ``command``), like the admin's."""
+``--dry-run``, ``--map "Header=column"`` and ``--ignore-column Header``; a row-by-row report of
+the refused rows, a summary line, and exit status 1 when a row was refused (2 when the file
+cannot be read, or has a column the import neither reads, maps nor is told to ignore: a cron
+job never sends an invoice without the key its file carried). Without ``--dry-run`` the run
+is recorded as an import batch (source ``command``), like the admin's.
+
+The command reads a file only as its arguments say, never as a mapping remembered from the
+admin: the same command line reads the same file the same way, whoever clicked what."""
 
 from __future__ import annotations
 
@@ -12,9 +17,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from imports.files import FileRefused, table_read
-from imports.kinds import ImportKind, import_kind
+from imports.files import IGNORE, FileRefused, Table, table_read
+from imports.kinds import ImportKind, header_key, import_kind
 from imports.models import BatchStatus, ImportBatch, ImportPolicy
 from imports.services import RunReport, batch_import, row_label, rows_run
 
@@ -38,6 +45,21 @@ class ImportCommand(BaseCommand):
             action="store_true",
             help="check every row and report; write nothing, send nothing",
         )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar='"HEADER=COLUMN"',
+            help="read the file's column HEADER as the import's COLUMN, e.g. --map \"Chave de "
+            'Acesso=invoice_key" (repeatable)',
+        )
+        parser.add_argument(
+            "--ignore-column",
+            action="append",
+            default=[],
+            metavar="HEADER",
+            help="leave the file's column HEADER out, its cells unread (repeatable)",
+        )
 
     def kind_name_for(self, options: dict[str, Any]) -> str:
         return self.kind_name
@@ -49,10 +71,12 @@ class ImportCommand(BaseCommand):
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror or error}", returncode=2) from None
+        mapping = self._mapping(kind, options["map"], options["ignore_column"])
         try:
-            table = table_read(content, file_name=path.name, kind=kind)
+            table = table_read(content, file_name=path.name, kind=kind, mapping=mapping)
         except FileRefused as refusal:
             raise CommandError(f"{path.name}: {refusal.message}", returncode=2) from None
+        self._columns_check(path.name, kind, table)
         if options["dry_run"]:
             report = rows_run(
                 kind=kind,
@@ -64,7 +88,7 @@ class ImportCommand(BaseCommand):
             )
             batch = None
         else:
-            batch = self._batch_import(kind, path.name, content, len(table), options["policy"])
+            batch = self._batch_import(kind, path.name, content, table, mapping, options["policy"])
             report = None
         self._report(
             path.name,
@@ -75,8 +99,68 @@ class ImportCommand(BaseCommand):
             dry_run=options["dry_run"],
         )
 
+    def _mapping(self, kind: ImportKind, maps: list[str], ignored: list[str]) -> dict[str, str]:
+        """--map and --ignore-column as a column mapping (header key -> column, or IGNORE)."""
+        names = kind.column_names()
+        mapping: dict[str, str] = {}
+        for given in maps:
+            header, equals, name = given.rpartition("=")
+            if not equals or not header.strip() or name.strip() not in names:
+                raise CommandError(
+                    _('--map “%(given)s”: write --map "HEADER=COLUMN", COLUMN one of %(columns)s.')
+                    % {"given": given, "columns": ", ".join(names)},
+                    returncode=2,
+                )
+            mapping[header_key(header)] = name.strip()
+        for header in ignored:
+            mapping[header_key(header)] = IGNORE
+        return mapping
+
+    def _columns_check(self, file_name: str, kind: ImportKind, table: Table) -> None:
+        """Exit 2 when a column is neither read, mapped nor ignored, or a required column is
+        read from none: naming each and the two ways out."""
+        problems = []
+        for header in table.unknown:
+            problems.append(
+                _(
+                    "the column “%(header)s” is not read by this import: read it as one of "
+                    'its columns with --map "%(header)s=COLUMN" (%(columns)s), or leave it '
+                    'out with --ignore-column "%(header)s".'
+                )
+                % {"header": header, "columns": ", ".join(kind.column_names())}
+            )
+        if table.missing:
+            problems.append(
+                ngettext(
+                    "no column of the file is read as %(columns)s, which is required: name "
+                    'the file\'s column with --map "HEADER=COLUMN".',
+                    "no column of the file is read as %(columns)s, which are required: name "
+                    'the file\'s columns with --map "HEADER=COLUMN".',
+                    len(table.missing),
+                )
+                % {"columns": ", ".join(table.missing)}
+            )
+        if problems:
+            for problem in problems:
+                self.stderr.write(f"{file_name}: {problem}")
+            raise CommandError(
+                ngettext(
+                    "%(count)s column problem: nothing imported.",
+                    "%(count)s column problems: nothing imported.",
+                    len(problems),
+                )
+                % {"count": len(problems)},
+                returncode=2,
+            )
+
     def _batch_import(
-        self, kind: ImportKind, file_name: str, content: bytes, total: int, policy: str
+        self,
+        kind: ImportKind,
+        file_name: str,
+        content: bytes,
+        table: Table,
+        mapping: dict[str, str],
+        policy: str,
     ) -> ImportBatch:
         with transaction.atomic():
             batch = ImportBatch.objects.create(
@@ -86,7 +170,10 @@ class ImportCommand(BaseCommand):
                 source="command",
                 policy=policy,
                 status=BatchStatus.IMPORTING,
-                total_rows=total,
+                headers=table.kept_headers,
+                columns=[column.as_dict() for column in table.columns],
+                column_mapping=mapping,
+                total_rows=len(table),
                 confirmed_at=timezone.now(),
             )
         return batch_import(batch=batch)
@@ -118,14 +205,27 @@ class ImportCommand(BaseCommand):
         for number, message in refused:
             self.stderr.write(f"{file_name}: {row_label(number, message)}")
         if dry_run:
-            outcome = "dry run: nothing written, nothing sent"
+            outcome = _("dry run: nothing written, nothing sent")
         elif written:
-            outcome = f"{imported} imported (batch {batch.pk})"
+            outcome = _("%(imported)s imported (batch %(batch)s)") % {
+                "imported": imported,
+                "batch": batch.pk,
+            }
         else:
-            outcome = f"nothing imported, policy all-or-nothing (batch {batch.pk})"
-        self.stdout.write(
-            f"{file_name}: {table_rows} rows, {valid} valid, {len(refused)} refused; {outcome}."
-        )
+            outcome = _("nothing imported, policy all-or-nothing (batch %(batch)s)") % {
+                "batch": batch.pk
+            }
+        summary = _("%(rows)s rows, %(valid)s valid, %(refused)s refused; %(outcome)s.") % {
+            "rows": table_rows,
+            "valid": valid,
+            "refused": len(refused),
+            "outcome": outcome,
+        }
+        self.stdout.write(f"{file_name}: {summary}")
         if refused:
             sys.stdout.flush()
-            raise CommandError(f"{len(refused)} of {table_rows} rows refused.", returncode=1)
+            raise CommandError(
+                _("%(refused)s of %(rows)s rows refused.")
+                % {"refused": len(refused), "rows": table_rows},
+                returncode=1,
+            )

@@ -209,7 +209,7 @@ def test_every_refusal_is_explained_with_its_row(client, login):
         11: "image_url: “ftp://cdn.example.com/2008.jpg” is not a web address (https://...; "
         "several separated by |).",
         12: "SKU 2001 is repeated in the file (also on row 4).",
-        13: "sku_id is empty.",
+        13: "sku_id: the cell is empty.",
         14: "weight_kg: “abc” is not a number (write 0.75 or 0,75).",
         15: "stock: Ensure this value is less than or equal to 2147483647.",
         16: "The seller SKU id can have at most 64 characters (it has 65).",

@@ -203,7 +203,10 @@ def test_a_refused_row_keeps_only_the_import_s_columns_a_viewer_sees_no_cpf(
     ]
     page = batch_page(client, batch)
     assert "row 3: Unknown order 1599999999-01" in page
-    for personal in ("529.982.247-25", "52998224725", "111.444.777-35", "@example.com", "cpf"):
+    # The columns' names are listed (not read: nothing is imported before someone decides),
+    # never their cells.
+    assert 'data-header="cpf_cliente" data-how="unknown"' in page
+    for personal in ("529.982.247-25", "52998224725", "111.444.777-35", "@example.com"):
         assert personal not in page
 
 
@@ -270,7 +273,8 @@ def test_an_unreadable_file_is_refused_on_the_upload_page(client, login, import_
     assert "This is not a CSV or XLSX file" in response.content.decode()
     response = upload(client, "wrong.csv", b"pedido;valor\n1;2\n")
     assert (
-        "Missing columns: invoice_number (numero_nota), issuance_date (data_emissao)."
+        "Missing columns: invoice_number (numero_nota / Nº NF / Nº NF-e), issuance_date "
+        "(data_emissao / Emissão / Data de Emissão da NF-e)."
         in response.content.decode()
     )
     assert not ImportBatch.objects.exists()
