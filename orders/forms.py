@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core import signing
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +52,34 @@ class DateTimePicker(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class WallTimeField(forms.DateTimeField):
+    """A date and time typed on the operator's clock (``TIME_ZONE``), picked to the minute.
+
+    A wall time the zone skipped or repeated (the daylight saving time changes Brazil had
+    until 2019) names no single instant: it is refused, saying why (Django's own message
+    does not say what to do)."""
+
+    widget = DateTimePicker
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if getattr(error, "code", None) != "ambiguous_timezone":
+                raise
+            raise forms.ValidationError(
+                _(
+                    "%(datetime)s did not happen, or happened twice, in the time zone "
+                    "%(zone)s (a daylight saving time change). Type another time."
+                ),
+                code="ambiguous_timezone",
+                params={
+                    "datetime": formats.localize(error.params["datetime"]),
+                    "zone": timezone.get_current_timezone_name(),
+                },
+            ) from None
 
 
 class DatePicker(forms.DateInput):
@@ -162,9 +190,7 @@ class InvoiceIdentityForm(OperationForm):
         help_text=_("44 digits."),
         widget=NFE_KEY_INPUT,
     )
-    issued_at = forms.DateTimeField(
-        label=_("Issued at"), initial=timezone.now, widget=DateTimePicker
-    )
+    issued_at = WallTimeField(label=_("Issued at"), initial=timezone.now)
     url = bounded(
         forms.URLField(label=_("Invoice URL"), required=False, assume_scheme="https"),
         bounds.INVOICE_URL,
@@ -196,9 +222,7 @@ class InvoiceForm(InvoiceIdentityForm):
         forms.URLField(label=_("Tracking URL"), required=False, assume_scheme="https"),
         bounds.TRACKING_URL,
     )
-    dispatched_at = forms.DateTimeField(
-        label=_("Dispatched at"), required=False, widget=DateTimePicker
-    )
+    dispatched_at = WallTimeField(label=_("Dispatched at"), required=False)
 
     def __init__(self, *args: Any, order: Order, summary: InvoicingSummary, **kwargs: Any) -> None:
         super().__init__(*args, order=order, summary=summary, **kwargs)
@@ -296,9 +320,7 @@ class TrackingNumberForm(SaleInvoiceForm):
         bounds.TRACKING_URL,
     )
     courier = bounded(forms.CharField(label=_("Courier"), required=False), bounds.COURIER)
-    dispatched_at = forms.DateTimeField(
-        label=_("Dispatched at"), required=False, widget=DateTimePicker
-    )
+    dispatched_at = WallTimeField(label=_("Dispatched at"), required=False)
 
     def clean_dispatched_at(self) -> Any:
         return date_in_window(self, "dispatched_at", bounds.DISPATCHED_AT, None)
@@ -324,9 +346,7 @@ class TrackingEventsForm(SaleInvoiceForm):
     """The events of a sale invoice that has a tracking number, in the ``events`` formset."""
 
     is_delivered = forms.BooleanField(label=_("Delivered"), required=False)
-    delivered_at = forms.DateTimeField(
-        label=_("Delivered at"), required=False, widget=DateTimePicker
-    )
+    delivered_at = WallTimeField(label=_("Delivered at"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ import random
 import uuid
 from datetime import datetime, timedelta
 
+from sandbox.clock import vtex_datetime
 from sandbox.model import Invoice, Item, Logistics, Order
 
 # (city, state, first and last CEP prefix of the city, phone area code)
@@ -440,7 +441,7 @@ class OrderFactory:
             number=number,
             type="Output",
             value=order.value,
-            issuance_date=moment.strftime("%Y-%m-%dT%H:%M:%S"),
+            issuance_date=vtex_datetime(moment),
             items=[
                 {
                     "id": i.sku_id,
@@ -466,7 +467,7 @@ class OrderFactory:
             invoice.tracking_url = (
                 f"https://rastreamento.correios.com.br/app/index.php?objeto={tracking}"
             )
-            invoice.dispatched_date = moment.strftime("%Y-%m-%dT%H:%M:%S")
+            invoice.dispatched_date = vtex_datetime(moment)
             event_moment = moment
             for description, city, state in TRACKING_EVENTS[: rng.randint(0, 3)]:
                 event_moment = min(now, event_moment + timedelta(hours=rng.randint(2, 30)))

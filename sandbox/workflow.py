@@ -83,6 +83,19 @@ def _text(body: dict, name: str, *, required: bool = True) -> str | None:
     return value
 
 
+def _date(body: dict, name: str, *, required: bool = True) -> str | None:
+    """A date the client sent, kept as GetOrder answers dates: the UTC instant, in VTEX's
+    7-digit form. VTEX's dates are UTC: one without an offset (``2024-05-04 14:30``, a plain
+    ``2024-05-04``) is read as UTC."""
+    text = _text(body, name, required=required)
+    if text is None:
+        return None
+    try:
+        return vtex_datetime(parse_datetime(text))
+    except (ValueError, OverflowError):
+        raise bad_request(f"{name} is not a date: {text[:40]!r}") from None
+
+
 def _object(body) -> dict:
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object")
@@ -291,7 +304,7 @@ def invoice(store: Store, order_id: str, body) -> dict:
         raise bad_request("type must be Output or Input")
     number = _text(body, "invoiceNumber")
     value = _invoice_value(body.get("invoiceValue"))
-    issuance_date = _text(body, "issuanceDate")
+    issuance_date = _date(body, "issuanceDate")
     lines = _invoice_items(body.get("items"))
     with store.lock:
         order = store.get_order(order_id)
@@ -343,7 +356,7 @@ def invoice(store: Store, order_id: str, body) -> dict:
             courier=_text(body, "courier", required=False),
             tracking_number=_text(body, "trackingNumber", required=False),
             tracking_url=_text(body, "trackingUrl", required=False),
-            dispatched_date=_text(body, "dispatchedDate", required=False),
+            dispatched_date=_date(body, "dispatchedDate", required=False),
         )
         entry.receipts.append(entry.receipt)
         order.invoices[number] = entry
@@ -367,13 +380,13 @@ def update_tracking(store: Store, order_id: str, number: str, body) -> dict:
         order = store.get_order(order_id)
         entry = _invoice_of(order, number)
         entry.tracking_number = tracking_number
-        for field, key in (
-            ("tracking_url", "trackingUrl"),
-            ("courier", "courier"),
-            ("dispatched_date", "dispatchedDate"),
+        for field, key, read in (
+            ("tracking_url", "trackingUrl", _text),
+            ("courier", "courier", _text),
+            ("dispatched_date", "dispatchedDate", _date),
         ):
             if key in body:
-                setattr(entry, field, _text(body, key, required=False))
+                setattr(entry, field, read(body, key, required=False))
         entry.receipt = receipt()
         entry.receipts.append(entry.receipt)
         store.touch(order)
@@ -393,6 +406,7 @@ def tracking_events(store: Store, order_id: str, number: str, body) -> dict:
             isinstance(event.get(k), str) for k in ("city", "state", "description", "date")
         ):
             raise bad_request("Each event needs city, state, description and date strings")
+    delivered_date = _date(body, "deliveredDate", required=False)
     with store.lock:
         order = store.get_order(order_id)
         entry = _invoice_of(order, number)
@@ -416,7 +430,7 @@ def tracking_events(store: Store, order_id: str, number: str, body) -> dict:
                 )
         if delivered:
             entry.delivered = True
-            entry.delivered_date = body.get("deliveredDate") or now.strftime("%Y-%m-%d %H:%M")
+            entry.delivered_date = delivered_date or vtex_datetime(now)
         entry.receipt = receipt()
         entry.receipts.append(entry.receipt)
         store.touch(order)
@@ -601,12 +615,15 @@ def order_inspection(store: Store, order_id: str) -> dict:
                     "invoiceKey": entry.key,
                     "trackingNumber": entry.tracking_number,
                     "courier": entry.courier,
+                    # Not in GetOrder's package (the spec has no dispatchedDate there).
+                    "dispatchedDate": entry.dispatched_date,
                     "receipts": entry.receipts,
                     "events": [
                         {k: e[k] for k in ("city", "state", "description", "date")}
                         for e in entry.events
                     ],
                     "isDelivered": entry.delivered,
+                    "deliveredDate": entry.delivered_date,
                 }
                 for entry in order.invoices.values()
             ],

@@ -232,9 +232,7 @@ class VtexClient:
         body: Json = {"isDelivered": is_delivered}
         if not ref.at_marketplace:
             # VTEX documents deliveredDate as "yyyy-mm-dd hh:mm", unlike every other date.
-            body["deliveredDate"] = (
-                delivered_date.strftime("%Y-%m-%d %H:%M") if delivered_date else None
-            )
+            body["deliveredDate"] = wire.utc_minutes(delivered_date)
         body["events"] = wire.tracking_events(events)
         path = f"/invoice/{segment(invoice_number)}/tracking"
         method = "POST" if ref.at_marketplace else "PUT"

@@ -26,10 +26,39 @@ def date_range(field: str, start: datetime | None, end: datetime | None) -> str:
 def _utc_millis(moment: datetime | None) -> str:
     if moment is None:
         return "*"
-    if moment.tzinfo is None:
-        raise ValueError("VTEX date filters need aware datetimes")
-    moment = moment.astimezone(UTC)
+    moment = utc(moment)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+# --- Dates sent to VTEX ---------------------------------------------------------------------
+# VTEX's dates are UTC: it reads a date without an offset as UTC (the "yyyy-mm-dd hh:mm" of
+# deliveredDate included), so every instant leaves as its UTC time. A plain date (a tracking
+# event's day) is a calendar day, sent as it is.
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` (aware) as UTC; a naive datetime names no instant and is refused."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("VTEX dates need aware datetimes (or plain dates)")
+    return moment.astimezone(UTC)
+
+
+def iso(value: date | None) -> str | None:
+    """An instant as ISO 8601 in UTC (``2026-12-06T21:20:00+00:00``); a plain date as
+    ``YYYY-MM-DD``."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return utc(value).isoformat()
+    return value.isoformat()
+
+
+def utc_minutes(value: datetime | None) -> str | None:
+    """An instant in the ``yyyy-mm-dd hh:mm`` of ``deliveredDate``, in UTC (seconds
+    dropped)."""
+    if value is None:
+        return None
+    return utc(value).strftime("%Y-%m-%d %H:%M")
 
 
 def join_services_endpoint(services_endpoint: str, path: str) -> str:
@@ -74,14 +103,6 @@ def parse_error_body(response: requests.Response) -> tuple[str | None, str]:
 
 def segment(value: str | int) -> str:
     return quote(str(value), safe="")
-
-
-def iso(value: date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime) and value.tzinfo is None:
-        raise ValueError("VTEX dates need aware datetimes (or plain dates)")
-    return value.isoformat()
 
 
 def without_none(**fields: Any) -> Json:

@@ -1,6 +1,7 @@
 """OMS operations against the sandbox: what the client sends and what it changes there."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -8,6 +9,7 @@ from tests.vtex.support import invoice_items, new_order, vtex_calls
 from vtex import MAX_LIST_PAGES, OrderRef, VtexNotFound
 
 ORDERS = "/api/oms/pvt/orders"
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
 
 def test_list_orders_filters_by_statuses_and_creation_window(client, sandbox):
@@ -190,7 +192,8 @@ def _invoiced_order(client, sandbox) -> str:
 
 def test_update_invoice_tracking_sets_the_tracking_number(client, sandbox):
     order_id = _invoiced_order(client, sandbox)
-    dispatched = datetime(2024, 5, 3, 9, 30, tzinfo=UTC)
+    # Typed in São Paulo: VTEX's dates are UTC.
+    dispatched = datetime(2024, 5, 3, 6, 30, tzinfo=SAO_PAULO)
 
     client.update_invoice_tracking(
         order_id,
@@ -220,7 +223,8 @@ def test_send_tracking_events_records_events_and_delivery(client, sandbox):
         order_id,
         "NF-9",
         is_delivered=True,
-        delivered_date=datetime(2024, 5, 6, 14, 5, tzinfo=UTC),
+        # 11:05 in São Paulo; deliveredDate's "yyyy-mm-dd hh:mm" is read as UTC.
+        delivered_date=datetime(2024, 5, 6, 11, 5, tzinfo=SAO_PAULO),
         events=[
             {
                 "city": "Rio de Janeiro",

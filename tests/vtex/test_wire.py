@@ -3,20 +3,25 @@
 import pickle
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import format_datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from hypothesis import given, settings
 
+from tests.fixtures.brazil_time import aware_instants
 from vtex import VtexClient, VtexConfig, VtexRateLimited, VtexRejected
 from vtex.wire import (
     DEFAULT_RETRY_AFTER,
     date_range,
     feed_filter,
     invoice_body,
+    iso,
     join_services_endpoint,
     parse_error_body,
     parse_retry_after,
     tracking_events,
+    utc_minutes,
 )
 
 BRT = timezone(timedelta(hours=-3))
@@ -193,3 +198,40 @@ def test_errors_survive_pickling_for_celery():
     )
     rejected = pickle.loads(pickle.dumps(VtexRejected("no", status=400, code="OMS003")))  # noqa: S301
     assert rejected.code == "OMS003"
+
+
+# --- Dates leave in UTC (issue 16 §3) ----------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(aware_instants())
+def test_an_instant_leaves_as_its_utc_time(moment):
+    sent = iso(moment)
+    assert sent.endswith("+00:00")
+    # (Compared in UTC: Python never finds a repeated wall time equal to another zone's.)
+    assert datetime.fromisoformat(sent) == moment.astimezone(UTC)
+
+
+@settings(max_examples=200, deadline=None)
+@given(aware_instants())
+def test_the_delivered_date_is_the_utc_minute(moment):
+    sent = utc_minutes(moment)
+    assert len(sent) == len("2026-12-06 21:20")
+    # VTEX reads a date without an offset as UTC.
+    assert datetime.fromisoformat(sent).replace(tzinfo=UTC) == moment.astimezone(UTC).replace(
+        second=0, microsecond=0
+    )
+
+
+def test_a_delivery_at_18_20_in_sao_paulo_is_21_20_utc():
+    typed = datetime(2026, 12, 6, 18, 20, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    assert utc_minutes(typed) == "2026-12-06 21:20"
+    assert iso(typed) == "2026-12-06T21:20:00+00:00"
+
+
+def test_dates_without_a_zone_are_refused():
+    for send in (iso, utc_minutes):
+        with pytest.raises(ValueError, match="aware"):
+            send(datetime(2026, 12, 6, 18, 20))
+    assert iso(date(2026, 12, 6)) == "2026-12-06"
+    assert iso(None) is None and utc_minutes(None) is None
