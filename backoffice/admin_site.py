@@ -142,6 +142,14 @@ class BackofficeAdminSite(admin.AdminSite):
         }
         return TemplateResponse(request, "admin/bad_request.html", context, status=400)
 
+    @property
+    def login_form(self) -> type:  # type: ignore[override]
+        # Imported when the login page is served: this module is read before the apps are
+        # ready (BackofficeAdminConfig), and Django's auth forms need the user model.
+        from backoffice.login import OperatorAuthenticationForm
+
+        return OperatorAuthenticationForm
+
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, DeclaredLookupsOnly):

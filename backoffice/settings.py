@@ -226,6 +226,9 @@ VTEX_TIMEOUT_SECONDS = env.float("VTEX_TIMEOUT_SECONDS", default=20.0)
 VTEX_SELLER_ID = env.str("VTEX_SELLER_ID", default="1")
 # How often beat asks the marketplace about suggestions waiting for its approval.
 CATALOG_SUGGESTION_CHECK_SECONDS = env.int("CATALOG_SUGGESTION_CHECK_SECONDS", default=900)
+# An edit of a SKU's price or list price moving it by more than this share of its value
+# (0.5: 50 %) is saved and sent to the marketplace only once the operator confirms it.
+CATALOG_PRICE_CHANGE_CONFIRM_SHARE = env.float("CATALOG_PRICE_CHANGE_CONFIRM_SHARE", default=0.5)
 # The credentials a marketplace must send to the seller endpoints (/seller/pvt/...): the AppKey
 # and AppToken registered with the seller at the marketplace. Both or neither; with neither the
 # endpoints refuse every call, except in sandbox mode, where they take the sandbox's.

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from catalog.forms import CONFIRM_PRICE_CHANGE, ShippingRuleForm, SkuForm
 from catalog.models import (
     Binding,
     ShippingRule,
@@ -185,6 +186,7 @@ class LatestSuggestionFilter(admin.SimpleListFilter):
 class SkuAdmin(ExportMixin, admin.ModelAdmin):
     # "Import SKUs" (imports.admin) and Export, in the import's columns: an exported file
     # edited in a spreadsheet imports back.
+    form = SkuForm
     resource_classes = (SkuExportResource,)
     formats = (CSV, XLSX)
     import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
@@ -225,7 +227,7 @@ class SkuAdmin(ExportMixin, admin.ModelAdmin):
         ),
         (
             gettext_lazy("Price and stock"),
-            {"fields": ("price", "list_price", "stock", "active")},
+            {"fields": ("price", "list_price", CONFIRM_PRICE_CHANGE, "stock", "active")},
         ),
         (
             gettext_lazy("Package"),
@@ -417,6 +419,7 @@ class SkuChangeNotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(ShippingRule)
 class ShippingRuleAdmin(admin.ModelAdmin):
+    form = ShippingRuleForm
     list_display = (
         "name",
         "delivery_channel",

@@ -33,8 +33,16 @@ BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 MONEY_MAX_CENTS = 100_000_000_000
 
 
-def money_cents(value: str, *, column: str) -> int:
-    """``1234.56``, ``1.234,56``, ``R$ 1.234,56`` -> 123456."""
+def reais_cents(value: str) -> int:
+    """An amount in reais as Brazilians (and ERPs) write it, in cents: ``55`` -> 5500,
+    ``55,9`` -> 5590, ``1.055,90`` and ``R$ 1.055,90`` -> 105590, ``55.90`` -> 5590.
+
+    A ``.`` followed by exactly three digits groups thousands (``1.055`` is R$ 1.055,00, as a
+    Brazilian reads it); followed by one or two it is the decimal point (``55.90``, as an ERP
+    or an English keyboard writes it). ``1,055`` alone is refused (three decimals). Raises
+    ``ValueError`` for anything else or a negative amount; each caller bounds the amount
+    (``MONEY_MAX_CENTS``). The one parser of money typed by people: the imports' cells and
+    the operators' forms (``orders.money.MoneyField``)."""
     text = value.strip().replace("\u00a0", " ")
     if text.upper().startswith("R$"):
         text = text[2:]
@@ -43,15 +51,23 @@ def money_cents(value: str, *, column: str) -> int:
         if pattern.fullmatch(text):
             plain = text.replace(thousands, "") if thousands else text
             units, _sep, fraction = plain.replace(",", ".").partition(".")
-            cents = int(units) * 100 + int(fraction.ljust(2, "0"))
-            if cents >= MONEY_MAX_CENTS:
-                break
-            return cents
-    raise RowRefused(
-        _("“%(value)s” is not an amount of money (write 1234.56, 1.234,56 or R$ 1.234,56).")
-        % {"value": _shown(value)},
-        column=column,
-    )
+            return int(units) * 100 + int(fraction.ljust(2, "0"))
+    raise ValueError(value)
+
+
+def money_cents(value: str, *, column: str) -> int:
+    """``1234.56``, ``1.234,56``, ``R$ 1.234,56`` -> 123456 (``reais_cents``)."""
+    try:
+        cents = reais_cents(value)
+    except ValueError:
+        cents = None
+    if cents is None or cents >= MONEY_MAX_CENTS:
+        raise RowRefused(
+            _("“%(value)s” is not an amount of money (write 1234.56, 1.234,56 or R$ 1.234,56).")
+            % {"value": _shown(value)},
+            column=column,
+        )
+    return cents
 
 
 def day(value: str, *, column: str) -> datetime.date:

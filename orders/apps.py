@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,10 +8,13 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+
         from imports import kinds as import_kinds
         from orders.commands import COMMAND_TYPES
         from orders.models import Actor
         from orders.resources import InvoiceImport, TrackingImport
+        from orders.services.operators import operators_make_staff
         from orders.services.outbox import OrderSubject
         from outbox import registry
 
@@ -24,6 +27,12 @@ class OrdersConfig(AppConfig):
         import_kinds.register(InvoiceImport())
         import_kinds.register(TrackingImport())
         post_migrate.connect(_periodic_tasks_sync, sender=self, dispatch_uid="orders-periodic")
+        # A user added to an operator group can log in (Django's admin wants staff).
+        m2m_changed.connect(
+            operators_make_staff,
+            sender=get_user_model().groups.through,
+            dispatch_uid="orders-operators-staff",
+        )
 
 
 def _periodic_tasks_sync(*, using: str = "default", **kwargs: object) -> None:

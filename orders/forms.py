@@ -8,7 +8,6 @@ owns and the notes its page shows.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from django import forms
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders import validators as bounds
 from orders.models import InvoiceType, Order
-from orders.money import brl
+from orders.money import MoneyField, brl
 from orders.selectors import InvoicingSummary, KnownInvoice
 from orders.services.actions import (
     CHANGE_REQUEST_ID,
@@ -120,21 +119,6 @@ def date_in_window(form: forms.Form, name: str, field: str | Promise, order: Ord
             value, field=field, order_created_at=order.created_at if order else None
         )
     return value
-
-
-class CentsField(forms.DecimalField):
-    """An amount in reais typed by the operator (``12,50`` in pt-BR), cleaned to cents."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0"))
-        kwargs.setdefault("localize", True)
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> int | None:
-        amount = super().clean(value)
-        return None if amount is None else int((amount * 100).to_integral_value())
 
 
 class OperationForm(forms.Form):
@@ -407,7 +391,7 @@ class AddedItemForm(forms.Form):
     sku_id = bounded(forms.CharField(label=_("SKU id")), bounds.SKU_ID)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     # VTEX's catalog prices an added item (seen in the preview); RegisterChange needs it.
-    price = CentsField(label=_("Unit price (R$), legacy API only"), required=False)
+    price = MoneyField(label=_("Unit price (R$), legacy API only"), required=False)
 
     def line(self) -> ChangeLine:
         return ChangeLine(
@@ -454,8 +438,8 @@ class OrderChangeForm(OperationForm):
         forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})),
         bounds.REASON,
     )
-    discount_value = CentsField(label=_("Discount (R$)"), required=False)
-    increment_value = CentsField(label=_("Increment (R$)"), required=False)
+    discount_value = MoneyField(label=_("Discount (R$)"), required=False)
+    increment_value = MoneyField(label=_("Increment (R$)"), required=False)
     # One per form shown: the command's key, so confirming the same form twice (a double
     # click, the browser's back button) sends the change once.
     request_id = forms.RegexField(

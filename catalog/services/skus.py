@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -52,6 +53,23 @@ def sku_change_reason(*, before: Sku | None, after: Sku, changed: list[str]) -> 
         else:
             parts.append(label)
     return "; ".join(parts)
+
+
+def sku_price_jumps(*, before: Sku | None, after: Sku) -> list[str]:
+    """The price and list price of ``after`` that moved by more than
+    ``CATALOG_PRICE_CHANGE_CONFIRM_SHARE`` of their value in ``before``, in words ("price
+    R$ 549,90 → R$ 55,00"): an operator confirms such a change before it is saved and sent
+    to the marketplace (a typo's zero too many or too few). A first price (from 0) is no jump.
+    """
+    share = settings.CATALOG_PRICE_CHANGE_CONFIRM_SHARE
+    if before is None:
+        return []
+    jumps = []
+    for name in sorted(PRICE_FIELDS):
+        old, new = getattr(before, name), getattr(after, name)
+        if old and new is not None and abs(new - old) > share * old:
+            jumps.append(f"{AMOUNT_LABELS[name]} {brl(old)} → {brl(new)}")
+    return jumps
 
 
 def sku_save(*, sku: Sku, user: AbstractBaseUser | None = None, source: str) -> SkuSaved:

@@ -27,6 +27,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from orders.admin.timeline import change_lines, change_log
 from orders.forms import CancelForm, OperationForm
 from orders.models import ChangeStatus, Order
 from orders.money import brl
@@ -256,6 +257,8 @@ class OrderOperationsMixin:
             {
                 "change": change,
                 "value_change": brl(change.total_change_value),
+                "lines": change_lines(change.change),
+                "log": change_log(change.logs),
                 "retry_url": urls.get("change-retry")
                 if change.status == ChangeStatus.ERROR
                 else None,

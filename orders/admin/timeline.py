@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from orders.models import Actor, EventType, InvoiceType, OrderEvent
+from orders.models import Actor, ChangeStatus, EventType, InvoiceType, OrderEvent
 from orders.models.audit import CSV_FILE_KEY
 from orders.money import brl
 from orders.status import status_label
@@ -83,11 +85,134 @@ def request_description(action: str, payload: dict[str, Any]) -> str:
             return _("confirmation of the cancellation (reason: “%(reason)s”)") % values
         return _("cancellation (reason: “%(reason)s”)") % values
     if action == "change":
-        return _("order change (reason: “%(reason)s”)") % {"reason": payload.get("reason", "")}
+        return change_description(payload.get("change") or payload)
     if action == "refresh":
         return _("refresh from VTEX")
     kind = command_kinds.get(action)
     return str(kind.label) if kind is not None else action
+
+
+def change_description(change: dict[str, Any]) -> str:
+    """An order change as sent, in words: its reason and each of its lines. ``change`` is the
+    Order Modifications body (``reason``, ``remove``/``add``/``replace`` items, manual discount
+    and increment), or a legacy RegisterChange payload (``items_removed``...)."""
+    reason = change.get("reason", "")
+    lines = change_lines(change)
+    if not lines:
+        return _("order change (reason: “%(reason)s”)") % {"reason": reason}
+    return _("order change (reason: “%(reason)s”): %(lines)s") % {
+        "reason": reason,
+        "lines": "; ".join(lines),
+    }
+
+
+def change_lines(change: dict[str, Any]) -> list[str]:
+    """Each line of an order change, in the operator's language, money in R$."""
+
+    def items(name: str, legacy: str) -> list[dict[str, Any]]:
+        found = (change.get(name) or {}).get("items") if name in change else change.get(legacy)
+        return [item for item in found or [] if isinstance(item, dict)]
+
+    lines = []
+    for item in items("remove", "items_removed"):
+        quantity = item.get("quantity") or 0
+        lines.append(
+            ngettext(
+                "%(quantity)s unit of SKU %(sku)s removed",
+                "%(quantity)s units of SKU %(sku)s removed",
+                quantity,
+            )
+            % {"quantity": quantity, "sku": item.get("id", "")}
+        )
+    for swap in change.get("replace") or []:
+        old = (swap.get("from") or {}).get("items") or []
+        new = (swap.get("to") or {}).get("items") or []
+        for before, after in zip(old, new, strict=False):
+            quantity = before.get("quantity") or 0
+            lines.append(
+                ngettext(
+                    "%(quantity)s unit of SKU %(sku)s replaced by %(new_quantity)s of SKU "
+                    "%(new_sku)s",
+                    "%(quantity)s units of SKU %(sku)s replaced by %(new_quantity)s of SKU "
+                    "%(new_sku)s",
+                    quantity,
+                )
+                % {
+                    "quantity": quantity,
+                    "sku": before.get("id", ""),
+                    "new_quantity": after.get("quantity") or 0,
+                    "new_sku": after.get("id", ""),
+                }
+            )
+    for item in items("add", "items_added"):
+        quantity = item.get("quantity") or 0
+        values = {"quantity": quantity, "sku": item.get("id", ""), "price": brl(item.get("price"))}
+        if item.get("price"):
+            lines.append(
+                ngettext(
+                    "%(quantity)s unit of SKU %(sku)s added, at %(price)s",
+                    "%(quantity)s units of SKU %(sku)s added, at %(price)s each",
+                    quantity,
+                )
+                % values
+            )
+        else:
+            lines.append(
+                ngettext(
+                    "%(quantity)s unit of SKU %(sku)s added",
+                    "%(quantity)s units of SKU %(sku)s added",
+                    quantity,
+                )
+                % values
+            )
+    discount = change.get("manualDiscountValue", change.get("discount_value")) or 0
+    increment = change.get("manualIncrementValue", change.get("increment_value")) or 0
+    if discount:
+        lines.append(_("discount of %(value)s") % {"value": brl(discount)})
+    if increment:
+        lines.append(_("increment of %(value)s") % {"value": brl(increment)})
+    return lines
+
+
+@dataclass(frozen=True)
+class ChangeLogEntry:
+    """One entry of VTEX's log of an order change: when (aware, shown in ``TIME_ZONE``; VTEX's
+    text when it is no date), its status in the operator's language, VTEX's message."""
+
+    when: datetime | str
+    status: str
+    message: str
+
+
+def change_log(entries: Iterable[dict[str, Any]]) -> list[ChangeLogEntry]:
+    log = []
+    for entry in entries:
+        raw = str(entry.get("date") or "")
+        try:
+            when: datetime | str | None = parse_datetime(raw)
+        except ValueError:
+            when = None
+        if isinstance(when, datetime) and timezone.is_naive(when):
+            when = timezone.make_aware(when, UTC)
+        status = str(entry.get("status") or "")
+        log.append(
+            ChangeLogEntry(
+                when=when or raw,
+                status=ChangeStatus(status).label if status in ChangeStatus.values else status,
+                message=str(entry.get("message") or ""),
+            )
+        )
+    return log
+
+
+def change_totals(preview: dict[str, Any] | None) -> str:
+    """The order's value before and after a change, from the preview the operator confirmed."""
+    if not preview or "order_value" not in preview:
+        return ""
+    return _("The order's value goes from %(before)s to %(after)s.") % {
+        "before": brl(preview.get("order_value")),
+        "after": brl(preview.get("new_value")),
+    }
 
 
 def person(user: Any) -> str:
@@ -182,6 +307,20 @@ def _line(
             what = _("VTEX refused: %(request)s.") % {"request": asked}
         who = _requester(command, who)
         answer = vtex_answer(payload.get("code", ""), payload.get("message", ""))
+    elif event.type == EventType.CHANGE_CONFIRMED:
+        what = " ".join(
+            part
+            for part in (
+                _("Confirmed after VTEX's preview: %(request)s.")
+                % {"request": change_description(payload.get("change") or {})},
+                change_totals(payload.get("preview")),
+            )
+            if part
+        )
+    elif event.type == EventType.CHANGE_STOPPED:
+        what = _("VTEX stopped the order change on error.")
+        who = _("VTEX")
+        answer = payload.get("message") or ""
     elif payload.get("action") == "command-resolved":
         what = _("Marked resolved by hand: %(request)s. Note: %(note)s") % {
             "request": asked,

@@ -61,7 +61,8 @@ from orders.services.audit import event_record
 from orders.validators import validate_order_change_remainder, validate_order_change_values
 from outbox.enqueue import command_key
 from outbox.models import OPEN_STATES, VtexCommand
-from vtex import VtexClient, VtexError, VtexRejected, wire
+from outbox.refusals import refusal_explanation
+from vtex import VtexClient, VtexError, VtexNotFound, VtexRejected, wire
 
 logger = logging.getLogger(__name__)
 
@@ -306,10 +307,8 @@ def order_change_preview(
         client = client or vtex_client()
         try:
             answer = client.preview_change(order.vtex_order_id, change=change_body(change))
-        except VtexRejected as error:
-            raise ActionRefused(
-                _("VTEX refused this change: %(message)s") % {"message": _vtex_text(error)}
-            ) from error
+        except (VtexRejected, VtexNotFound) as error:
+            raise ActionRefused(_preview_refusal(error)) from error
         except VtexError as error:
             raise ActionRefused(
                 _(
@@ -343,6 +342,18 @@ def order_change_preview(
 
 def _vtex_text(error: VtexError) -> str:
     return error.message
+
+
+def _preview_refusal(error: VtexError) -> str:
+    """VTEX's refusal of a preview: what its code means (``outbox.refusals``, the table the
+    commands' refusals use), beside VTEX's own words."""
+    explanation = refusal_explanation(error.code or str(error.status or ""))
+    if not explanation:
+        return _("VTEX refused this change: %(message)s") % {"message": error.message}
+    return _("VTEX refused this change: %(explanation)s (VTEX: “%(message)s”)") % {
+        "explanation": explanation,
+        "message": error.message,
+    }
 
 
 def _legacy_preview(order: Order, change: ChangeRequest) -> ChangePreview:

@@ -79,3 +79,47 @@ def test_send_suggestion_from_the_list_names_what_is_missing(operator, live_serv
         page.locator("#result_list tr", has_text="8003").locator(".sku-suggestion")
     ).to_have_count(0)
     assert [s["sellerSkuId"] for s in vtex_sandbox.suggestions()] == [complete.sku_id]
+
+
+def save(page) -> None:
+    with page.expect_navigation():
+        page.locator("input[name=_continue]").click()
+
+
+def test_a_price_is_typed_in_reais_and_a_big_change_waits_for_its_confirmation(
+    operator, live_server, vtex_sandbox
+):
+    page = operator
+    sku = SkuFactory(sku_id="8010", binding=Binding.BOUND, price=4990, list_price=0)
+    page.goto(sku_page(live_server, sku))
+    expect(page.locator("#id_price")).to_have_value("49,90")
+
+    page.fill("#id_price", "55")
+    save(page)
+
+    expect(page.locator(".messagelist")).to_contain_text("foi alterado com sucesso")
+    expect(page.locator("#id_price")).to_have_value("55,00")
+    expect(page.locator("#sku-marketplace")).to_contain_text("Preço: R$ 55,00")
+    sku.refresh_from_db()
+    assert sku.price == 5500
+    vtex_sandbox.clear_calls()
+
+    # R$ 549,90 meant, R$ 5.499,00 typed: asked, and nothing saved or sent.
+    page.fill("#id_price", "5.499")
+    save(page)
+
+    expect(page.locator(".errorlist")).to_contain_text(
+        "Esta alteração muda o preço R$ 55,00 → R$ 5.499,00: mais de 50 % de uma vez."
+    )
+    sku.refresh_from_db()
+    assert sku.price == 5500
+    assert vtex_sandbox.calls(method="POST", path_contains="/api/notificator/") == []
+
+    page.check("#id_confirm_price_change")
+    save(page)
+
+    expect(page.locator("#id_price")).to_have_value("5.499,00")
+    sku.refresh_from_db()
+    assert sku.price == 549900
+    [notified] = vtex_sandbox.calls(method="POST", path_contains="/api/notificator/")
+    assert notified["path"].endswith("/changenotification/8010/price")

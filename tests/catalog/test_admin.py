@@ -34,6 +34,11 @@ def button(sku: Sku, name: str) -> str:
     return reverse(f"admin:catalog_sku_{name.replace('-', '_')}", args=[sku.pk])
 
 
+def typed(cents: int) -> str:
+    """An amount as an operator types it in a money field: ``199,90``."""
+    return f"{cents // 100},{cents % 100:02d}"
+
+
 def sku_form(sku: Sku, **changes) -> dict:
     data = {
         "name": sku.name,
@@ -44,8 +49,8 @@ def sku_form(sku: Sku, **changes) -> dict:
         "category_path": sku.category_path,
         "ean": sku.ean,
         "ref_id": sku.ref_id,
-        "price": sku.price,
-        "list_price": sku.list_price,
+        "price": typed(sku.price),
+        "list_price": typed(sku.list_price),
         "stock": sku.stock,
         "active": "on" if sku.active else "",
         "weight_kg": sku.weight_kg,
@@ -159,7 +164,7 @@ def test_an_edit_of_price_or_stock_in_the_admin_notifies_the_marketplace(vtex_st
     login("Operations")
     sku = SkuFactory(sku_id="7007", price=24990, list_price=29990, stock=12)
 
-    response = client.post(sku_page(sku), sku_form(sku, price=19990, stock=5), follow=True)
+    response = client.post(sku_page(sku), sku_form(sku, price="199,90", stock=5), follow=True)
     deliver_all()
 
     assert response.status_code == 200
@@ -177,7 +182,7 @@ def test_a_list_price_below_the_price_is_refused_by_the_form(vtex_store, login, 
     login("Operations")
     sku = SkuFactory(sku_id="7008", price=24990, list_price=29990)
 
-    response = client.post(sku_page(sku), sku_form(sku, list_price=100))
+    response = client.post(sku_page(sku), sku_form(sku, list_price="240,00"))
 
     assert response.status_code == 200
     assert "The list price cannot be below the price (0: no list price)." in (
@@ -264,7 +269,7 @@ def test_operations_manage_shipping_rules_and_viewers_only_read_them(login, clie
             "delivery_channel": "delivery",
             "postal_code_from": "01000000",
             "postal_code_to": "05999999",
-            "price": 2490,
+            "price": "24,90",
             "shipping_estimate": "1bd",
             "active": "on",
         },
@@ -276,7 +281,7 @@ def test_operations_manage_shipping_rules_and_viewers_only_read_them(login, clie
             "name": "Normal",
             "delivery_channel": "delivery",
             "postal_code_from": "0100",
-            "price": 990,
+            "price": "9,90",
             "shipping_estimate": "4 dias",
         },
     )
@@ -289,7 +294,7 @@ def test_operations_manage_shipping_rules_and_viewers_only_read_them(login, clie
         {
             "name": "Normal",
             "delivery_channel": "delivery",
-            "price": 990,
+            "price": "9,90",
             "shipping_estimate": "4bd",
         },
     )
@@ -358,3 +363,101 @@ def test_viewers_read_suggestions_and_notifications(login, client):
     assert "Garrafa verde" in page.content.decode()
     assert "preço" in notifications.content.decode()
     assert client.get(reverse("admin:catalog_skusuggestion_add")).status_code == 403
+
+
+def test_prices_are_typed_in_reais_and_shown_the_same_way(vtex_store, login, client):
+    login("Operations")
+    sku = SkuFactory(sku_id="7020", price=4990, list_price=0)
+    page = client.get(sku_page(sku)).content.decode()
+    assert 'name="price" value="49.90"' in page
+
+    for price, cents in (("55", 5500), ("R$ 55,90", 5590), ("55.90", 5590), ("59,9", 5990)):
+        response = client.post(sku_page(sku), sku_form(sku, price=price, list_price="1.055,90"))
+        assert response.status_code == 302, response.content.decode()
+        sku.refresh_from_db()
+        assert (sku.price, sku.list_price) == (cents, 105590)
+
+    page = client.get(sku_page(sku)).content.decode()
+    assert 'name="price" value="59.90"' in page
+    assert 'name="list_price" value="1,055.90"' in page
+
+
+def test_a_price_that_is_no_amount_is_refused_saying_how_to_write_it(vtex_store, login, client):
+    login("Operations")
+    sku = SkuFactory(sku_id="7021", price=4990)
+
+    response = client.post(sku_page(sku), sku_form(sku, price="55,901"))
+
+    assert response.status_code == 200
+    assert "is not an amount in reais: write it as 55, 55,90, 1.055,90 or R$ 55,90." in (
+        response.content.decode()
+    )
+    sku.refresh_from_db()
+    assert sku.price == 4990
+    assert not VtexCommand.objects.exists()
+
+
+def test_a_big_price_change_is_saved_and_sent_only_once_confirmed(
+    vtex_store, login, client, settings
+):
+    settings.CATALOG_PRICE_CHANGE_CONFIRM_SHARE = 0.5
+    login("Operations")
+    sku = SkuFactory(sku_id="7022", binding=Binding.BOUND, price=54990, list_price=59990)
+
+    # A zero forgotten: R$ 549,90 typed as 55.
+    response = client.post(sku_page(sku), sku_form(sku, price="55"))
+    deliver_all()
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This changes the price R$ 549.90 → R$ 55.00: more than 50 % at once." in page
+    assert 'type="checkbox" name="confirm_price_change"' in page
+    sku.refresh_from_db()
+    assert sku.price == 54990
+    assert not VtexCommand.objects.exists() and not SkuChangeNotification.objects.exists()
+    assert vtex_store.calls(method="POST", path_contains="/api/notificator/") == []
+
+    # The list price moving by less than half asks nothing: an edit within the share saves.
+    response = client.post(sku_page(sku), sku_form(sku, list_price="700,00"))
+    assert response.status_code == 302
+    deliver_all()
+    vtex_store.clear_calls()
+
+    response = client.post(sku_page(sku), sku_form(sku, price="55", confirm_price_change="on"))
+    deliver_all()
+
+    assert response.status_code == 302
+    sku.refresh_from_db()
+    assert sku.price == 5500
+    price_calls = vtex_store.calls(method="POST", path_contains="/price")
+    assert [call["path"] for call in price_calls] == [
+        f"/api/notificator/{SELLER_ID}/changenotification/7022/price"
+    ]
+    assert SkuChangeNotification.objects.filter(
+        sku=sku, kind=NotificationKind.PRICE, reason__contains="R$ 549.90 → R$ 55.00"
+    ).exists()
+
+
+def test_a_shipping_rules_price_is_typed_in_reais(login, client):
+    login("Operations")
+    rule = ShippingRuleFactory(price=990)
+    url = reverse("admin:catalog_shippingrule_change", args=[rule.pk])
+    assert 'name="price" value="9.90"' in client.get(url).content.decode()
+
+    response = client.post(
+        url,
+        {
+            "name": rule.name,
+            "delivery_channel": rule.delivery_channel,
+            "is_default": "on" if rule.is_default else "",
+            "postal_code_from": rule.postal_code_from,
+            "postal_code_to": rule.postal_code_to,
+            "price": "R$ 1.049,50",
+            "shipping_estimate": rule.shipping_estimate,
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    rule.refresh_from_db()
+    assert rule.price == 104950

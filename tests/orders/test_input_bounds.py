@@ -347,20 +347,24 @@ def order_in_handling():
     return order
 
 
-def test_an_increment_of_ten_billion_reais_is_refused_on_the_order_page(login, client):
+def test_an_increment_of_a_billion_reais_is_refused_on_the_order_page(login, client):
     login("Operations")
     order = order_in_handling()
 
     response = client.post(
-        operation_url(order, "change"), change_form(increment_value="9999999999.99")
+        operation_url(order, "change"), change_form(increment_value="999.999.999,99")
     )
 
     assert response.status_code == 200
     assert (
-        "This change would take the order from R$ 1,000.00 to R$ 10,000,000,999.99; a change "
+        "This change would take the order from R$ 1,000.00 to R$ 1,000,000,999.99; a change "
         "cannot take an order above 2 times its value (R$ 2,000.00). A bigger sale is a new "
         "order."
     ) in page_text(response)
+    response = client.post(
+        operation_url(order, "change"), change_form(increment_value="9999999999.99")
+    )
+    assert "The largest amount taken is R$ 999,999,999.99." in page_text(response)
     assert not VtexCommand.objects.exists()
 
 
@@ -386,7 +390,7 @@ def test_an_added_item_worth_billions_is_refused(login, client, settings):
     response = client.post(
         operation_url(order, "change"),
         change_form(
-            **{"added-0-sku_id": "99001", "added-0-quantity": "1", "added-0-price": "9999999999.99"}
+            **{"added-0-sku_id": "99001", "added-0-quantity": "1", "added-0-price": "999999999.99"}
         ),
     )
 

@@ -11,8 +11,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import translation
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import localtime
 
 from orders.models import ChangeStatus, EventType, OrderChange, OrderEvent
+from orders.money import brl
 from orders.services.actions import ActionRefused, ChangeLine
 from orders.services.backfill import order_reconcile
 from orders.services.changes import order_change
@@ -484,22 +488,31 @@ def test_a_preview_answer_without_totals_is_a_form_error(vtex_store, login, clie
     assert 'name="confirm"' not in response.content.decode()
 
 
-def test_vtex_refusing_the_preview_is_a_form_error(vtex_store, login, client):
+def test_vtex_refusing_the_preview_is_a_form_error_explained_beside_vtexs_words(
+    vtex_store, login, client
+):
     login("Operations")
     [order] = orders_paid_by(vtex_store, 1, card=True)
+    data = change_form(client, order, **{"added-0-sku_id": "999999", "added-0-quantity": "1"})
 
-    response = client.post(
-        operation_url(order, "change"),
-        change_form(client, order, **{"added-0-sku_id": "999999", "added-0-quantity": "1"}),
-    )
+    response = client.post(operation_url(order, "change"), data)
 
     assert response.status_code == 200
+    raw = (
+        f"POST /api/order-system/orders/{order.vtex_order_id}/changes/preview: 400 "
+        "SBX-CHANGE-SKU SKU 999999 was not found in the catalog"
+    )
     assert (
-        "VTEX refused this change: POST "
-        f"/api/order-system/orders/{order.vtex_order_id}/changes/preview: 400 SBX-CHANGE-SKU "
-        "SKU 999999 was not found in the catalog"
+        f"VTEX refused this change: VTEX's catalog has no SKU with this id. (VTEX: “{raw}”)"
     ) in form_errors(response)
     assert not VtexCommand.objects.exists()
+
+    client.cookies["django_language"] = "pt-br"
+    response = client.post(operation_url(order, "change"), data)
+    assert (
+        "A VTEX recusou esta alteração: O catálogo da VTEX não tem SKU com este id. "
+        f"(VTEX: “{raw}”)"
+    ) in form_errors(response)
 
 
 # --- The legacy API -----------------------------------------------------------------------------
@@ -619,3 +632,60 @@ def test_an_order_with_a_change_open_in_vtex_is_not_invoiced_meanwhile(
     assert "order change still open in VTEX" in html.unescape(form.content.decode())
     assert not VtexCommand.objects.filter(kind="invoice").exists()
     assert vtex_store.calls(path_contains="/invoice") == []
+
+
+def test_the_order_page_says_what_a_change_changed_and_vtexs_log_in_local_time(
+    vtex_store, login, client, django_capture_on_commit_callbacks
+):
+    login("Operations")
+    [order] = orders_paid_by(vtex_store, 1, card=True, units=2)
+    first = order.items.order_by("position").first()
+    new_sku = catalog_sku(vtex_store, order)
+    data = change_form(
+        client,
+        order,
+        reason="Cliente desistiu de um item",
+        discount_value="5,00",
+        **{
+            f"remove_{first.position}": "1",
+            "added-0-sku_id": new_sku,
+            "added-0-quantity": "2",
+        },
+    )
+    before = order.value
+    response = confirmed(
+        client, order, data, preview(client, order, data), django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 302, form_errors(response)
+    change = OrderChange.objects.get()
+    after = before + change.total_change_value
+
+    client.cookies["django_language"] = "pt-br"
+    page = html.unescape(client.get(order_page(order)).content.decode())
+
+    timeline = page.split('id="order-timeline"')[1]
+    lines = (
+        f"1 unidade do SKU {first.sku_id} removida; 2 unidades do SKU {new_sku} adicionadas; "
+        "desconto de R$ 5,00"
+    )
+    reason = "motivo: “Cliente desistiu de um item”"
+    assert f"Solicitado à VTEX: alteração do pedido ({reason}): {lines}." in timeline
+    assert "Confirmada após a prévia da VTEX: alteração do pedido" in timeline
+    assert f"O valor do pedido vai de {brl_pt(before)} para {brl_pt(after)}." in timeline
+    assert "motivo: “”" not in timeline
+
+    block = page.split('id="order-changes"')[1].split('id="order-timeline"')[0]
+    assert f"1 unidade do SKU {first.sku_id} removida" in block
+    # VTEX's log: its UTC dates in São Paulo's time, its statuses in Portuguese.
+    for entry in change.logs:
+        when = localtime(parse_datetime(entry["date"]))
+        assert when.strftime("%d/%m/%Y %H:%M") in block
+        assert entry["date"] not in block
+    assert "Aguardando confirmação" in block and "waiting-confirmation" not in block.replace(
+        'data-change-status="done"', ""
+    )
+
+
+def brl_pt(cents: int) -> str:
+    with translation.override("pt-br"):
+        return brl(cents)

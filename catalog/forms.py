@@ -1,0 +1,72 @@
+"""The catalog's admin forms: amounts in reais (``orders.money.MoneyField``), and a SKU's big
+price change confirmed before it is saved and sent to the marketplace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import ShippingRule, Sku
+from catalog.services.skus import sku_price_jumps
+from orders.money import MoneyField
+
+CONFIRM_PRICE_CHANGE = "confirm_price_change"
+
+
+class SkuForm(forms.ModelForm):
+    """A SKU as the operator edits it. A price or list price moving by more than
+    ``CATALOG_PRICE_CHANGE_CONFIRM_SHARE`` is refused with what moved and a checkbox to
+    confirm it (hidden until then): nothing is saved or sent before the operator ticks it."""
+
+    price = MoneyField(label=_("Price (R$)"))
+    list_price = MoneyField(
+        label=_("List price (R$)"), required=False, help_text=_("Empty or 0: no list price.")
+    )
+    confirm_price_change = forms.BooleanField(
+        label=_("Confirm the price change"), required=False, widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = Sku
+        # The admin gives the fields of its fieldsets.
+        fields = ("price", "list_price")
+
+    def clean_list_price(self) -> int:
+        return self.cleaned_data.get("list_price") or 0
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.instance.pk is None or data.get(CONFIRM_PRICE_CHANGE):
+            return data
+        after = Sku(
+            price=data.get("price", self.instance.price),
+            list_price=data.get("list_price", self.instance.list_price),
+        )
+        jumps = sku_price_jumps(before=self.instance, after=after)
+        if jumps:
+            self.fields[CONFIRM_PRICE_CHANGE].widget = forms.CheckboxInput()
+            self.add_error(
+                CONFIRM_PRICE_CHANGE,
+                _(
+                    "This changes the %(changes)s: more than %(share)s %% at once. Check the "
+                    "amount, then tick “Confirm the price change” and save again; nothing is "
+                    "saved or sent to the marketplace before."
+                )
+                % {"changes": "; ".join(jumps), "share": _percent()},
+            )
+        return data
+
+
+def _percent() -> str:
+    return f"{settings.CATALOG_PRICE_CHANGE_CONFIRM_SHARE * 100:g}"
+
+
+class ShippingRuleForm(forms.ModelForm):
+    price = MoneyField(label=_("Price (R$)"))
+
+    class Meta:
+        model = ShippingRule
+        fields = ("price",)
