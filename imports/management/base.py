@@ -1,7 +1,8 @@
 """The base of the import commands (``import_invoices``, ``import_skus``...): a file, a policy,
 ``--dry-run``; a row-by-row report of the refused rows, a summary line, and exit status 1
 when a row was refused (2 when the file cannot be read). Without ``--dry-run`` the run is
-recorded as an import batch (source ``command``), like the admin's."""
+recorded as an import batch (source ``command``), like the admin's; a batch that fails (or a
+Ctrl-C) ends failed with the reason, exit status 2."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from imports.files import FileRefused, table_read
+from imports.files import FileRefused, table_read, text_safe
 from imports.kinds import ImportKind, import_kind
 from imports.models import BatchStatus, ImportBatch, ImportPolicy
-from imports.services import RunReport, batch_import, row_label, rows_run
+from imports.services import RunReport, batch_step, row_label, rows_run
 
 
 class ImportCommand(BaseCommand):
@@ -66,6 +67,10 @@ class ImportCommand(BaseCommand):
         else:
             batch = self._batch_import(kind, path.name, content, len(table), options["policy"])
             report = None
+            if batch.status == BatchStatus.FAILED:
+                raise CommandError(
+                    f"{path.name}: batch {batch.pk} failed: {batch.error}", returncode=2
+                )
         self._report(
             path.name,
             kind,
@@ -81,7 +86,7 @@ class ImportCommand(BaseCommand):
         with transaction.atomic():
             batch = ImportBatch.objects.create(
                 kind=kind.name,
-                file_name=file_name[:255],
+                file_name=text_safe(file_name)[:255],
                 content=content,
                 source="command",
                 policy=policy,
@@ -89,7 +94,7 @@ class ImportCommand(BaseCommand):
                 total_rows=total,
                 confirmed_at=timezone.now(),
             )
-        return batch_import(batch=batch)
+        return batch_step(batch=batch, step="import")
 
     def _report(
         self,

@@ -5,7 +5,6 @@ XML parser takes a time growing with the square of such a token: refused before 
 opens the file)."""
 
 import io
-import re
 import zipfile
 
 import openpyxl
