@@ -341,3 +341,13 @@ IMPORTS_ASYNC_ROWS = env.int("IMPORTS_ASYNC_ROWS", default=2000)
 IMPORTS_MAX_FILE_MB = env.int("IMPORTS_MAX_FILE_MB", default=20)
 # A file (CSV or XLSX) with more rows than this is refused; the reading stops there.
 IMPORTS_MAX_ROWS = env.int("IMPORTS_MAX_ROWS", default=100_000)
+# The sweeper (every IMPORTS_SWEEP_SECONDS) hands a batch to a worker again once it showed no
+# sign of life (a change of status; on PostgreSQL, its progress) for this many minutes in
+# each status, IMPORTS_STUCK_RESUMES times at most; then it ends it failed, with the reason.
+IMPORTS_SWEEP_SECONDS = env.int("IMPORTS_SWEEP_SECONDS", default=300)
+IMPORTS_STUCK_WAITING_MINUTES = env.int("IMPORTS_STUCK_WAITING_MINUTES", default=15)
+IMPORTS_STUCK_CHECKING_MINUTES = env.int("IMPORTS_STUCK_CHECKING_MINUTES", default=30)
+IMPORTS_STUCK_IMPORTING_MINUTES = env.int("IMPORTS_STUCK_IMPORTING_MINUTES", default=30)
+IMPORTS_STUCK_RESUMES = env.int("IMPORTS_STUCK_RESUMES", default=3)
+# A checked batch nobody confirmed for this many days is discarded (and its file dropped).
+IMPORTS_UNCONFIRMED_DAYS = env.int("IMPORTS_UNCONFIRMED_DAYS", default=7)

@@ -30,7 +30,13 @@ from django.utils.translation import gettext_lazy
 from imports.files import IGNORED, MAPPED, UNKNOWN, FileRefused
 from imports.forms import ColumnsForm, ConfirmForm, UploadForm
 from imports.kinds import ImportKind, import_kind, import_kinds, kind_choices
-from imports.models import CONFIRMABLE_STATUSES, BatchStatus, ImportBatch, RowStatus
+from imports.models import (
+    CONFIRMABLE_STATUSES,
+    DISCARDABLE_STATUSES,
+    BatchStatus,
+    ImportBatch,
+    RowStatus,
+)
 from imports.selectors import batches_needing_attention
 from imports.services import (
     BatchRefused,
@@ -193,6 +199,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             except FileRefused as refusal:
                 form.add_error("file", refusal.message)
             else:
+                _report(request, batch)
                 return HttpResponseRedirect(self._batch_url(batch))
         context = {
             **self.admin_site.each_context(request),
@@ -248,6 +255,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "more_others": max(0, batch.total_rows - batch.refused_rows - len(others)),
             "confirm_form": ConfirmForm(initial={"policy": batch.policy}),
             "may_confirm": may_confirm,
+            "may_discard": may_import and batch.status in DISCARDABLE_STATUSES,
             "file_columns": _file_columns(batch, columns_form),
             "columns_form": columns_form,
             "unknown_columns": batch_columns_of(batch, UNKNOWN),
@@ -412,7 +420,9 @@ def _missing_columns(batch: ImportBatch) -> list[str]:
 
 
 def _report(request: HttpRequest, batch: ImportBatch) -> None:
-    if batch.status == BatchStatus.IMPORTING:
+    if batch.status == BatchStatus.FAILED:
+        messages.error(request, batch.error)
+    elif batch.status == BatchStatus.IMPORTING:
         messages.info(
             request, _("The import runs in the background; this page shows its progress.")
         )

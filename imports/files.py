@@ -14,10 +14,12 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import IO
 
 import openpyxl
 from django.conf import settings
@@ -29,6 +31,13 @@ from imports.kinds import Column, ImportKind, header_key
 # A cell longer than this is refused with its row, not read into memory further (the longest
 # real value, an invoice URL, is 1,000 characters).
 MAX_CELL_LENGTH = 5000
+# A header cell names a column: a longer one refuses the file (the rows' cells are bounded by
+# MAX_CELL_LENGTH, and any cell by csv's field limit, 128 KiB).
+MAX_HEADER_LENGTH = 255
+# Characters no spreadsheet types, which PostgreSQL refuses in text (NUL) or a page would show
+# as garbage: the C0 and C1 controls but tab, line feed and carriage return, DEL, and the lone
+# surrogates a broken XLSX escape (_xD800_) gives.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # A row with more cells than this (after its trailing empty ones) refuses the file: no kind has
 # nearly as many columns, and a sheet cannot make the reading build huge rows.
 MAX_COLUMNS = 100
@@ -36,8 +45,27 @@ MAX_COLUMNS = 100
 # uncompressed: a small file cannot unfold into gigabytes.
 XLSX_EXPANSION = 20
 XLSX_MAGIC = b"PK\x03\x04"
-# Bytes Windows-1252 leaves undefined: a file holding them is not text of that code page.
-CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+# A file that is not UTF-8 is read as Windows-1252 only when it reads as Brazilian text would
+# (Shift-JIS or GB18030 bytes decode as Windows-1252 too, into garbage): none of the bytes
+# Windows-1252 leaves undefined, none of the symbols it puts at 0x82-0x9F that are not
+# typography (Shift-JIS lead bytes: ƒ, Š, Œ...), and no three non-ASCII characters in a row
+# (two Chinese characters in GB18030; Portuguese has at most two, as in "AÇÃO").
+CP1252_IMPLAUSIBLE = re.compile(
+    b"[\x81\x82\x83\x84\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x98\x9a\x9b\x9c\x9d\x9e\x9f]"
+)
+NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]{3,}")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# No piece of an XLSX's XML (a tag with its attributes, a comment, a processing instruction)
+# nor a run of text between two tags may be longer than this: Python's XML parser (expat 2.5,
+# as openpyxl reads sheets, in 16 KiB pieces) re-reads a token from its start at every piece,
+# so its time grows with the square of the token (a 400 KB file holding one huge comment held
+# a request for over 10 minutes). A cell holds at most 32,767 characters (Excel's limit), and
+# an import refuses any beyond MAX_CELL_LENGTH: no real file comes near.
+XML_TOKEN_LIMIT = 128 * 1024
+# Real workbooks hold no XML comment and one processing instruction (<?xml ...?>) per part.
+XML_SPECIALS_LIMIT = 100
+XML_SPECIAL = re.compile(rb"<!--|<\?|<!DOCTYPE", re.IGNORECASE)
+XML_READ_CHUNK = 1024 * 1024
 
 
 # How a column of the file is read (``FileColumn.how``).
@@ -141,7 +169,12 @@ def table_read(
         header_row = next(records)
     except StopIteration:
         raise FileRefused(_("The file is empty.")) from None
+    except csv.Error as error:
+        raise FileRefused(
+            _("Row %(row)s cannot be read as CSV (%(error)s).") % {"row": 1, "error": error}
+        ) from None
     _columns_check(header_row, 1)
+    _header_check(header_row)
     headers = [cell.strip().lstrip("\ufeff") for cell in header_row]
     positions, columns, missing = columns_match(headers, kind, mapping or {})
     rows: list[tuple[int, list[str]]] = []
@@ -177,6 +210,58 @@ def _columns_check(cells: list[str], number: int) -> None:
         )
 
 
+def _header_check(cells: list[str]) -> None:
+    for position, cell in enumerate(cells, start=1):
+        if len(cell) > MAX_HEADER_LENGTH:
+            raise FileRefused(
+                _(
+                    "The header's column %(column)s has %(length)s characters; a column name "
+                    "has at most %(limit)s. The first row must name the columns."
+                )
+                % {"column": position, "length": len(cell), "limit": MAX_HEADER_LENGTH}
+            )
+        character = control_character(cell)
+        if character:
+            raise FileRefused(
+                _(
+                    "The header's column %(column)s holds a control character (%(character)s), "
+                    "which no spreadsheet types: remove it."
+                )
+                % {"column": position, "character": character}
+            )
+
+
+def control_character(text: str) -> str:
+    """The first character of ``text`` that no spreadsheet types (``U+0000``), or ''."""
+    found = CONTROL_CHARACTERS.search(text)
+    return f"U+{ord(found.group()):04X}" if found else ""
+
+
+def text_safe(text: str) -> str:
+    """``text`` with the characters ``control_character`` finds replaced by U+FFFD: what a
+    batch may store and show of a refused cell or a file name (PostgreSQL refuses NUL)."""
+    return CONTROL_CHARACTERS.sub("\ufffd", text)
+
+
+def cells_refusal(names: Sequence[str], cells: Sequence[str]) -> str:
+    """Why a row's cells (the kind's columns, ``names``) are refused before the kind reads
+    them, or '': a cell too long, or holding a control character."""
+    longest = max((len(cell) for cell in cells), default=0)
+    if longest > MAX_CELL_LENGTH:
+        return _("A cell has %(length)s characters; a cell has at most %(limit)s.") % {
+            "length": longest,
+            "limit": MAX_CELL_LENGTH,
+        }
+    for name, cell in zip(names, cells, strict=False):
+        character = control_character(cell)
+        if character:
+            return _(
+                "%(column)s: the cell holds a control character (%(character)s), which no "
+                "spreadsheet types: remove it."
+            ) % {"column": name, "character": character}
+    return ""
+
+
 def _trimmed(cells: list[str]) -> list[str]:
     """``cells`` without their trailing empty ones."""
     end = len(cells)
@@ -186,6 +271,8 @@ def _trimmed(cells: list[str]) -> list[str]:
 
 
 def _decode(content: bytes) -> str:
+    if content.startswith(UTF16_BOMS):
+        raise _encoding_refusal()
     if b"\x00" in content[:8192]:
         raise FileRefused(
             _("This is not a CSV or XLSX file (it holds binary data). Save it as CSV or XLSX.")
@@ -196,14 +283,21 @@ def _decode(content: bytes) -> str:
         return content.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if CP1252_UNDEFINED & set(content):
-        raise FileRefused(
-            _(
-                "The file's text encoding is not UTF-8 nor Windows-1252. Save it as "
-                "“CSV UTF-8” or as XLSX."
-            )
+    if CP1252_IMPLAUSIBLE.search(content):
+        raise _encoding_refusal()
+    text = content.decode("cp1252")
+    if NON_ASCII_RUN.search(text):
+        raise _encoding_refusal()
+    return text
+
+
+def _encoding_refusal() -> FileRefused:
+    return FileRefused(
+        _(
+            "The file's text encoding is not UTF-8 nor Windows-1252. Save it as "
+            "“CSV UTF-8” or as XLSX."
         )
-    return content.decode("cp1252")
+    )
 
 
 def _csv_records(text: str) -> Iterator[list[str]]:
@@ -241,27 +335,119 @@ def _xlsx_rows(workbook: openpyxl.Workbook) -> Iterator[list[str]]:
 
 
 def _xlsx_size_check(content: bytes) -> None:
+    """Refuses, before any XML parser sees them, a workbook too large once uncompressed and
+    one whose XML holds a piece no spreadsheet writes (see XML_TOKEN_LIMIT)."""
     limit = XLSX_EXPANSION * settings.IMPORTS_MAX_FILE_MB * 1024 * 1024
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            size = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+            members = archive.infolist()
+            size = sum(member.file_size for member in members)
+            # zipfile never gives more than a member's declared size: this bounds what is read.
+            if size > limit:
+                raise FileRefused(
+                    _(
+                        "The XLSX file holds %(size)s MB once uncompressed, more than "
+                        "%(limit)s MB. Save it again from the spreadsheet, or as CSV."
+                    )
+                    % {"size": size // (1024 * 1024), "limit": limit // (1024 * 1024)}
+                )
+            for member in members:
+                with archive.open(member) as stream:
+                    _xml_part_check(stream)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         raise _xlsx_refusal(error) from None
-    # zipfile never gives more than a member's declared size: this bounds what is read.
-    if size > limit:
-        raise FileRefused(
-            _(
-                "The XLSX file holds %(size)s MB once uncompressed, more than %(limit)s MB. "
-                "Save it again from the spreadsheet, or as CSV."
-            )
-            % {"size": size // (1024 * 1024), "limit": limit // (1024 * 1024)}
+
+
+def _xml_part_check(stream: IO[bytes]) -> None:
+    """Reads a member of the workbook once, in pieces, and refuses it when it is XML holding
+    a token longer than XML_TOKEN_LIMIT, too many comments or processing instructions, a
+    DOCTYPE, or UTF-16 text (no spreadsheet writes any of them). Other members (images) are
+    not XML: no parser reads them through."""
+    chunk = stream.read(XML_READ_CHUNK)
+    start = chunk.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith((*UTF16_BOMS, b"\x00", b"<\x00")):
+        raise _xlsx_refusal_because("UTF-16")
+    if not start.startswith(b"<"):
+        return
+    carry = b""
+    # Where the search for comments and processing instructions goes on, in ``data``; the
+    # start and end marker of one whose end is not read yet.
+    position = 0
+    pending: tuple[int, bytes] | None = None
+    specials = 0
+    while chunk:
+        data = carry + chunk
+        chunk = stream.read(XML_READ_CHUNK)
+        while True:
+            if pending is None:
+                found = XML_SPECIAL.search(data, position)
+                if found is None:
+                    break
+                if found.group().upper() == b"<!DOCTYPE":
+                    raise _xlsx_refusal_because("DOCTYPE")
+                specials += 1
+                if specials > XML_SPECIALS_LIMIT:
+                    raise _xlsx_refusal_because("XML comments")
+                pending = (found.start(), b"-->" if found.group() == b"<!--" else b"?>")
+                position = found.end()
+            opened, marker = pending
+            end = data.find(marker, position)
+            if end == -1:
+                if len(data) - opened > XML_TOKEN_LIMIT:
+                    raise _xml_token_refusal()
+                position = max(position, len(data) - len(marker) + 1)
+                break
+            if end + len(marker) - opened > XML_TOKEN_LIMIT:
+                raise _xml_token_refusal()
+            pending = None
+            position = end + len(marker)
+        # A tag (attributes included) holds no "<": it lies within a run without one.
+        if _run_without_lt_over(data, XML_TOKEN_LIMIT):
+            raise _xml_token_refusal()
+        cut = max(data.rfind(b"<"), 0)
+        if pending is not None:
+            cut = min(cut, pending[0])
+            pending = (pending[0] - cut, pending[1])
+        carry = data[cut:]
+        position = max(0, position - cut)
+
+
+def _run_without_lt_over(data: bytes, limit: int) -> bool:
+    """Whether ``data`` holds more than ``limit`` bytes in a row without a "<", in time
+    linear in its length: every window of limit / 2 bytes holding one, no run is longer."""
+    window = max(limit // 2, 1)
+    start = 0
+    while start < len(data):
+        end = min(start + window, len(data))
+        if data.find(b"<", start, end) != -1:
+            start = end
+            continue
+        after = data.find(b"<", end)
+        after = len(data) if after == -1 else after
+        if after - data.rfind(b"<", 0, start) - 1 > limit:
+            return True
+        start = after + 1
+    return False
+
+
+def _xml_token_refusal() -> FileRefused:
+    return FileRefused(
+        _(
+            "The XLSX file holds a piece of XML longer than %(limit)s KB, which no spreadsheet "
+            "writes. Save it again from the spreadsheet, or as CSV."
         )
+        % {"limit": XML_TOKEN_LIMIT // 1024}
+    )
 
 
 def _xlsx_refusal(error: Exception) -> FileRefused:
+    return _xlsx_refusal_because(error.__class__.__name__)
+
+
+def _xlsx_refusal_because(reason: str) -> FileRefused:
     return FileRefused(
         _("The XLSX file cannot be read (%(error)s). Save it again from the spreadsheet.")
-        % {"error": error.__class__.__name__}
+        % {"error": reason}
     )
 
 

@@ -18,10 +18,20 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-# A worker holds the batch in these: the admin shows the progress bar and refreshes.
+# A worker holds the batch in these: the admin shows the progress bar and refreshes. A batch
+# left in one (its worker died, its message was lost) is resumed or failed by the sweeper.
 RUNNING_STATUSES = (BatchStatus.WAITING, BatchStatus.CHECKING, BatchStatus.IMPORTING)
 # The operator may confirm (or discard) these.
 CONFIRMABLE_STATUSES = (BatchStatus.CHECKED,)
+# The operator may discard these.
+DISCARDABLE_STATUSES = (BatchStatus.CHECKED, BatchStatus.FAILED)
+# A batch in these has ended: nothing more happens to it, and its file is no longer kept.
+FINAL_STATUSES = (
+    BatchStatus.IMPORTED,
+    BatchStatus.NOTHING_IMPORTED,
+    BatchStatus.DISCARDED,
+    BatchStatus.FAILED,
+)
 
 
 class ImportPolicy(models.TextChoices):
@@ -35,8 +45,10 @@ class ImportPolicy(models.TextChoices):
 class ImportBatch(models.Model):
     kind = models.CharField(_("kind"), max_length=32)
     file_name = models.CharField(_("file name"), max_length=255)
-    # The file as uploaded: read again at confirmation (and by the worker for a large one).
-    content = models.BinaryField(_("file content"), editable=False)
+    # The file as uploaded: read again at confirmation (and by the worker for a large one), and
+    # emptied when the batch ends (FINAL_STATUSES): an ERP file's other columns (a CPF, an
+    # e-mail) are not kept beyond what the import needs (docs/personal-data.md).
+    content = models.BinaryField(_("file content"), editable=False, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -73,6 +85,11 @@ class ImportBatch(models.Model):
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The batch's last sign of life: its last change of status, or the last progress its
+    # worker wrote (PostgreSQL). The sweeper measures how long a batch is stuck from it.
+    active_at = models.DateTimeField(_("last activity at"), default=timezone.now)
+    # How many times the sweeper handed the batch to a worker again.
+    resumes = models.PositiveSmallIntegerField(_("resumed"), default=0)
 
     class Meta:
         verbose_name = _("import batch")

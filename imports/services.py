@@ -13,6 +13,10 @@ transaction, each row in its own savepoint; committed or rolled back as the poli
 
 A file above ``IMPORTS_ASYNC_ROWS`` rows is checked and imported by a Celery job
 (``imports.batch_run``), which reports its progress on the batch.
+
+A batch is never stranded: a step that fails ends it failed with the reason (which the batch
+page shows, and the operator may discard it), and the sweeper (``batches_sweep``, a periodic
+task) hands a batch stuck in a running status to a worker again, or ends it.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ import io
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from backoffice.celery import app as celery_app
 from imports.files import (
@@ -39,8 +45,10 @@ from imports.files import (
     UNKNOWN,
     FileRefused,
     Table,
+    cells_refusal,
     columns_kept,
     table_read,
+    text_safe,
 )
 from imports.kinds import (
     ImportContext,
@@ -51,6 +59,9 @@ from imports.kinds import (
     import_kind,
 )
 from imports.models import (
+    DISCARDABLE_STATUSES,
+    FINAL_STATUSES,
+    RUNNING_STATUSES,
     BatchStatus,
     ColumnMapping,
     ImportBatch,
@@ -63,6 +74,7 @@ from imports.spreadsheet import cell_safe
 logger = logging.getLogger(__name__)
 
 RUN_TASK = "imports.batch_run"
+SWEEP_TASK = "imports.batches_sweep"
 
 
 class BatchRefused(Exception):
@@ -135,9 +147,15 @@ def rows_run(
             rows = []
         else:
             kind.prepare([row for _number, _cells, row in rows], context)
+        # The kind's columns as the file spells them, for the reasons of refused cells.
+        names = [table.spelled.get(name, name) for name in table.kept_headers]
         for start in range(0, len(rows), kind.chunk_size):
             chunk = rows[start : start + kind.chunk_size]
-            results.extend(_chunk_run(kind, chunk, context, dry_run=dry_run, spelled=table.spelled))
+            results.extend(
+                _chunk_run(
+                    kind, chunk, context, names=names, dry_run=dry_run, spelled=table.spelled
+                )
+            )
             if progress is not None:
                 progress(start + len(chunk))
         refused = any(result.status == RowStatus.REFUSED for result in results)
@@ -163,23 +181,20 @@ def _chunk_run(
     chunk: list[tuple[int, list[str], dict[str, str]]],
     context: ImportContext,
     *,
+    names: list[str],
     dry_run: bool,
     spelled: Mapping[str, str],
 ) -> list[RowResult]:
     results: dict[int, RowResult] = {}
     wanted: list[tuple[int, dict[str, str]]] = []
     cells_of = {number: cells for number, cells, _row in chunk}
-    for number, cells, _row in chunk:
-        if any(len(cell) > MAX_CELL_LENGTH for cell in cells):
-            longest = max(len(cell) for cell in cells)
-            results[number] = _refused(
-                number,
-                _("A cell has %(length)s characters; a cell has at most %(limit)s.")
-                % {"length": longest, "limit": MAX_CELL_LENGTH},
-                cells,
-            )
+    for number, cells, row in chunk:
+        # A cell too long or holding a control character (NUL...) never reaches the kind.
+        refusal = cells_refusal(names, cells)
+        if refusal:
+            results[number] = _refused(number, refusal, cells)
         else:
-            wanted.append((number, _row))
+            wanted.append((number, row))
     try:
         # A savepoint: a kind that fails half-way through a chunk leaves nothing of it.
         with transaction.atomic():
@@ -208,8 +223,10 @@ def _chunk_run(
 
 
 def _refused(number: int, message: str, cells: list[str]) -> RowResult:
-    kept = tuple(cell[:MAX_CELL_LENGTH] for cell in cells)
-    return RowResult(number=number, status=RowStatus.REFUSED, message=message, cells=kept)
+    kept = tuple(text_safe(cell[:MAX_CELL_LENGTH]) for cell in cells)
+    return RowResult(
+        number=number, status=RowStatus.REFUSED, message=text_safe(message), cells=kept
+    )
 
 
 def _not_written(result: RowResult) -> RowResult:
@@ -237,7 +254,8 @@ def batch_create(
 ) -> ImportBatch:
     """Record an uploaded file as a batch and check it (now, or by a worker when it is large).
 
-    Raises ``FileRefused`` (nothing recorded) when the file cannot be read as rows.
+    Raises ``FileRefused`` (nothing recorded) when the file cannot be read as rows. A check
+    that fails ends the batch failed, with the reason.
     """
     kind = import_kind(kind_name)
     table = table_read(content, file_name=file_name, kind=kind)
@@ -247,7 +265,7 @@ def batch_create(
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             kind=kind.name,
-            file_name=file_name[:255],
+            file_name=text_safe(file_name)[:255],
             content=content,
             user=user,
             source=source,
@@ -260,8 +278,7 @@ def batch_create(
         if _runs_in_worker(batch):
             transaction.on_commit(lambda: _dispatch(batch.pk, "check"), robust=True)
             return batch
-    batch_check(batch=batch, table=table)
-    return batch
+    return batch_step(batch=batch, step="check", table=table)
 
 
 def batch_check(*, batch: ImportBatch, table: Table | None = None) -> ImportBatch:
@@ -329,19 +346,21 @@ def batch_confirm(
             )
         locked.policy = policy
         locked.status = BatchStatus.IMPORTING
-        locked.confirmed_at = timezone.now()
+        locked.confirmed_at = locked.active_at = timezone.now()
         locked.processed_rows = 0
-        locked.save(update_fields=["policy", "status", "confirmed_at", "processed_rows"])
+        locked.save(
+            update_fields=["policy", "status", "confirmed_at", "active_at", "processed_rows"]
+        )
         if _runs_in_worker(locked):
             transaction.on_commit(lambda: _dispatch(locked.pk, "import"), robust=True)
             return locked
-    return batch_import(batch=locked)
+    return batch_step(batch=locked, step="import")
 
 
 def batch_import(*, batch: ImportBatch) -> ImportBatch:
     """Import a confirmed batch (status importing). The batch's new status and row outcomes
-    are written in the import's own transaction: a worker that dies leaves it importing, and
-    a run that finds it already done writes nothing."""
+    are written in the import's own transaction: a worker that dies leaves it importing (for
+    the sweeper), and a run that finds it no longer importing writes nothing."""
     kind = import_kind(batch.kind)
     table = batch_table(batch=batch, kind=kind)
 
@@ -349,7 +368,7 @@ def batch_import(*, batch: ImportBatch) -> ImportBatch:
         if not report.committed:
             return True
         taken = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.IMPORTING).update(
-            status=BatchStatus.IMPORTED, finished_at=timezone.now(), **_counts(report, len(table))
+            **_ended(BatchStatus.IMPORTED), **_counts(report, len(table))
         )
         if taken:
             _rows_store(batch, report)
@@ -370,9 +389,7 @@ def batch_import(*, batch: ImportBatch) -> ImportBatch:
     if not report.committed:
         with transaction.atomic():
             taken = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.IMPORTING).update(
-                status=BatchStatus.NOTHING_IMPORTED,
-                finished_at=timezone.now(),
-                **_counts(report, len(table)),
+                **_ended(BatchStatus.NOTHING_IMPORTED), **_counts(report, len(table))
             )
             if taken:
                 _rows_store(batch, report)
@@ -437,13 +454,21 @@ def batch_columns_set(
         locked.headers = table.kept_headers
         locked.status = BatchStatus.WAITING
         locked.processed_rows = 0
+        locked.active_at = timezone.now()
         locked.save(
-            update_fields=["column_mapping", "columns", "headers", "status", "processed_rows"]
+            update_fields=[
+                "column_mapping",
+                "columns",
+                "headers",
+                "status",
+                "processed_rows",
+                "active_at",
+            ]
         )
         if _runs_in_worker(locked):
             transaction.on_commit(lambda: _dispatch(locked.pk, "check"), robust=True)
             return locked
-    return batch_check(batch=locked, table=table)
+    return batch_step(batch=locked, step="check", table=table)
 
 
 def column_mapping_remembered(*, kind_name: str, headers: list[str]) -> dict[str, str]:
@@ -458,9 +483,38 @@ def _quoted(headers: list[str]) -> str:
     return ", ".join(f"“{header}”" for header in headers)
 
 
+def batch_step(*, batch: ImportBatch, step: str, table: Table | None = None) -> ImportBatch:
+    """Check (``step="check"``) or import (``"import"``) the batch; whatever fails on the way
+    ends it failed with the reason, never left checking or importing: a file that cannot be
+    read (``FileRefused``) with its message, an exception with "an internal error, logged"
+    (and a Ctrl-C of the command line with "interrupted", then raised again)."""
+    try:
+        if step == "check":
+            return batch_check(batch=batch, table=table)
+        return batch_import(batch=batch)
+    except FileRefused as refusal:
+        _failed(batch, refusal.message)
+    except Exception:
+        logger.exception("import batch %s: %s failed", batch.pk, step)
+        _failed(
+            batch,
+            _("The %(step)s failed on this batch (an internal error, logged).")
+            % {"step": _step_label(step)},
+        )
+    except BaseException:
+        _failed(
+            batch,
+            _("The %(step)s was interrupted: nothing was imported.") % {"step": _step_label(step)},
+        )
+        raise
+    batch.refresh_from_db()
+    return batch
+
+
 def batch_discard(*, batch: ImportBatch) -> ImportBatch:
-    updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.CHECKED).update(
-        status=BatchStatus.DISCARDED, finished_at=timezone.now()
+    """Discard a checked batch (nothing imported) or a failed one."""
+    updated = ImportBatch.objects.filter(pk=batch.pk, status__in=DISCARDABLE_STATUSES).update(
+        **_ended(BatchStatus.DISCARDED)
     )
     if not updated:
         batch.refresh_from_db()
@@ -478,22 +532,123 @@ def batch_run(*, batch_id: int, step: str) -> None:
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         return
-    try:
-        if step == "check" and batch.status == BatchStatus.WAITING:
-            batch_check(batch=batch)
-        elif step == "import" and batch.status == BatchStatus.IMPORTING:
-            batch_import(batch=batch)
-    except FileRefused as refusal:
-        _status_set(batch, BatchStatus.FAILED, error=refusal.message, finished_at=timezone.now())
-    except Exception:
-        logger.exception("import batch %s: %s failed", batch_id, step)
-        _status_set(
-            batch,
-            BatchStatus.FAILED,
-            error=_("The worker failed on this batch (an internal error, logged)."),
-            finished_at=timezone.now(),
+    if (step, batch.status) in (("check", BatchStatus.WAITING), ("import", BatchStatus.IMPORTING)):
+        batch_step(batch=batch, step=step)
+
+
+@dataclass
+class BatchSweepReport:
+    resumed: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    discarded: list[int] = field(default_factory=list)
+
+
+def batches_sweep(*, now: datetime | None = None) -> BatchSweepReport:
+    """End or resume every batch stuck in a running status, and end the checked batches
+    nobody confirmed (their files are not kept forever).
+
+    A batch counts as stuck once it showed no sign of life (``active_at``) for its status's
+    ``IMPORTS_STUCK_*_MINUTES``. Waiting (its message lost, no worker) and checking (its
+    worker died; the check writes nothing) are handed to a worker again; importing too (the
+    import's transaction died with its worker: nothing was written), but for a batch of the
+    command line, whose operator saw it stop. After ``IMPORTS_STUCK_RESUMES`` resumes the
+    batch ends failed, with the reason. Each change is one conditional UPDATE: a run that
+    finishes meanwhile wins, and two sweeps at once change a batch once.
+    """
+    now = now or timezone.now()
+    report = BatchSweepReport()
+    ages = {
+        BatchStatus.WAITING: settings.IMPORTS_STUCK_WAITING_MINUTES,
+        BatchStatus.CHECKING: settings.IMPORTS_STUCK_CHECKING_MINUTES,
+        BatchStatus.IMPORTING: settings.IMPORTS_STUCK_IMPORTING_MINUTES,
+    }
+    for status, minutes in ages.items():
+        stuck = (
+            ImportBatch.objects.filter(
+                status=status, active_at__lt=now - timedelta(minutes=minutes)
+            )
+            .only("pk", "status", "source", "resumes", "active_at")
+            .order_by("pk")
         )
-        raise
+        for batch in stuck:
+            _stuck_batch_sweep(batch, minutes=minutes, now=now, report=report)
+    unconfirmed = ImportBatch.objects.filter(
+        status=BatchStatus.CHECKED,
+        active_at__lt=now - timedelta(days=settings.IMPORTS_UNCONFIRMED_DAYS),
+    ).values_list("pk", flat=True)
+    for batch_id in list(unconfirmed):
+        taken = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.CHECKED).update(
+            **_ended(BatchStatus.DISCARDED, now=now),
+            error=ngettext(
+                "Discarded: not confirmed within %(days)s day.",
+                "Discarded: not confirmed within %(days)s days.",
+                settings.IMPORTS_UNCONFIRMED_DAYS,
+            )
+            % {"days": settings.IMPORTS_UNCONFIRMED_DAYS},
+        )
+        if taken:
+            report.discarded.append(batch_id)
+    return report
+
+
+def _stuck_batch_sweep(
+    batch: ImportBatch, *, minutes: int, now: datetime, report: BatchSweepReport
+) -> None:
+    status = batch.status
+    still = ImportBatch.objects.filter(pk=batch.pk, status=status, active_at=batch.active_at)
+    from_command = status == BatchStatus.IMPORTING and batch.source == "command"
+    if from_command or batch.resumes >= settings.IMPORTS_STUCK_RESUMES:
+        if from_command:
+            reason = _(
+                "The command stopped before the import ended: nothing was imported. Run it again."
+            )
+        else:
+            reason = ngettext(
+                "The %(step)s showed no progress for %(minutes)s minutes, %(times)s time: "
+                "nothing was imported. Check that the workers run, then upload the file again.",
+                "The %(step)s showed no progress for %(minutes)s minutes, %(times)s times: "
+                "nothing was imported. Check that the workers run, then upload the file again.",
+                batch.resumes + 1,
+            ) % {
+                "step": _step_label("import" if status == BatchStatus.IMPORTING else "check"),
+                "minutes": minutes,
+                "times": batch.resumes + 1,
+            }
+        if still.update(**_ended(BatchStatus.FAILED, now=now), error=reason):
+            logger.warning("import batch %s: stuck %s, failed", batch.pk, status)
+            report.failed.append(batch.pk)
+        return
+    # A check starts again from waiting; an import goes on importing.
+    resumed_status = (
+        BatchStatus.IMPORTING if status == BatchStatus.IMPORTING else BatchStatus.WAITING
+    )
+    if still.update(
+        status=resumed_status, active_at=now, processed_rows=0, resumes=batch.resumes + 1
+    ):
+        logger.warning("import batch %s: stuck %s, handed to a worker again", batch.pk, status)
+        report.resumed.append(batch.pk)
+        _dispatch(batch.pk, "import" if status == BatchStatus.IMPORTING else "check")
+
+
+def _step_label(step: str) -> str:
+    if step == "import":
+        return pgettext("import step", "import")
+    return pgettext("import step", "check")
+
+
+def _failed(batch: ImportBatch, reason: str) -> None:
+    """End a running batch failed with ``reason`` (a batch that ended meanwhile stays so)."""
+    fields = {**_ended(BatchStatus.FAILED), "error": text_safe(reason)}
+    if ImportBatch.objects.filter(pk=batch.pk, status__in=RUNNING_STATUSES).update(**fields):
+        for name, value in fields.items():
+            setattr(batch, name, value)
+
+
+def _ended(status: BatchStatus, *, now: datetime | None = None) -> dict[str, object]:
+    """The fields of a batch ending in ``status``: its file is no longer kept."""
+    assert status in FINAL_STATUSES
+    now = now or timezone.now()
+    return {"status": status, "finished_at": now, "active_at": now, "content": b""}
 
 
 def refused_rows_csv(*, batch: ImportBatch) -> str:
@@ -528,6 +683,7 @@ def _dispatch(batch_id: int, step: str) -> None:
 
 def _status_set(batch: ImportBatch, status: BatchStatus, **fields: object) -> None:
     fields["status"] = status
+    fields["active_at"] = timezone.now()
     ImportBatch.objects.filter(pk=batch.pk).update(**fields)
     for name, value in fields.items():
         setattr(batch, name, value)
@@ -576,9 +732,11 @@ def _progress(batch: ImportBatch) -> Iterator[Callable[[int], None] | None]:
     def write(processed: int) -> None:
         try:
             with side.cursor() as cursor:
+                # The progress is the batch's sign of life for the sweeper, too.
                 cursor.execute(
-                    f"UPDATE {table} SET processed_rows = %s WHERE id = %s",  # noqa: S608
-                    [processed, batch.pk],
+                    f"UPDATE {table} SET processed_rows = %s, active_at = %s "  # noqa: S608
+                    "WHERE id = %s",
+                    [processed, timezone.now(), batch.pk],
                 )
         except Exception:
             logger.warning("import batch %s: progress not written", batch.pk, exc_info=True)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
+from imports.services import SWEEP_TASK as IMPORTS_SWEEP_TASK
 from orders import tasks
 from outbox.enqueue import SWEEP_TASK
 
@@ -90,6 +91,18 @@ DECLARATIONS: list[PeriodicDeclaration] = [
             "(retries after backoff, lost broker messages) and rescue those stuck in sending."
         ),
         expire_seconds=settings.VTEX_COMMAND_SWEEP_SECONDS,
+    ),
+    PeriodicDeclaration(
+        name=gettext_noop("imports: end or resume stuck import batches"),
+        task=IMPORTS_SWEEP_TASK,
+        schedule=Every(seconds=settings.IMPORTS_SWEEP_SECONDS),
+        description=(
+            "Every IMPORTS_SWEEP_SECONDS: hand the import batches stuck waiting, checking or "
+            "importing (a lost message, a dead worker) to a worker again, or end them failed "
+            "with the reason; discard the checked batches nobody confirmed for "
+            "IMPORTS_UNCONFIRMED_DAYS days."
+        ),
+        expire_seconds=settings.IMPORTS_SWEEP_SECONDS,
     ),
 ]
 

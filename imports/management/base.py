@@ -3,7 +3,8 @@
 the refused rows, a summary line, and exit status 1 when a row was refused (2 when the file
 cannot be read, or has a column the import neither reads, maps nor is told to ignore: a cron
 job never sends an invoice without the key its file carried). Without ``--dry-run`` the run
-is recorded as an import batch (source ``command``), like the admin's.
+is recorded as an import batch (source ``command``), like the admin's; a batch that fails (or
+a Ctrl-C) ends failed with the reason, exit status 2.
 
 The command reads a file only as its arguments say, never as a mapping remembered from the
 admin: the same command line reads the same file the same way, whoever clicked what."""
@@ -20,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from imports.files import IGNORE, FileRefused, Table, table_read
+from imports.files import IGNORE, FileRefused, Table, table_read, text_safe
 from imports.kinds import ImportKind, header_key, import_kind
 from imports.models import BatchStatus, ImportBatch, ImportPolicy
-from imports.services import RunReport, batch_import, row_label, rows_run
+from imports.services import RunReport, batch_step, row_label, rows_run
 
 
 class ImportCommand(BaseCommand):
@@ -90,6 +91,10 @@ class ImportCommand(BaseCommand):
         else:
             batch = self._batch_import(kind, path.name, content, table, mapping, options["policy"])
             report = None
+            if batch.status == BatchStatus.FAILED:
+                raise CommandError(
+                    f"{path.name}: batch {batch.pk} failed: {batch.error}", returncode=2
+                )
         self._report(
             path.name,
             kind,
@@ -165,7 +170,7 @@ class ImportCommand(BaseCommand):
         with transaction.atomic():
             batch = ImportBatch.objects.create(
                 kind=kind.name,
-                file_name=file_name[:255],
+                file_name=text_safe(file_name)[:255],
                 content=content,
                 source="command",
                 policy=policy,
@@ -176,7 +181,7 @@ class ImportCommand(BaseCommand):
                 total_rows=len(table),
                 confirmed_at=timezone.now(),
             )
-        return batch_import(batch=batch)
+        return batch_step(batch=batch, step="import")
 
     def _report(
         self,

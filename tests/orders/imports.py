@@ -69,10 +69,15 @@ def batch_of(response: Any) -> ImportBatch:
     return ImportBatch.objects.get(pk=match.group(1))
 
 
-def confirm(client: Client, batch: ImportBatch, policy: str = "all-or-nothing") -> Any:
-    return client.post(
-        reverse("admin:imports_importbatch_confirm", args=[batch.pk]), {"policy": policy}
-    )
+def confirm(
+    client: Client,
+    batch: ImportBatch,
+    policy: str = "all-or-nothing",
+    *,
+    columns_checked: bool = False,
+) -> Any:
+    data = {"policy": policy, **({"columns_checked": "on"} if columns_checked else {})}
+    return client.post(reverse("admin:imports_importbatch_confirm", args=[batch.pk]), data)
 
 
 def batch_page(client: Client, batch: ImportBatch) -> str:
