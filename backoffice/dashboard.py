@@ -140,7 +140,15 @@ class QueueRow:
 
 def _duration(delta: timedelta) -> str:
     now = timezone.now()
-    return timesince(now - delta, now, depth=2)
+    return _since(now - delta, now)
+
+
+def _since(start: datetime, now: datetime) -> str:
+    """How long from ``start`` to ``now`` in words; under a minute, "less than a minute"
+    (Django's timesince says "0 minutes", "0 minuto" in pt-BR)."""
+    if now - start < timedelta(minutes=1):
+        return _("less than a minute")
+    return timesince(start, now, depth=2)
 
 
 def queue_rows(*, user: AbstractBaseUser | AnonymousUser, now: datetime) -> list[QueueRow]:
@@ -155,9 +163,7 @@ def queue_rows(*, user: AbstractBaseUser | AnonymousUser, now: datetime) -> list
                 label=str(queue.label),
                 count=counts.count,
                 late=counts.late,
-                oldest_age=(
-                    timesince(counts.oldest_since, now, depth=2) if counts.oldest_since else ""
-                ),
+                oldest_age=(_since(counts.oldest_since, now) if counts.oldest_since else ""),
                 limit=_duration(limit) if limit else _("at once"),
                 url=queue.url() if allowed else "",
                 late_url=queue.late_url() if allowed else "",
@@ -215,7 +221,7 @@ def import_health(*, health: FeedHealth | None, now: datetime) -> ImportHealth:
     else:
         local = timezone.localtime(health.last_success_at)
         last_success = formats.date_format(local, "DATETIME_FORMAT")
-        behind = timesince(health.last_success_at, now, depth=2)
+        behind = _since(health.last_success_at, now)
         if now - health.last_success_at > stale_after:
             messages.append(
                 _("No successful import for %(behind)s: orders may be missing or out of date.")

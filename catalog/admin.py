@@ -9,6 +9,7 @@ reports what was queued or why not (``catalog.services``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -425,7 +426,7 @@ class ShippingRuleAdmin(admin.ModelAdmin):
         "delivery_channel",
         "postal_codes",
         "price_display",
-        "shipping_estimate",
+        "estimate_display",
         "active",
     )
     list_filter = ("name", "delivery_channel", "is_default", "active")
@@ -453,3 +454,33 @@ class ShippingRuleAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("price"), ordering="price")
     def price_display(self, rule: ShippingRule) -> str:
         return brl(rule.price)
+
+    def get_fields(self, request: HttpRequest, obj: ShippingRule | None = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only: the estimate in words, as the list shows it.
+            return ["estimate_display" if name == "shipping_estimate" else name for name in fields]
+        return fields
+
+    @admin.display(description=gettext_lazy("estimate"), ordering="shipping_estimate")
+    def estimate_display(self, rule: ShippingRule) -> str:
+        return estimate_in_words(rule.shipping_estimate)
+
+
+# VTEX's estimate units ("3bd", "2d", "4h", "30m") in words.
+ESTIMATE_UNITS = {
+    "bd": lambda n: ngettext("%(count)s business day", "%(count)s business days", n),
+    "d": lambda n: ngettext("%(count)s day", "%(count)s days", n),
+    "h": lambda n: ngettext("%(count)s hour", "%(count)s hours", n),
+    "m": lambda n: ngettext("%(count)s minute", "%(count)s minutes", n),
+}
+
+
+def estimate_in_words(estimate: str) -> str:
+    """A VTEX shipping estimate as an operator reads it: "1bd" is "1 business day" ("1 dia
+    útil"); a value of another form is shown as it is."""
+    match = re.fullmatch(r"(\d+)(bd|d|h|m)", estimate or "")
+    if match is None:
+        return estimate
+    count = int(match[1])
+    return ESTIMATE_UNITS[match[2]](count) % {"count": count}

@@ -11,7 +11,7 @@ from orders.periodic import Every, PeriodicDeclaration
 
 DECLARATIONS: list[PeriodicDeclaration] = [
     PeriodicDeclaration(
-        name="catalog: check SKU suggestions waiting for the marketplace",
+        name=gettext_noop("catalog: check SKU suggestions waiting for the marketplace"),
         task=tasks.SUGGESTIONS_CHECK,
         schedule=Every(seconds=settings.CATALOG_SUGGESTION_CHECK_SECONDS),
         description=(

@@ -25,7 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from imports.files import IGNORED, MAPPED, UNKNOWN, FileRefused
 from imports.forms import ColumnsForm, ConfirmForm, UploadForm
@@ -429,12 +429,20 @@ def _report(request: HttpRequest, batch: ImportBatch) -> None:
     elif batch.status == BatchStatus.IMPORTED:
         messages.success(
             request,
-            _("%(imported)s rows imported, %(refused)s refused.")
+            ngettext(
+                "%(imported)s row imported, %(refused)s refused.",
+                "%(imported)s rows imported, %(refused)s refused.",
+                batch.imported_rows,
+            )
             % {"imported": batch.imported_rows, "refused": batch.refused_rows},
         )
     elif batch.status == BatchStatus.NOTHING_IMPORTED:
         messages.warning(
             request,
-            _("Nothing imported: %(refused)s rows were refused and the policy is all or nothing.")
+            ngettext(
+                "Nothing imported: %(refused)s row was refused and the policy is all or nothing.",
+                "Nothing imported: %(refused)s rows were refused and the policy is all or nothing.",
+                batch.refused_rows,
+            )
             % {"refused": batch.refused_rows},
         )

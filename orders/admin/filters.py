@@ -52,7 +52,7 @@ class HasInvoiceFilter(admin.SimpleListFilter):
 class QueueFilter(admin.SimpleListFilter):
     """The orders of one of the dashboard's queues (orders.selectors.ORDER_QUEUES)."""
 
-    title = _("waiting in")
+    title = _("work queue")
     parameter_name = "queue"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:

@@ -279,7 +279,7 @@ def test_a_wall_time_that_never_happened_is_refused_in_portuguese(
 
     assert response.status_code == 200
     assert (
-        "4 de Novembro de 2018 às 00:30 não existiu, ou ocorreu duas vezes, no fuso horário "
+        "4 de novembro de 2018 às 00:30 não existiu, ou ocorreu duas vezes, no fuso horário "
         "America/Sao_Paulo (mudança do horário de verão). Informe outro horário."
     ) in html.unescape(response.content.decode())
     assert not VtexCommand.objects.filter(order=order).exists()
