@@ -33,6 +33,11 @@ def queued_report(
             % {"names": ", ".join(repeated)},
         )
     for name, reason in refused:
-        messages.warning(
-            request, _("%(name)s refused: %(reason)s") % {"name": name, "reason": reason}
-        )
+        # A reason that already names its subject ("Order 1500-01 is invoiced...") is said
+        # alone: the subject once per message.
+        if name and name in reason:
+            messages.warning(request, reason)
+        else:
+            messages.warning(
+                request, _("%(name)s refused: %(reason)s") % {"name": name, "reason": reason}
+            )
