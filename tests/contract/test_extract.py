@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sandbox.app import VTEX_RULES
 from tests.conftest import service_missing
 from tests.contract import extract
 from tests.contract.extract import ExtractError, extract_files, render
-from tests.contract.openapi import METHODS, _resolve
+from tests.contract.openapi import METHODS, _resolve, find_operation
 
 ORDER_SPEC = {
     "openapi": "3.0.0",
@@ -160,6 +162,16 @@ def test_the_committed_facts_hold_exactly_the_listed_operations():
     assert held == set(extract.OPERATIONS), "rerun: python -m tests.contract.extract SPEC_DIR"
     assert set(facts["apis"]) == set(extract.SPEC_FILES)
     assert render(facts) == extract.FACTS_FILE.read_text(encoding="utf-8")
+
+
+def test_every_vtex_route_the_sandbox_serves_is_a_listed_operation():
+    listed = set(extract.OPERATIONS)
+    for rule in VTEX_RULES.iter_rules():
+        path = re.sub(r"<[^>]+>", "x1", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            # Raises, naming the line to add to OPERATIONS, for a route the facts do not hold.
+            operation = find_operation(method, path)
+            assert (operation.api, operation.method, operation.path) in listed, rule
 
 
 def test_the_committed_facts_hold_no_documentation_and_name_their_source():
