@@ -1,6 +1,7 @@
 """A pytest plugin of `.ci/run`: the run fails when the tests read a file under READ_FENCE_ROOT
 (the folder that holds the CI checkout, its neighbours such as shared/ included), except in the
-Python environment running them and under READ_FENCE_ALLOW (paths separated by os.pathsep).
+Python environment running them and under READ_FENCE_ALLOW (paths separated by os.pathsep);
+the project's editable install, which points at the checkout, is switched off.
 
     READ_FENCE_ROOT=.. python -m pytest -p read_fence ...   (with .ci on PYTHONPATH)
 
@@ -42,8 +43,19 @@ def _audit(event: str, args: tuple) -> None:
         _READ.add(path)
 
 
-# Installed on import: `-p read_fence` loads this before the conftests import anything.
+def _editable(finder) -> bool:
+    return str(getattr(finder, "__module__", "")).startswith("__editable__")
+
+
+# On import: `-p read_fence` loads this before the conftests import anything. The virtualenv's
+# editable install of the project maps its packages to the checkout, where a module the copy
+# lacks would be found (setuptools' finder looks there for any submodule the copy does not
+# have): off, so that the copy runs its own code only.
 if os.environ.get("READ_FENCE_ROOT"):
+    sys.meta_path[:] = [finder for finder in sys.meta_path if not _editable(finder)]
+    sys.path_hooks[:] = [hook for hook in sys.path_hooks if not _editable(hook)]
+    sys.path[:] = [entry for entry in sys.path if not entry.startswith("__editable__")]
+    sys.path_importer_cache.clear()
     sys.addaudithook(_audit)
 
 
