@@ -1,4 +1,4 @@
-"""Check HTTP exchanges against VTEX's official OpenAPI files.
+"""Check HTTP exchanges against VTEX's official OpenAPI files, as the repository keeps them.
 
     validate_request(method, url_path, body, *, api=None)
     validate_response(method, url_path, status, body, *, content_type=..., api=None)
@@ -12,74 +12,66 @@ server URL carries it (Marketplace APIs, SKU Bindings); the sandbox's marketplac
 services endpoint is mounted at `/marketplace-services/api/oms`. The seller-side
 specs have no fixed host, so pass `api="seller-fulfillment"` (VTEX -> seller) or
 `api="marketplace-services"` (seller -> marketplace) and the path only has to end
-with the spec path. Specs load lazily, schemas are resolved once and cached.
-Known spec mistakes are overridden in `tests/contract/spec_quirks.py`.
-"""
+with the spec path. The specs are read from `tests/contract/vtex_specs.json`, the facts
+`python -m tests.contract.extract SPEC_DIR` takes from VTEX's files (every route, and the
+operations the project uses); schemas are resolved once and cached.
+Known spec mistakes are overridden in `tests/contract/spec_quirks.py`."""
 
 from __future__ import annotations
 
 import copy
 import functools
 import json
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 
+from tests.contract.extract import COMMAND, FACTS_FILE
 from tests.contract.spec_quirks import ERROR_ENVELOPE, NO_BODY, quirks_for
 
-SPEC_FILES = {
-    "oms": ("VTEX - Orders API.json", ""),
-    "catalog": ("VTEX - Catalog API.json", ""),
-    "payments": ("VTEX - Payments Gateway API.json", ""),
-    "marketplace-apis": ("VTEX - Marketplace APIs.json", "/api"),
-    "sku-bindings": ("VTEX - SKU Bindings API.json", "/api"),
-    "suggestions": ("VTEX - Marketplace APIs - Suggestions.json", ""),
-    "seller-fulfillment": ("VTEX - Marketplace Protocol - External Seller Fulfillment.json", None),
-    "marketplace-services": (
-        "VTEX - Marketplace Protocol - External Seller Marketplace.json",
-        None,
-    ),
+# Where each API is served, under one base URL: "" or the prefix its server URL carries; None
+# for the seller-side specs, which have no fixed host (the path only has to end with theirs).
+MOUNT_PREFIXES = {
+    "oms": "",
+    "catalog": "",
+    "payments": "",
+    "marketplace-apis": "/api",
+    "sku-bindings": "/api",
+    "suggestions": "",
+    "seller-fulfillment": None,
+    "marketplace-services": None,
 }
 # APIs served on a VTEX host (one base URL in tests): matched on the exact path.
 HOST_APIS = ("oms", "catalog", "payments", "marketplace-apis", "sku-bindings", "suggestions")
 # Path prefixes under which the sandbox serves an endpoint-based API.
 MOUNTS = {"/marketplace-services/api/oms": "marketplace-services"}
 METHODS = ("get", "post", "put", "patch", "delete")
+REFRESH = f"{COMMAND} $VTEX_OPENAPI_DIR"
 
 
 class ContractError(AssertionError):
     pass
 
 
-# Where VTEX's official files live: VTEX_OPENAPI_DIR, else ../shared/vtex-openapi beside the
-# checkout (no machine's absolute path: a clone elsewhere sets the variable).
-SPEC_DIR_CANDIDATES = (Path(__file__).resolve().parents[3] / "shared" / "vtex-openapi",)
-
-
-def spec_dir() -> Path:
-    override = os.environ.get("VTEX_OPENAPI_DIR")
-    if override:
-        return Path(override)
-    for candidate in SPEC_DIR_CANDIDATES:
-        if candidate.is_dir():
-            return candidate
-    raise ContractError(
-        "VTEX's OpenAPI files were not found in "
-        + " or ".join(str(candidate) for candidate in SPEC_DIR_CANDIDATES)
-        + ": set VTEX_OPENAPI_DIR"
-    )
+@functools.cache
+def _facts() -> dict:
+    try:
+        with open(FACTS_FILE, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as error:
+        raise ContractError(
+            f"{FACTS_FILE.name} cannot be read ({error}): rerun {REFRESH}"
+        ) from None
 
 
 @functools.cache
 def load_spec(api: str) -> dict:
-    filename, _mount = SPEC_FILES[api]
-    with open(spec_dir() / filename, encoding="utf-8") as handle:
-        return json.load(handle)
+    """What the repository keeps of VTEX's spec for `api`: the routes it documents and, for the
+    operations the project uses, their paths and the components they reference."""
+    return _facts()["apis"][api]
 
 
 @dataclass(frozen=True)
@@ -106,22 +98,21 @@ def _template_regex(template: str) -> str:
 def _routes(api: str) -> list[tuple[re.Pattern, re.Pattern, int, str, str, str]]:
     """(exact regex, suffix regex, literal length, method, template, operation id), best first."""
     routes = []
-    for template, item in load_spec(api)["paths"].items():
+    for template, method, operation_id in load_spec(api)["routes"]:
+        if method not in METHODS:
+            continue
         body = _template_regex(template)
         literal = len(re.sub(r"\{[^}]+\}", "", template))
-        for method in METHODS:
-            if method in item:
-                operation_id = item[method].get("operationId") or f"{method.upper()} {template}"
-                routes.append(
-                    (
-                        re.compile(f"^{body}$"),
-                        re.compile(f"^.*?{body}$"),
-                        literal,
-                        method,
-                        template,
-                        operation_id,
-                    )
-                )
+        routes.append(
+            (
+                re.compile(f"^{body}$"),
+                re.compile(f"^.*?{body}$"),
+                literal,
+                method,
+                template,
+                operation_id,
+            )
+        )
     routes.sort(key=lambda route: -route[2])
     return routes
 
@@ -129,7 +120,14 @@ def _routes(api: str) -> list[tuple[re.Pattern, re.Pattern, int, str, str, str]]
 def _match(api: str, method: str, path: str, *, suffix: bool) -> Operation | None:
     for exact, ending, _literal, route_method, template, operation_id in _routes(api):
         if route_method == method and (ending if suffix else exact).match(path):
-            return Operation(api, method, template, operation_id)
+            operation = Operation(api, method, template, operation_id)
+            if method not in load_spec(api)["paths"].get(template, {}):
+                raise ContractError(
+                    f"{method.upper()} {path} is {operation}, which {FACTS_FILE.name} does not "
+                    f'hold: add ("{api}", "{method}", "{template}") to OPERATIONS in '
+                    f"tests/contract/extract.py and rerun {REFRESH}"
+                )
+            return operation
     return None
 
 
@@ -137,7 +135,7 @@ def find_operation(method: str, url_path: str, *, api: str | None = None) -> Ope
     method = method.lower()
     path = urlsplit(url_path).path or "/"
     if api is not None:
-        mount = SPEC_FILES[api][1]
+        mount = MOUNT_PREFIXES[api]
         found = None
         if mount is None:
             found = _match(api, method, path, suffix=True)
@@ -152,7 +150,7 @@ def find_operation(method: str, url_path: str, *, api: str | None = None) -> Ope
             if found is not None:
                 return found
     for host_api in HOST_APIS:
-        mount = SPEC_FILES[host_api][1]
+        mount = MOUNT_PREFIXES[host_api]
         if mount and not path.startswith(mount + "/"):
             continue
         found = _match(host_api, method, path[len(mount) :], suffix=False)
@@ -175,11 +173,7 @@ def _resolve(node: Any, spec: dict, stack: tuple[str, ...] = ()) -> Any:
             for part in ref[2:].split("/"):
                 target = target[part.replace("~1", "/").replace("~0", "~")]
             return _resolve(target, spec, (*stack, ref))
-        return {
-            key: _resolve(value, spec, stack)
-            for key, value in node.items()
-            if key not in ("example", "examples", "description")
-        }
+        return {key: _resolve(value, spec, stack) for key, value in node.items()}
     if isinstance(node, list):
         return [_resolve(value, spec, stack) for value in node]
     return node
