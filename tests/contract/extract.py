@@ -77,6 +77,11 @@ OPERATIONS: tuple[tuple[str, str, str], ...] = (
         "/api/catalog_system/pvt/skuseller/changenotification/{sellerId}/{sellerSkuId}",
     ),
     ("catalog", "post", "/api/catalog_system/pvt/skuseller/changenotification/{skuId}"),
+    (
+        "sku-bindings",
+        "post",
+        "/sku-binding/pvt/skuseller/changenotification/{sellerId}/{sellerSkuId}",
+    ),
     ("marketplace-apis", "post", "/notificator/{sellerId}/changenotification/{skuId}/inventory"),
     ("marketplace-apis", "post", "/notificator/{sellerId}/changenotification/{skuId}/price"),
     ("suggestions", "get", "/suggestions/{sellerId}/{sellerSkuId}"),
