@@ -28,7 +28,7 @@ from catalog.models import (
     SuggestionState,
 )
 from imports.models import BatchStatus, ImportBatch
-from orders.models import Actor, EventType, OrderEvent
+from orders.models import Actor, EventType, Order, OrderEvent
 from outbox.models import CommandState, VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory
 
@@ -190,13 +190,19 @@ def photograph(page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"))
 
 
+def order_pages() -> list[str]:
+    """The order page of the order with the longest customer name and most commands."""
+    order = Order.objects.filter(customer_first_name=LONG_NAMES[0][0]).order_by("pk").first()
+    return [reverse("admin:orders_order_change", args=[order.pk])]
+
+
 def test_every_list_shows_every_column_at_1440_and_1280(
     page, live_server, admin_login, django_user_model
 ):
     admin_login("maria.aparecida.cavalcanti")
     realistic_lists(django_user_model.objects.get(username="maria.aparecida.cavalcanti"))
     hidden = {}
-    for url in admin_lists():
+    for url in admin_lists() + order_pages():
         for screen in SCREENS:
             page.set_viewport_size(screen)
             response = page.goto(f"{live_server.url}{url}")
@@ -208,3 +214,33 @@ def test_every_list_shows_every_column_at_1440_and_1280(
             if found:
                 hidden[name] = found[:5]
     assert hidden == {}, "\n".join(f"{name}: {found}" for name, found in hidden.items())
+
+
+def test_a_cut_value_is_whole_on_hover_and_on_its_page(
+    page, live_server, admin_login, django_user_model
+):
+    admin_login("maria.aparecida.cavalcanti")
+    realistic_lists(django_user_model.objects.get(username="maria.aparecida.cavalcanti"))
+    command = VtexCommand.objects.filter(last_error_code="ORD-UNKNOWN-CODE-42").first()
+    page.set_viewport_size(SCREENS[1])
+    page.goto(f"{live_server.url}/admin/outbox/vtexcommand/")
+
+    row = page.locator("#result_list tr", has=page.locator(f'[title="{command.key}"]'))
+    answer = row.locator(".field-answer_summary .bo-truncated")
+    whole = f"ORD-UNKNOWN-CODE-42: {VTEX_LONG_ANSWER}"
+    # Cut on screen (three lines of the column), whole in the title the mouse shows.
+    assert answer.get_attribute("title") == whole
+    assert answer.evaluate("span => span.scrollHeight > span.clientHeight")
+    key = row.locator(".field-key_display .bo-truncated")
+    assert key.evaluate("span => span.scrollHeight > span.clientHeight")
+    # The attempts and the next try, under the state, in Portuguese.
+    assert "7 tentativas" in row.locator(".field-state_summary").inner_text()
+    assert "próxima:" in row.locator(".field-state_summary").inner_text()
+
+    # The command's page has every field whole: the key and VTEX's words.
+    with page.expect_navigation():
+        key.click()
+    assert page.url.endswith(f"/admin/outbox/vtexcommand/{command.pk}/change/")
+    content = page.inner_text("#content")
+    assert command.key in content
+    assert VTEX_LONG_ANSWER in content
