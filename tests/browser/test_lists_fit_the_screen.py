@@ -37,8 +37,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENS = [{"width": 1440, "height": 900}, {"width": 1280, "height": 800}]
 
 # What sticks out: the results' table past its box (the box scrolls sideways: columns hidden
-# behind its scroll bar), the page wider than the window, and any element past the window's
-# right edge.
+# behind its scroll bar), the page wider than the window, anything spilling out of the order
+# page's panels, and any element past the window's right edge.
 HIDDEN = """() => {
   const hidden = [];
   const results = document.querySelector("#changelist .results");
@@ -49,6 +49,16 @@ HIDDEN = """() => {
   const page = document.scrollingElement;
   if (page.scrollWidth > window.innerWidth) {
     hidden.push(`page ${page.scrollWidth} px in a window of ${window.innerWidth} px`);
+  }
+  // The order page's panels: nothing spills over the panel beside it.
+  for (const panel of document.querySelectorAll(".order-panel")) {
+    const edge = panel.getBoundingClientRect().right;
+    for (const element of panel.querySelectorAll("*")) {
+      const box = element.getBoundingClientRect();
+      if (box.width > 0 && box.right > edge + 0.5) {
+        hidden.push(`${panel.id}: ${element.tagName.toLowerCase()}.${element.className}`);
+      }
+    }
   }
   const width = document.documentElement.clientWidth;
   for (const element of document.querySelectorAll("body *")) {
