@@ -48,6 +48,7 @@ from catalog.services.notifications import sku_notify_change
 from catalog.services.skus import sku_save
 from catalog.services.suggestions import suggestion_check, suggestion_refusal, suggestion_send
 from catalog.suggestions import suggestion_problems
+from core.admin_display import short_datetime, truncated
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from orders.models import Actor
 from orders.money import brl
@@ -76,7 +77,7 @@ SUGGESTION_COLOURS = {
 def _badge(kind: str, value: str, label: str, colour: str) -> str:
     return format_html(
         '<span class="{}" data-state="{}" style="background:{};color:#fff;padding:2px 8px;'
-        'border-radius:10px;white-space:nowrap">{}</span>',
+        'border-radius:10px">{}</span>',
         kind,
         value,
         colour,
@@ -193,15 +194,14 @@ class SkuAdmin(ExportMixin, admin.ModelAdmin):
     import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
     list_display = (
         "sku_id",
-        "name",
+        "name_display",
         "price_display",
         "stock",
         "active",
         "binding_display",
         "suggestion_display",
-        "updated_at",
     )
-    list_display_links = ("sku_id", "name")
+    list_display_links = ("sku_id", "name_display")
     list_filter = ("binding", LatestSuggestionFilter, "active", "brand")
     search_fields = ("=sku_id", "name", "product_name", "=ean", "=ref_id")
     search_help_text = gettext_lazy("SKU id, name, product name, EAN or reference id.")
@@ -262,6 +262,10 @@ class SkuAdmin(ExportMixin, admin.ModelAdmin):
             for name, action in super().get_actions(request).items()
             if not hasattr(action[0], "permission") or request.user.has_perm(action[0].permission)
         }
+
+    @admin.display(description=gettext_lazy("SKU name"), ordering="name")
+    def name_display(self, sku: Sku) -> str:
+        return truncated(sku.name, 10, lines=2)
 
     @admin.display(description=gettext_lazy("price"), ordering="price")
     def price_display(self, sku: Sku) -> str:
@@ -357,6 +361,20 @@ def _url_name(name: str) -> str:
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """The read-only lists of what was sent about a SKU: their shared columns, cut to fit."""
+
+    @admin.display(description=gettext_lazy("SKU"), ordering="sku__sku_id")
+    def sku_display(self, record: SkuSuggestion | SkuChangeNotification) -> str:
+        return truncated(record.sku, 10, lines=2)
+
+    @admin.display(description=gettext_lazy("requested by"), ordering="requested_by")
+    def requested_by_display(self, record: SkuSuggestion | SkuChangeNotification) -> str:
+        return truncated(record.requested_by, 8)
+
+    @admin.display(description=gettext_lazy("created at"), ordering="created_at")
+    def created_display(self, record: SkuSuggestion | SkuChangeNotification) -> str:
+        return short_datetime(record.created_at)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -369,7 +387,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SkuSuggestion)
 class SkuSuggestionAdmin(ReadOnlyAdmin):
-    list_display = ("sku", "state_display", "last_error", "requested_by", "created_at", "sent_at")
+    list_display = (
+        "sku_display",
+        "state_display",
+        "last_error_display",
+        "requested_by_display",
+        "created_display",
+        "sent_display",
+    )
     list_filter = ("state",)
     list_select_related = ("sku", "requested_by")
     search_fields = ("=sku__sku_id",)
@@ -390,6 +415,14 @@ class SkuSuggestionAdmin(ReadOnlyAdmin):
     def state_display(self, suggestion: SkuSuggestion) -> str:
         return suggestion_badge(suggestion.state)
 
+    @admin.display(description=gettext_lazy("last error"))
+    def last_error_display(self, suggestion: SkuSuggestion) -> str:
+        return truncated(suggestion.last_error, 14, lines=3)
+
+    @admin.display(description=gettext_lazy("sent at"), ordering="sent_at")
+    def sent_display(self, suggestion: SkuSuggestion) -> str:
+        return short_datetime(suggestion.sent_at)
+
     @admin.display(description=gettext_lazy("payload sent"))
     def payload_display(self, suggestion: SkuSuggestion) -> str:
         return format_html(
@@ -400,7 +433,15 @@ class SkuSuggestionAdmin(ReadOnlyAdmin):
 
 @admin.register(SkuChangeNotification)
 class SkuChangeNotificationAdmin(ReadOnlyAdmin):
-    list_display = ("sku", "kind", "reason", "outcome", "detail", "requested_by", "created_at")
+    list_display = (
+        "sku_display",
+        "kind",
+        "reason_display",
+        "outcome",
+        "detail_display",
+        "requested_by_display",
+        "created_display",
+    )
     list_filter = ("kind", "outcome")
     list_select_related = ("sku", "requested_by")
     search_fields = ("=sku__sku_id",)
@@ -416,6 +457,14 @@ class SkuChangeNotificationAdmin(ReadOnlyAdmin):
         "answered_at",
     )
     fields = readonly_fields
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_display(self, notification: SkuChangeNotification) -> str:
+        return truncated(notification.reason, 9, lines=3)
+
+    @admin.display(description=gettext_lazy("marketplace's answer"))
+    def detail_display(self, notification: SkuChangeNotification) -> str:
+        return truncated(notification.detail, 11, lines=3)
 
 
 @admin.register(ShippingRule)

@@ -24,9 +24,12 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.admin_display import short_datetime, truncated
 from imports.files import IGNORED, MAPPED, UNKNOWN, FileRefused
 from imports.forms import ColumnsForm, ConfirmForm, UploadForm
 from imports.kinds import ImportKind, import_kind, import_kinds, kind_choices
@@ -112,14 +115,12 @@ def import_links(request: HttpRequest, app_label: str) -> list[tuple[str, str]]:
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = (
         "number",
-        "file_name",
+        "file_name_display",
         "kind_display",
-        "user",
-        "created_at",
+        "user_display",
+        "created_display",
         "status",
-        "total_rows",
-        "refused_rows",
-        "imported_rows",
+        "rows_display",
     )
     list_filter = ("status", KindFilter, NeedsAttentionFilter)
     list_select_related = ("user",)
@@ -134,6 +135,31 @@ class ImportBatchAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("kind"), ordering="kind")
     def kind_display(self, batch: ImportBatch) -> str:
         return _kind_label(batch.kind)
+
+    @admin.display(description=gettext_lazy("file name"), ordering="file_name")
+    def file_name_display(self, batch: ImportBatch) -> str:
+        return truncated(batch.file_name, 12, lines=2)
+
+    @admin.display(description=gettext_lazy("user"), ordering="user")
+    def user_display(self, batch: ImportBatch) -> str:
+        return truncated(batch.user, 8)
+
+    @admin.display(description=gettext_lazy("rows"), ordering="total_rows")
+    def rows_display(self, batch: ImportBatch) -> str:
+        """The file's rows; under them how many were refused and imported (one column: the
+        list fits the screen; the batch page has each figure)."""
+        return format_html(
+            '{}<small class="bo-under">{}</small><small class="bo-under">{}</small>',
+            number_format(batch.total_rows, force_grouping=True),
+            ngettext("%(count)s refused", "%(count)s refused", batch.refused_rows)
+            % {"count": number_format(batch.refused_rows, force_grouping=True)},
+            ngettext("%(count)s imported", "%(count)s imported", batch.imported_rows)
+            % {"count": number_format(batch.imported_rows, force_grouping=True)},
+        )
+
+    @admin.display(description=gettext_lazy("uploaded at"), ordering="created_at")
+    def created_display(self, batch: ImportBatch) -> str:
+        return short_datetime(batch.created_at)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).defer("content")

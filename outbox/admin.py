@@ -14,14 +14,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from core.admin_display import short_datetime, truncated
 from outbox.enqueue import command_superseded_key
 from outbox.forms import ResolveForm
 from outbox.models import CommandAttempt, CommandState, VtexCommand
 from outbox.operator import command_mark_resolved, command_retry_now
 from outbox.records import EMBEDDED_XML_FIELDS, Outcome
-from outbox.refusals import refusal_explanation, vtex_answer
+from outbox.refusals import refusal_explanation, vtex_answer, vtex_answer_text
 from outbox.selectors import commands_needing_attention
 
 STATE_COLOURS = {
@@ -48,7 +49,7 @@ OUTCOME_LABELS = {
 def state_badge(command: VtexCommand) -> str:
     return format_html(
         '<span class="command-state" data-state="{}" style="background:{};color:#fff;'
-        'padding:2px 8px;border-radius:10px;white-space:nowrap">{}</span>',
+        'padding:2px 8px;border-radius:10px">{}</span>',
         command.state,
         STATE_COLOURS.get(command.state, "#6b7280"),
         command.get_state_display(),
@@ -121,16 +122,17 @@ class CommandAttemptInline(admin.TabularInline):
 
 @admin.register(VtexCommand)
 class VtexCommandAdmin(admin.ModelAdmin):
+    # What an operator reads on one screen (issue 19): the state with its attempts and next
+    # try in one column, VTEX's answer and the long key cut to their columns (whole on hover
+    # and on the command's page, with every other field).
     list_display = (
-        "key",
+        "key_display",
         "kind",
         "subject_link",
-        "state_display",
-        "attempts",
-        "next_attempt_at",
-        "error_display",
-        "requested_by",
-        "created_at",
+        "state_summary",
+        "answer_summary",
+        "requested_by_display",
+        "created_display",
     )
     list_filter = ("state", "kind", NeedsAttentionFilter, "target", "source")
     # A subject's page (an order's) links to its commands with these filters.
@@ -186,6 +188,43 @@ class VtexCommandAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("state"), ordering="state")
     def state_display(self, command: VtexCommand) -> str:
         return state_badge(command)
+
+    @admin.display(description=gettext_lazy("key"), ordering="key")
+    def key_display(self, command: VtexCommand) -> str:
+        return truncated(command.key, 9, lines=2)
+
+    @admin.display(description=gettext_lazy("state"), ordering="state")
+    def state_summary(self, command: VtexCommand) -> str:
+        """The state's badge; under it the attempts so far and, while the command waits for
+        another, when it is."""
+        attempts = ngettext("%(count)d attempt", "%(count)d attempts", command.attempts) % {
+            "count": command.attempts
+        }
+        waiting = command.state in (CommandState.PENDING, CommandState.RETRYING)
+        if not (waiting and command.next_attempt_at):
+            return format_html(
+                '{}<small class="bo-under">{}</small>', state_badge(command), attempts
+            )
+        return format_html(
+            '{}<small class="bo-under">{}</small><small class="bo-under">{}</small>',
+            state_badge(command),
+            attempts,
+            _("next: %(when)s") % {"when": short_datetime(command.next_attempt_at)},
+        )
+
+    @admin.display(description=gettext_lazy("VTEX's answer"))
+    def answer_summary(self, command: VtexCommand) -> str:
+        return truncated(
+            vtex_answer_text(command.last_error_code, command.last_error_message), 13, lines=3
+        )
+
+    @admin.display(description=gettext_lazy("requested by"), ordering="requested_by")
+    def requested_by_display(self, command: VtexCommand) -> str:
+        return truncated(command.requested_by, 8)
+
+    @admin.display(description=gettext_lazy("created at"), ordering="created_at")
+    def created_display(self, command: VtexCommand) -> str:
+        return short_datetime(command.created_at)
 
     @admin.display(description=gettext_lazy("VTEX's answer"))
     def error_display(self, command: VtexCommand) -> str:

@@ -117,6 +117,13 @@ def refusal_explanation(code: str) -> str:
     return str(explanation) if explanation is not None else ""
 
 
+def vtex_answer_text(code: str, message: str) -> str:
+    """:func:`vtex_answer` as plain text, on one line: for a list's cut column and its hover."""
+    raw = f"{code}: {message}" if code and message else code or message
+    explanation = refusal_explanation(code)
+    return f"{explanation} ({raw})" if explanation and raw else raw
+
+
 def vtex_answer(code: str, message: str) -> str:
     """VTEX's refusal as operators see it: what the code means, above VTEX's raw words
     (``code: message``); the raw words alone for a code the table does not know."""

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_display import short_datetime, truncated
 from orders.admin.timeline import TimelineLine, timeline
 from orders.models import OrderEvent
 from orders.status import status_label
@@ -20,13 +21,13 @@ from outbox.selectors import subject_commands
 @admin.register(OrderEvent)
 class OrderEventAdmin(admin.ModelAdmin):
     list_display = (
-        "created_at",
+        "created_display",
         "order_link",
         "type",
         "from_display",
         "to_display",
         "actor",
-        "receipt",
+        "receipt_display",
     )
     list_filter = (
         "type",
@@ -103,6 +104,14 @@ class OrderEventAdmin(admin.ModelAdmin):
         url = reverse("admin:orders_order_change", args=[event.order_id])
         return format_html('<a href="{}">{}</a>', url, event.order.vtex_order_id)
 
+    @admin.display(description=_("time"), ordering="created_at")
+    def created_display(self, event: OrderEvent) -> str:
+        return short_datetime(event.created_at)
+
+    @admin.display(description=_("VTEX receipt"), ordering="receipt")
+    def receipt_display(self, event: OrderEvent) -> str:
+        return truncated(event.receipt, 6)
+
     @admin.display(description=_("from status"))
     def from_display(self, event: OrderEvent) -> str:
         return status_label(event.from_status) if event.from_status else ""
@@ -113,7 +122,7 @@ class OrderEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("actor"))
     def actor(self, event: OrderEvent) -> str:
-        return getattr(event, "command_requester", None) or event.actor_display
+        return truncated(getattr(event, "command_requester", None) or event.actor_display, 8)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

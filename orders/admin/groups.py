@@ -19,6 +19,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_display import truncated
+
 GROUP_LABELS = {
     "Operations": _("Operations"),
     "Finance": _("Finance"),
@@ -76,7 +78,17 @@ class OperatorGroupAdmin(GroupAdmin):
 
 @admin.register(User)
 class OperatorUserAdmin(UserAdmin):
+    list_display = ("username_display", "email_display", "first_name", "last_name", "is_staff")
     list_filter = ("is_staff", "is_superuser", "is_active", ("groups", GroupNameFilter))
+
+    # A user name or an e-mail has no space to wrap at: cut to the column, whole on hover.
+    @admin.display(description=_("username"), ordering="username")
+    def username_display(self, user: User) -> str:
+        return truncated(user.username, 12)
+
+    @admin.display(description=_("email address"), ordering="email")
+    def email_display(self, user: User) -> str:
+        return truncated(user.email, 14)
 
     def formfield_for_manytomany(
         self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_display import short_datetime, truncated
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from orders.admin.orders import MaskedExportMixin
 from orders.models import Invoice
@@ -39,13 +40,13 @@ class InvoiceAdmin(MaskedExportMixin, admin.ModelAdmin):
     resource_classes = (InvoiceExportResource,)
     import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
     list_display = (
-        "number",
+        "number_display",
         "order_link",
         "type",
         "value_display",
-        "issued_at",
-        "courier",
-        "tracking_number",
+        "issued_display",
+        "courier_display",
+        "tracking_display",
     )
     list_filter = ("type", ("issued_at", admin.DateFieldListFilter), HasTrackingFilter)
     search_fields = ("=number", "=order__vtex_order_id", "=tracking_number")
@@ -54,6 +55,23 @@ class InvoiceAdmin(MaskedExportMixin, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     ordering = ("-issued_at", "-pk")
+
+    # Long values are cut to the column (the whole value on hover and on the order page).
+    @admin.display(description=_("number"), ordering="number")
+    def number_display(self, invoice: Invoice) -> str:
+        return truncated(invoice.number, 7)
+
+    @admin.display(description=_("issued at"), ordering="issued_at")
+    def issued_display(self, invoice: Invoice) -> str:
+        return short_datetime(invoice.issued_at)
+
+    @admin.display(description=_("courier"), ordering="courier")
+    def courier_display(self, invoice: Invoice) -> str:
+        return truncated(invoice.courier, 9, lines=2)
+
+    @admin.display(description=_("tracking number"), ordering="tracking_number")
+    def tracking_display(self, invoice: Invoice) -> str:
+        return truncated(invoice.tracking_number, 9)
 
     @admin.display(description=_("order"), ordering="order__vtex_order_id")
     def order_link(self, invoice: Invoice) -> str:

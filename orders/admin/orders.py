@@ -7,17 +7,17 @@ items, invoices or events. Customer data is always rendered through
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import HttpRequest
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_display import short_datetime, truncated
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from imports.spreadsheet import StreamedExportMixin
 from orders.admin.actions import OrderOperationsMixin
@@ -52,18 +52,11 @@ PII_SEARCH_FIELDS = frozenset(
 def status_badge(status: str) -> str:
     return format_html(
         '<span class="order-status" data-status="{}" style="background:{};color:#fff;'
-        'padding:2px 8px;border-radius:10px;white-space:nowrap">{}</span>',
+        'padding:2px 8px;border-radius:10px">{}</span>',
         status,
         status_colour(status),
         status_label(status),
     )
-
-
-def short_datetime(value: datetime | None) -> str:
-    """``28/11/2026 17:37`` in local time: the list's dates take a third of the long form."""
-    if value is None:
-        return "-"
-    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 class MaskedExportMixin(StreamedExportMixin):
@@ -137,9 +130,6 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     )
     change_form_template = "admin/orders/order/change_form.html"
 
-    class Media:
-        css = {"all": ("backoffice/admin.css",)}
-
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         # Whether each order is late (orders.selectors.orders_late), for the list's flag.
         return (
@@ -186,18 +176,19 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         # The customer column needs the user (masking), which list_display callables do not get.
         def customer(order: Order) -> str:
-            return customer_display(order=order, user=request.user).name
+            return truncated(customer_display(order=order, user=request.user).name, 9, lines=2)
 
         customer.short_description = _("customer")  # type: ignore[attr-defined]
         customer.admin_order_field = "customer_first_name"  # type: ignore[attr-defined]
+        # What an operator reads on one screen (issue 19), with room for a marketplace's
+        # longer order ids; the sequence and the origin are on the order page (the search finds
+        # a sequence, a filter picks an origin).
         return [
             "vtex_order_id",
-            "sequence",
             "created_display",
             customer,
             "value_display",
             "status_late_display",
-            "origin",
             "last_change_display",
         ]
 

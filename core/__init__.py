@@ -1,0 +1,1 @@
+"""The ground floor every app shares (ARCHITECTURE.md): nothing here imports an app."""
