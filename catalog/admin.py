@@ -40,6 +40,7 @@ from catalog.models import (
     SkuChangeNotification,
     SkuSuggestion,
     SuggestionState,
+    business_days_display,
 )
 from catalog.resources import SkuExportResource
 from catalog.selectors import sku_available, sku_history, skus_with_latest_suggestion
@@ -425,7 +426,7 @@ class ShippingRuleAdmin(admin.ModelAdmin):
         "delivery_channel",
         "postal_codes",
         "price_display",
-        "shipping_estimate",
+        "estimate_display",
         "active",
     )
     list_filter = ("name", "delivery_channel", "is_default", "active")
@@ -453,3 +454,7 @@ class ShippingRuleAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("price"), ordering="price")
     def price_display(self, rule: ShippingRule) -> str:
         return brl(rule.price)
+
+    @admin.display(description=gettext_lazy("estimate"))
+    def estimate_display(self, rule: ShippingRule) -> str:
+        return business_days_display(rule.shipping_estimate)
