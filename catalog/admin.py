@@ -9,7 +9,6 @@ reports what was queued or why not (``catalog.services``).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,7 @@ from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -41,6 +40,7 @@ from catalog.models import (
     SkuChangeNotification,
     SkuSuggestion,
     SuggestionState,
+    business_days_display,
 )
 from catalog.resources import SkuExportResource
 from catalog.selectors import sku_available, sku_history, skus_with_latest_suggestion
@@ -511,25 +511,6 @@ class ShippingRuleAdmin(admin.ModelAdmin):
             return ["estimate_display" if name == "shipping_estimate" else name for name in fields]
         return fields
 
-    @admin.display(description=gettext_lazy("estimate"), ordering="shipping_estimate")
+    @admin.display(description=gettext_lazy("estimate"))
     def estimate_display(self, rule: ShippingRule) -> str:
-        return estimate_in_words(rule.shipping_estimate)
-
-
-# VTEX's estimate units ("3bd", "2d", "4h", "30m") in words.
-ESTIMATE_UNITS = {
-    "bd": lambda n: ngettext("%(count)s business day", "%(count)s business days", n),
-    "d": lambda n: ngettext("%(count)s day", "%(count)s days", n),
-    "h": lambda n: ngettext("%(count)s hour", "%(count)s hours", n),
-    "m": lambda n: ngettext("%(count)s minute", "%(count)s minutes", n),
-}
-
-
-def estimate_in_words(estimate: str) -> str:
-    """A VTEX shipping estimate as an operator reads it: "1bd" is "1 business day" ("1 dia
-    útil"); a value of another form is shown as it is."""
-    match = re.fullmatch(r"(\d+)(bd|d|h|m)", estimate or "")
-    if match is None:
-        return estimate
-    count = int(match[1])
-    return ESTIMATE_UNITS[match[2]](count) % {"count": count}
+        return business_days_display(rule.shipping_estimate)

@@ -7,9 +7,18 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import ShippingRule, Sku
+from catalog.models import (
+    MAX_BUSINESS_DAYS,
+    ShippingRule,
+    Sku,
+    business_days,
+    business_days_display,
+    business_days_estimate,
+)
 from catalog.services.skus import sku_price_jumps
 from orders.money import MoneyField
 
@@ -64,9 +73,43 @@ def _percent() -> str:
     return f"{settings.CATALOG_PRICE_CHANGE_CONFIRM_SHARE * 100:g}"
 
 
+def _business_days_refusal() -> str:
+    return gettext("Type the number of business days, from 1 to %(max)s.") % {
+        "max": MAX_BUSINESS_DAYS
+    }
+
+
+def _business_days_field() -> forms.IntegerField:
+    # Built once, at import: the message is translated when shown, in the user's language.
+    refusal = lazy(_business_days_refusal, str)()
+    return forms.IntegerField(
+        label=_("Delivery estimate (business days)"),
+        min_value=1,
+        max_value=MAX_BUSINESS_DAYS,
+        error_messages={"invalid": refusal, "min_value": refusal, "max_value": refusal},
+        widget=forms.NumberInput(attrs={"style": "width: 6em"}),
+    )
+
+
 class ShippingRuleForm(forms.ModelForm):
+    """A shipping rule; its delivery estimate typed in business days, kept as VTEX's "3bd"."""
+
     price = MoneyField(label=_("Price (R$)"))
+    shipping_estimate = _business_days_field()
 
     class Meta:
         model = ShippingRule
-        fields = ("price",)
+        fields = ("price", "shipping_estimate")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("shipping_estimate")
+        stored = self.instance.shipping_estimate
+        if field is None or not stored:
+            return
+        # A rule of another unit ("2d", "4h") shows it, and takes business days once saved.
+        self.initial["shipping_estimate"] = business_days(stored)
+        field.help_text = _("Now: %(estimate)s.") % {"estimate": business_days_display(stored)}
+
+    def clean_shipping_estimate(self) -> str:
+        return business_days_estimate(self.cleaned_data["shipping_estimate"])

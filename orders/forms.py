@@ -8,6 +8,7 @@ owns and the notes its page shows.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django import forms
@@ -29,7 +30,12 @@ from orders.services.actions import (
     invoice_value_preview,
     sale_invoices,
 )
-from orders.services.changes import ChangePreview, Replacement, change_request
+from orders.services.changes import (
+    ChangePreview,
+    Replacement,
+    change_items_left,
+    change_request,
+)
 from orders.validators import (
     TextLength,
     validate_invoice_number,
@@ -324,6 +330,7 @@ class TrackingEventForm(forms.Form):
 
 
 TrackingEventFormSet = forms.formset_factory(TrackingEventForm, extra=3)
+TrackingEventFormSet.caption = _("Tracking events")
 
 
 class TrackingEventsForm(SaleInvoiceForm):
@@ -387,6 +394,23 @@ class ReturnAndCancelForm(InvoiceIdentityForm):
         ]
 
 
+def typed_count(value: Any) -> int:
+    """A quantity as typed, for a count shown while the form is filled: digits are a number,
+    anything else (empty, a typo) counts 0 until the form says what is wrong with it."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
+
+
+@dataclass(frozen=True)
+class ItemQuantities:
+    """Shown beside an item of the change form: what the order has, and what is left of it
+    after the change as typed (``orders.services.changes.change_items_left``)."""
+
+    sku_id: str
+    ordered: int
+    left: int
+
+
 class AddedItemForm(forms.Form):
     sku_id = bounded(forms.CharField(label=_("SKU id")), bounds.SKU_ID)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
@@ -402,6 +426,7 @@ class AddedItemForm(forms.Form):
 
 
 AddedItemFormSet = forms.formset_factory(AddedItemForm, extra=2)
+AddedItemFormSet.caption = _("Items added")
 
 
 class ReplacementForm(forms.Form):
@@ -427,6 +452,7 @@ class ReplacementForm(forms.Form):
 
 
 ReplacementFormSet = forms.formset_factory(ReplacementForm, extra=1)
+ReplacementFormSet.caption = _("Items replaced by another SKU, or by a new quantity")
 
 
 class OrderChangeForm(OperationForm):
@@ -480,6 +506,32 @@ class OrderChangeForm(OperationForm):
                 },
             )
             self.remove_fields.append((name, item))
+        self._show_items_left()
+
+    def _show_items_left(self) -> None:
+        """Beside each item, what the order has and what the change as typed leaves of it;
+        the page's script recounts as the operator types."""
+        removed: dict[int, int] = {}
+        for name, item in self.remove_fields:
+            typed = self[name].value() if self.is_bound else 0
+            removed[item.position] = removed.get(item.position, 0) + typed_count(typed)
+        replaced = []
+        for form in self.replaced.forms if self.is_bound else ():
+            sku_id = form["sku_id"].value()
+            if sku_id:
+                replaced.append(
+                    Replacement(
+                        sku_id=sku_id,
+                        quantity=typed_count(form["quantity"].value()),
+                        new_sku_id=str(form["new_sku_id"].value() or "").strip(),
+                        new_quantity=typed_count(form["new_quantity"].value()),
+                    )
+                )
+        left = change_items_left(items=self.items, removed=removed, replaced=replaced)
+        for name, item in self.remove_fields:
+            self.fields[name].item_quantities = ItemQuantities(
+                sku_id=item.sku_id, ordered=item.quantity, left=left[item.position]
+            )
 
     def items_removed(self) -> list[ChangeLine]:
         return [

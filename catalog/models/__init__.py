@@ -3,7 +3,14 @@ their binding at the marketplace and the suggestions that ask for it, the log of
 notifications, the stock held by placed marketplace orders, and the shipping rules the
 fulfillment simulation answers from. Money is integer cents."""
 
-from catalog.models.shipping import DeliveryChannel, ShippingRule
+from catalog.models.shipping import (
+    MAX_BUSINESS_DAYS,
+    DeliveryChannel,
+    ShippingRule,
+    business_days,
+    business_days_display,
+    business_days_estimate,
+)
 from catalog.models.skus import (
     Binding,
     NotificationKind,
@@ -16,6 +23,7 @@ from catalog.models.skus import (
 )
 
 __all__ = [
+    "MAX_BUSINESS_DAYS",
     "Binding",
     "DeliveryChannel",
     "NotificationKind",
@@ -26,4 +34,7 @@ __all__ = [
     "SkuSuggestion",
     "StockReservation",
     "SuggestionState",
+    "business_days",
+    "business_days_display",
+    "business_days_estimate",
 ]

@@ -24,7 +24,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -43,6 +43,7 @@ from orders.models import (
     EventType,
     Order,
     OrderChange,
+    OrderItem,
 )
 from orders.selectors import InvoicingSummary, order_invoicing_summary
 from orders.services.actions import (
@@ -259,6 +260,35 @@ def _check_order(order: Order, change: ChangeRequest, summary: InvoicingSummary)
             removes_every_item=bool(removing) and removing == ordered,
             adds_items=adds_items,
         )
+
+
+def change_items_left(
+    *,
+    items: Sequence[OrderItem],
+    removed: Mapping[int, int],
+    replaced: Sequence[Replacement],
+) -> dict[int, int]:
+    """Each item's units after the change (position -> units), as the change form shows them
+    beside each item: what the order has of it, less what is removed of it (``removed``, by
+    position), less what replacements take of its SKU (from the first item of that SKU on;
+    the last takes what is left over), plus a replacement's new quantity of the same SKU.
+    Below 0 when the change takes more than the order has (the checks refuse that change).
+    The change form's script (templates/admin/orders/order/operation_form.html) counts alike
+    as the operator types."""
+    left = {item.position: item.quantity - removed.get(item.position, 0) for item in items}
+    for swap in replaced:
+        same_sku = [item.position for item in items if item.sku_id == swap.sku_id]
+        if not same_sku:
+            continue
+        rest = swap.quantity
+        for position in same_sku:
+            taken = min(rest, max(left[position], 0))
+            left[position] -= taken
+            rest -= taken
+        left[same_sku[-1]] -= rest
+        if swap.new_sku_id == swap.sku_id:
+            left[same_sku[0]] += swap.new_quantity
+    return left
 
 
 def _price_increase_refusal(order: Order) -> str:

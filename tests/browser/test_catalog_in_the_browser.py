@@ -5,7 +5,7 @@ what an incomplete SKU lacks, and "check suggestion" shows the marketplace's app
 import pytest
 from playwright.sync_api import expect
 
-from catalog.models import Binding, Sku
+from catalog.models import Binding, ShippingRule, Sku
 from tests.catalog.factories import SkuFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -123,3 +123,24 @@ def test_a_price_is_typed_in_reais_and_a_big_change_waits_for_its_confirmation(
     assert sku.price == 549900
     [notified] = vtex_sandbox.calls(method="POST", path_contains="/api/notificator/")
     assert notified["path"].endswith("/changenotification/8010/price")
+
+
+def test_a_shipping_rules_estimate_is_typed_and_read_in_business_days(
+    page, live_server, admin_login
+):
+    admin_login("operadora", group="Operations")
+    page.goto(f"{live_server.url}/admin/catalog/shippingrule/add/")
+    page.fill("#id_name", "Expressa")
+    page.fill("#id_postal_code_from", "01000000")
+    page.fill("#id_postal_code_to", "05999999")
+    page.fill("#id_price", "24,90")
+    page.fill("#id_shipping_estimate", "3")
+    with page.expect_navigation():
+        page.locator("input[name=_save]").click()
+
+    expect(page.locator("#result_list")).to_contain_text("3 dias úteis")
+    rule = ShippingRule.objects.get()
+    assert rule.shipping_estimate == "3bd"
+    page.locator("#result_list a", has_text="Expressa").click()
+    expect(page.locator("#id_shipping_estimate")).to_have_value("3")
+    expect(page.locator(".field-shipping_estimate")).to_contain_text("Atual: 3 dias úteis")

@@ -3,12 +3,15 @@ order page, reads VTEX's preview (nothing changes yet), confirms it, and follows
 in the order's history until VTEX says it is done; the mirror then shows VTEX's items and
 value."""
 
+import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from orders.models import Order
 from tests.browser.test_operations_box import QUEUED
+from tests.orders.factories import OrderFactory, OrderItemFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,3 +97,45 @@ def test_a_change_stopped_on_error_is_retried_and_another_canceled_in_its_histor
     assert box.vtex(canceled)["modifications"][0]["status"] == "canceled"
     assert box.vtex(canceled)["order"]["value"] == canceled.value
     assert "Cancelada" in box.page.inner_text("#order-changes")
+
+
+def test_the_change_form_counts_what_is_left_of_each_item_as_the_operator_types(
+    page, live_server, admin_login
+):
+    order = OrderFactory(status="handling")
+    OrderItemFactory(order=order, position=0, sku_id="2001", quantity=3, name="Camiseta P")
+    OrderItemFactory(order=order, position=1, sku_id="2002", quantity=2, name="Calça 40")
+    admin_login("operadora", group="Operations")
+    page.goto(f"{live_server.url}/admin/orders/order/{order.pk}/change/")
+    page.locator('#order-operations [data-operation="change"]').click()
+
+    first = page.locator('[data-items-left][data-remove="remove_0"]')
+    second = page.locator('[data-items-left][data-remove="remove_1"]')
+    expect(first).to_contain_text("no pedido: 3")
+    expect(first.locator("output")).to_have_text("3")
+    expect(second.locator("output")).to_have_text("2")
+    captions = page.locator("table.operation-formset caption")
+    expect(captions).to_have_text(
+        ["Itens substituídos por outro SKU, ou por uma nova quantidade", "Itens adicionados"]
+    )
+    expect(captions.first).to_be_visible()
+
+    page.fill('[name="remove_0"]', "1")
+    expect(first.locator("output")).to_have_text("2")
+    page.select_option('[name="replaced-0-sku_id"]', "2002")
+    page.fill('[name="replaced-0-quantity"]', "2")
+    expect(second.locator("output")).to_have_text("0")
+    page.fill('[name="replaced-0-new_sku_id"]', "2002")
+    page.fill('[name="replaced-0-new_quantity"]', "5")
+    expect(second.locator("output")).to_have_text("5")
+    page.fill('[name="remove_0"]', "4")
+    expect(first.locator("output")).to_have_text("-1")
+    expect(first).to_have_class(re.compile("items-left-negative"))
+
+    # Sent with no reason, the form comes back refused and counts the same on the server.
+    page.fill('[name="remove_0"]', "1")
+    with page.expect_navigation():
+        page.locator("#content-main input[type=submit]:not([name=confirm])").click()
+    expect(page.locator(".field-reason .errorlist")).to_be_visible()
+    expect(first.locator("output")).to_have_text("2")
+    expect(second.locator("output")).to_have_text("5")

@@ -270,7 +270,7 @@ def test_operations_manage_shipping_rules_and_viewers_only_read_them(login, clie
             "postal_code_from": "01000000",
             "postal_code_to": "05999999",
             "price": "24,90",
-            "shipping_estimate": "1bd",
+            "shipping_estimate": "1",
             "active": "on",
         },
     )
@@ -288,14 +288,14 @@ def test_operations_manage_shipping_rules_and_viewers_only_read_them(login, clie
     assert bad.status_code == 200
     content = bad.content.decode()
     assert "Enter the CEP as 8 digits, without the hyphen." in content
-    assert "Use VTEX&#x27;s form: 3bd, 2d, 4h." in content
+    assert "Type the number of business days, from 1 to 90." in content
     no_range = client.post(
         add,
         {
             "name": "Normal",
             "delivery_channel": "delivery",
             "price": "9,90",
-            "shipping_estimate": "4bd",
+            "shipping_estimate": "4",
         },
     )
     assert "A default rule has no CEP range; any other rule needs both CEPs" in (
@@ -453,7 +453,7 @@ def test_a_shipping_rules_price_is_typed_in_reais(login, client):
             "postal_code_from": rule.postal_code_from,
             "postal_code_to": rule.postal_code_to,
             "price": "R$ 1.049,50",
-            "shipping_estimate": rule.shipping_estimate,
+            "shipping_estimate": "7",
             "active": "on",
         },
     )
