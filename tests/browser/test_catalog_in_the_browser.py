@@ -97,7 +97,7 @@ def test_a_price_is_typed_in_reais_and_a_big_change_waits_for_its_confirmation(
     page.fill("#id_price", "55")
     save(page)
 
-    expect(page.locator(".messagelist")).to_contain_text("foi alterado com sucesso")
+    expect(page.locator(".messagelist")).to_contain_text("salva com sucesso")
     expect(page.locator("#id_price")).to_have_value("55,00")
     expect(page.locator("#sku-marketplace")).to_contain_text("Preço: R$ 55,00")
     sku.refresh_from_db()

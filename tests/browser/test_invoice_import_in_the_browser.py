@@ -43,7 +43,7 @@ def test_a_file_with_a_bad_row_is_previewed_then_its_valid_rows_imported(
     page.check("text=Importar as linhas válidas")
     page.click("text=Confirmar a importação")
 
-    assert "2 linhas importadas, 1 recusadas." in page.locator(".messagelist").inner_text()
+    assert "2 linhas importadas; recusadas: 1." in page.locator(".messagelist").inner_text()
     assert page.locator(".import-status").inner_text() == "Importado"
     for order in orders:
         page.goto(f"{live_server.url}/admin/orders/order/{order.pk}/change/")

@@ -42,7 +42,7 @@ def test_a_price_list_is_previewed_then_its_valid_rows_imported(
     page.check("text=Importar as linhas válidas")
     page.click("text=Confirmar a importação")
 
-    expect(page.locator(".messagelist")).to_contain_text("2 linhas importadas, 1 recusadas.")
+    expect(page.locator(".messagelist")).to_contain_text("2 linhas importadas; recusadas: 1.")
     expect(page.locator(".import-status")).to_have_text("Importado")
     page.goto(f"{live_server.url}/admin/catalog/sku/")
     listed = page.locator("#result_list").inner_text()
