@@ -313,6 +313,9 @@ ORDERS_FEED_VISIBILITY_TIMEOUT_SECONDS = env.int(
 ORDERS_FEED_RETENTION_SECONDS = env.int("ORDERS_FEED_RETENTION_SECONDS", default=345600)
 # How long one drain keeps fetching batches; capped at half the visibility timeout.
 ORDERS_FEED_DRAIN_BUDGET_SECONDS = env.int("ORDERS_FEED_DRAIN_BUDGET_SECONDS", default=50)
+# A drain batch is this many feed lots (10 items each): its orders are read by the fetch pool
+# while the previous batch is written, and written in one transaction.
+ORDERS_FEED_LOTS_PER_BATCH = env.int("ORDERS_FEED_LOTS_PER_BATCH", default=4)
 # Shared secret VTEX sends in the hook's header (set in the hook config); empty = hook disabled.
 ORDERS_HOOK_SECRET = env.str("ORDERS_HOOK_SECRET", default="")
 ORDERS_HOOK_SECRET_HEADER = env.str("ORDERS_HOOK_SECRET_HEADER", default="X-Backoffice-Hook-Secret")
