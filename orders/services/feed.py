@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 COMMIT_ATTEMPTS = 4
 COMMIT_BACKOFF_SECONDS = 0.25
 COMMIT_BACKOFF_MAX_SECONDS = 4.0
+# Batches whose orders are being read while the drain writes another (each batch is
+# ORDERS_FEED_LOTS_PER_BATCH lots, hidden from other readers for the visibility timeout).
+BATCHES_IN_FLIGHT = 1
 
 
 @dataclass
@@ -171,8 +174,9 @@ def _feed_drain(
     result = FeedDrainResult()
     uncommitted: list[str] = []
 
-    # Each batch's orders are read by the pool while the previous batch is written: the
-    # drain keeps one batch in flight beside the one it writes.
+    # Each batch's orders are read by the pool while the previous batches are written: the
+    # drain keeps BATCHES_IN_FLIGHT batches fetching beside the one it writes, so the pool
+    # never idles while the feed is read or the database written.
     inflight: deque[_Batch] = deque()
     stop = False
     with fetch_pool() as pool:
@@ -183,7 +187,7 @@ def _feed_drain(
                     inflight.append(_batch_fetch_start(client=client, pool=pool, items=items))
             if not inflight:
                 break
-            if len(inflight) < 2 and not stop:
+            if len(inflight) <= BATCHES_IN_FLIGHT and not stop:
                 continue
             done, orders_rate_limited = _batch_write(
                 client=client, batch=inflight.popleft(), result=result
