@@ -42,10 +42,12 @@ TIME_BUDGET_SECONDS = 600.0
 # Targets (issue 20): the drain at >= 0.9x its floor; at VTEX's limit, no 429 and >= 95 % of it.
 FLOOR_TARGET = 0.9
 RATE_SHARE_TARGET = 0.95
-# VTEX's 6,000 GetOrder a minute, as the same rate over a 10 s window (the sandbox's limit
-# and the governor's), so that a window and a half passes in seconds.
+# VTEX's 6,000 GetOrder a minute, as the same rate over a 20 s window (the sandbox's limit
+# and the governor's), so that a window and a half passes in half a minute. The governor's
+# headroom (3 % of the window) absorbs the jitter between a slot and the request's arrival:
+# 0.6 s here, 1.8 s over VTEX's minute.
 VTEX_RATE = RateLimit(6000, 60.0)
-RATE_WINDOW_SECONDS = 10.0
+RATE_WINDOW_SECONDS = 20.0
 RATE_LIMITED_WINDOWS = 1.5
 GET_ORDER = "/api/oms/pvt/orders/"
 
@@ -64,8 +66,8 @@ def run(bench: Bench) -> Figures:
     client, order_ids, waiting = _feed_waiting(bench, orders)
     bench.control.clear_calls()
     # The sandbox limits nothing in this run: neither does the governor (the floor is
-    # measured without it too).
-    with override_settings(VTEX_RATE_LIMITS={}), measured() as measurement:
+    # measured without it too; see settings_environment).
+    with measured() as measurement:
         result = feed_drain(client=client, time_budget=TIME_BUDGET_SECONDS)
     calls = bench.control.calls()
     _check(client, result, order_ids, waiting)

@@ -8,7 +8,7 @@ from orders.services.feed import feed_configure, feed_drain
 from vtex.governor import ORDERS_READ, RateLimit
 
 GET_ORDER = "/api/oms/pvt/orders/"
-LIMIT = RateLimit(60, 3.0)
+LIMIT = RateLimit(60, 5.0)
 ORDERS = 90  # a window and a half of reads
 
 

@@ -163,14 +163,19 @@ def test_a_slot_further_than_the_client_may_wait_is_not_taken_and_nothing_is_sen
 
 # --- Shared by every reader: Redis, against the sandbox's limit ------------------------------
 
-LIMIT = RateLimit(150, 6.0)  # VTEX's 6,000 a minute, scaled down so the test takes seconds
+# VTEX's 6,000 a minute scaled down so the test takes seconds; the window stays long enough
+# for the headroom (4 %: 0.4 s) to absorb a loaded machine's jitter between slot and arrival.
+LIMIT = RateLimit(200, 10.0)
+HEADROOM = 0.96
 READERS = 2
-READS = 225  # a window and a half
+READS = 300  # a window and a half
 
 
 def reader_governor(url: str) -> RateGovernor:
     """What each process builds: its own connection to the shared schedule."""
-    return RateGovernor({ORDERS_READ: LIMIT}, store=RedisStore(url), scope="sandbox")
+    return RateGovernor(
+        {ORDERS_READ: LIMIT}, store=RedisStore(url), scope="sandbox", headroom=HEADROOM
+    )
 
 
 def test_readers_in_separate_processes_share_the_limit_and_draw_no_429(sandbox, redis_server):
