@@ -14,6 +14,17 @@ _governors: dict[tuple, RateGovernor] = {}
 _governors_lock = threading.Lock()
 
 
+def _governors_after_fork() -> None:
+    # A forked worker builds its own (its key names its pid); a lock some parent thread
+    # held at fork time would never be released in the child.
+    global _governors_lock
+    _governors_lock = threading.Lock()
+    _governors.clear()
+
+
+os.register_at_fork(after_in_child=_governors_after_fork)
+
+
 def vtex_config() -> VtexConfig:
     return VtexConfig(
         account_name=settings.VTEX_ACCOUNT_NAME,
