@@ -234,6 +234,11 @@ def _handles_commit(
     if not handles:
         return []
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        # A write is refused unsent during the process's 429 pause: wait it out first when it
+        # ends in time (the next batch, read while this one was written, may come at once).
+        pause = rate_limit_pause.remaining()
+        if pause > 0 and time.monotonic() + pause < deadline:
+            time.sleep(pause)
         try:
             client.commit_feed_items(handles)
         except (VtexTransientError, VtexRateLimited, VtexNotFound, VtexRejected) as error:
