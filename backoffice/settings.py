@@ -14,6 +14,9 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from vtex.governor import default_limits as _vtex_default_limits
+from vtex.governor import parse_limits as _vtex_parse_limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -221,6 +224,23 @@ else:
     VTEX_USES_SANDBOX = True
 VTEX_ENVIRONMENT = env.str("VTEX_ENVIRONMENT", default="vtexcommercestable")
 VTEX_TIMEOUT_SECONDS = env.float("VTEX_TIMEOUT_SECONDS", default=20.0)
+# Rate governor (vtex/governor.py): every process together stays below VTEX's limits, by
+# resource family. Defaults are VTEX's published figures (orders_read 6,000 a minute, catalog
+# 15,000); "family=requests[/seconds]" or "family=off" override them, comma-separated.
+VTEX_RATE_LIMITS = {
+    **_vtex_default_limits(),
+    **_vtex_parse_limits(env.str("VTEX_RATE_LIMITS", default="")),
+}
+# Where the shared schedule lives: defaults to the broker when it is Redis. Without Redis (or
+# while it does not answer) each process keeps 1/VTEX_RATE_LIMIT_PROCESSES of every limit:
+# set it to the number of processes that call VTEX (web, worker pool, beat's tasks).
+VTEX_RATE_LIMIT_REDIS_URL = env.str(
+    "VTEX_RATE_LIMIT_REDIS_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+)
+VTEX_RATE_LIMIT_PROCESSES = env.int("VTEX_RATE_LIMIT_PROCESSES", default=3)
+# Share of each limit the governor uses; the rest absorbs the network's jitter.
+VTEX_RATE_LIMIT_HEADROOM = env.float("VTEX_RATE_LIMIT_HEADROOM", default=0.97)
 
 # --- Catalog (the seller side of a VTEX marketplace) ---
 # The seller's id at the marketplace (suggestions and price/stock notifications name it);
@@ -295,6 +315,9 @@ ORDERS_FEED_VISIBILITY_TIMEOUT_SECONDS = env.int(
 ORDERS_FEED_RETENTION_SECONDS = env.int("ORDERS_FEED_RETENTION_SECONDS", default=345600)
 # How long one drain keeps fetching batches; capped at half the visibility timeout.
 ORDERS_FEED_DRAIN_BUDGET_SECONDS = env.int("ORDERS_FEED_DRAIN_BUDGET_SECONDS", default=50)
+# A drain batch is this many feed lots (10 items each): its orders are read by the fetch pool
+# while the previous batch is written, and written in one transaction.
+ORDERS_FEED_LOTS_PER_BATCH = env.int("ORDERS_FEED_LOTS_PER_BATCH", default=4)
 # Shared secret VTEX sends in the hook's header (set in the hook config); empty = hook disabled.
 ORDERS_HOOK_SECRET = env.str("ORDERS_HOOK_SECRET", default="")
 ORDERS_HOOK_SECRET_HEADER = env.str("ORDERS_HOOK_SECRET_HEADER", default="X-Backoffice-Hook-Secret")

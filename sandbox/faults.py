@@ -3,7 +3,8 @@
 Each request in scope (path prefixes and methods; empty means all) draws once:
 a share is dropped (socket closed, no HTTP response), a share gets 429 with
 `Retry-After`, a share 500, a share 503. `rate_limit_per_minute` answers 429 once
-that many in-scope requests were served in the last 60 s. `latency_ms` delays
+that many in-scope requests were served in the last 60 s (`rate_limit_window_seconds`:
+another window, so a test reaches the limit in seconds). `latency_ms` delays
 every in-scope request. With `fail_after_apply` the 500/503/drop happen after the
 request took effect, like a VTEX write whose answer got lost.
 """
@@ -30,6 +31,7 @@ class Faults:
     latency_ms: float = 0.0
     drop_rate: float = 0.0
     rate_limit_per_minute: int = 0
+    rate_limit_window_seconds: float = 60.0
     paths: list[str] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)
     fail_after_apply: bool = False
@@ -47,6 +49,9 @@ class Faults:
         if sum(getattr(faults, name) for name in _RATES) > 1:
             raise bad_request("The fault shares add up to more than 1")
         numbers = ("retry_after", "latency_ms", "rate_limit_per_minute")
+        window = faults.rate_limit_window_seconds
+        if not isinstance(window, int | float) or isinstance(window, bool) or not window > 0:
+            raise bad_request("rate_limit_window_seconds must be > 0")
         if any(
             not isinstance(getattr(faults, n), int | float) or getattr(faults, n) < 0
             for n in numbers
@@ -113,10 +118,11 @@ class FaultInjector:
                 decision.retry_after = faults.retry_after
                 return decision
             if faults.rate_limit_per_minute:
-                while self._served and now - self._served[0] >= 60:
+                window = faults.rate_limit_window_seconds
+                while self._served and now - self._served[0] >= window:
                     self._served.popleft()
                 if len(self._served) >= faults.rate_limit_per_minute:
-                    wait = math.ceil(60 - (now - self._served[0]))
+                    wait = math.ceil(window - (now - self._served[0]))
                     return Decision(latency=decision.latency, kind="429", retry_after=max(wait, 1))
                 self._served.append(now)
             decision.after_apply = faults.fail_after_apply and decision.kind is not None

@@ -54,6 +54,13 @@ def _no_rate_limit_pause():
     rate_limit_pause.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_governor(settings):
+    # The sandbox limits nothing unless a test configures it; the governor's own tests
+    # (tests/vtex/test_governor.py) set the limits they check.
+    settings.VTEX_RATE_LIMITS = {}
+
+
 @pytest.fixture
 def vtex_sandbox(sandbox, settings):
     """The sandbox store, with Django's VTEX settings pointing at it."""

@@ -34,6 +34,7 @@ from vtex.errors import (
     VtexRejected,
     VtexTransientError,
 )
+from vtex.governor import GovernorBusy, RateGovernor, request_family
 from vtex.order_ref import OrderRef
 from vtex.process import process_session, rate_limit_pause
 from vtex.wire import segment
@@ -62,8 +63,10 @@ Json = wire.Json
 
 
 class VtexClient:
-    def __init__(self, config: VtexConfig) -> None:
+    def __init__(self, config: VtexConfig, *, governor: RateGovernor | None = None) -> None:
         self.config = config
+        # Asked before every request (by resource family) when given: see vtex.governor.
+        self.governor = governor
         self._headers = {
             "X-VTEX-API-AppKey": config.app_key,
             "X-VTEX-API-AppToken": config.app_token,
@@ -476,6 +479,7 @@ class VtexClient:
         attempts = 1 + (self.config.get_retries if method == "GET" else 0)
         for attempt in range(1, attempts + 1):
             self._wait_out_pause(method, path)
+            self._wait_for_slot(method, path)
             try:
                 return self._send(method, url, path, params, body)
             except (VtexTransientError, VtexRateLimited) as exc:
@@ -501,6 +505,23 @@ class VtexClient:
                     path=path,
                 )
             time.sleep(remaining)
+
+    def _wait_for_slot(self, method: str, path: str) -> None:
+        """Wait until the rate governor lets this request's family send one more."""
+        if self.governor is None:
+            return
+        try:
+            self.governor.wait(
+                request_family(method, path), max_wait=self.config.max_rate_limit_wait
+            )
+        except GovernorBusy as busy:
+            raise VtexRateLimited(
+                f"{method} {path}: not sent, VTEX rate limit of {busy.family} busy for "
+                f"{busy.wait:.1f}s",
+                retry_after=busy.wait,
+                method=method,
+                path=path,
+            ) from None
 
     def _send(
         self,

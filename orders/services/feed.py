@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from backoffice.vtex import vtex_client
 from orders.models import ORDERS_FEED, Actor, FeedHealth, FeedOutcome
 from orders.services.changes import order_changes_follow
 from orders.services.imports import orders_import
-from orders.services.sync import fetch_pool, order_documents_fetch
+from orders.services.sync import fetch_pool, order_document_fetch
 from orders.status import OrderStatus
 from vtex import (
     MAX_FEED_LOT,
@@ -40,6 +41,9 @@ logger = logging.getLogger(__name__)
 COMMIT_ATTEMPTS = 4
 COMMIT_BACKOFF_SECONDS = 0.25
 COMMIT_BACKOFF_MAX_SECONDS = 4.0
+# Batches whose orders are being read while the drain writes another (each batch is
+# ORDERS_FEED_LOTS_PER_BATCH lots, hidden from other readers for the visibility timeout).
+BATCHES_IN_FLIGHT = 1
 
 
 @dataclass
@@ -149,8 +153,10 @@ def _feed_drain(
 ) -> FeedDrainResult:
     """Read the feed batch by batch until it is empty or the time budget runs out.
 
-    Each order of a batch is read from VTEX once (VTEX delivers duplicates; an order that
-    moved twice appears twice), the batch is written in one transaction, and its handles
+    A batch is a few lots (``ORDERS_FEED_LOTS_PER_BATCH``); its orders are read by the fetch
+    pool while the previous batch is written. Each order of a batch is read from VTEX once
+    (VTEX delivers duplicates; an order that moved twice appears twice), the batch is
+    written in one transaction, and its handles
     are committed to VTEX only after that transaction committed: a crash in between makes
     VTEX hand the items out again, and the re-sync is idempotent. Handles of an order that
     could not be read for a passing reason are not committed: VTEX redelivers them after
@@ -168,29 +174,23 @@ def _feed_drain(
     result = FeedDrainResult()
     uncommitted: list[str] = []
 
+    # Each batch's orders are read by the pool while the previous batches are written: the
+    # drain keeps BATCHES_IN_FLIGHT batches fetching beside the one it writes, so the pool
+    # never idles while the feed is read or the database written.
+    inflight: deque[_Batch] = deque()
+    stop = False
     with fetch_pool() as pool:
         while True:
-            if time.monotonic() >= deadline:
-                result.stopped_by_budget = True
+            if not stop:
+                items, stop = _lots_read(client=client, deadline=deadline, result=result)
+                if items:
+                    inflight.append(_batch_fetch_start(client=client, pool=pool, items=items))
+            if not inflight:
                 break
-            try:
-                items = client.get_feed_items(max_lot=MAX_FEED_LOT)
-            except VtexRateLimited:
-                result.rate_limited = True
-                break
-            except VtexNotFound:
-                if result.feed_configured:
-                    raise
-                logger.warning("feed: this appKey has no feed configuration; configuring it")
-                feed_configure(client=client)
-                result.feed_configured = True
+            if len(inflight) <= BATCHES_IN_FLIGHT and not stop:
                 continue
-            if not items:
-                break
-            result.batches += 1
-            result.items += len(items)
-            done, orders_rate_limited = _batch_sync(
-                client=client, pool=pool, items=items, result=result
+            done, orders_rate_limited = _batch_write(
+                client=client, batch=inflight.popleft(), result=result
             )
             # The upsert's transaction has committed by now: only now may VTEX forget these.
             uncommitted = _handles_commit(
@@ -200,7 +200,7 @@ def _feed_drain(
             pause = rate_limit_pause.remaining()
             if orders_rate_limited or (pause > 0 and time.monotonic() + pause >= deadline):
                 result.rate_limited = True
-                break
+                stop = True
     if uncommitted and not result.rate_limited and time.monotonic() < deadline:
         # The last batch's commit may have run out of tries with time left.
         uncommitted = _handles_commit(
@@ -234,6 +234,11 @@ def _handles_commit(
     if not handles:
         return []
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        # A write is refused unsent during the process's 429 pause: wait it out first when it
+        # ends in time (the next batch, read while this one was written, may come at once).
+        pause = rate_limit_pause.remaining()
+        if pause > 0 and time.monotonic() + pause < deadline:
+            time.sleep(pause)
         try:
             client.commit_feed_items(handles)
         except (VtexTransientError, VtexRateLimited, VtexNotFound, VtexRejected) as error:
@@ -270,20 +275,66 @@ def _handles_commit(
     raise AssertionError("unreachable: the last attempt returns")
 
 
-def _batch_sync(
-    *, client: VtexClient, pool: Executor, items: list[dict], result: FeedDrainResult
-) -> tuple[list[str], bool]:
-    """Sync a batch's orders; return the handles of those done, and whether VTEX answered 429."""
+def _lots_read(
+    *, client: VtexClient, deadline: float, result: FeedDrainResult
+) -> tuple[list[dict], bool]:
+    """Read up to ``ORDERS_FEED_LOTS_PER_BATCH`` lots of the feed; return their items and
+    whether the drain stops reading (the feed is empty, the budget ran out, or a 429)."""
+    items: list[dict] = []
+    for _ in range(max(1, settings.ORDERS_FEED_LOTS_PER_BATCH)):
+        if time.monotonic() >= deadline:
+            result.stopped_by_budget = True
+            return items, True
+        try:
+            lot = client.get_feed_items(max_lot=MAX_FEED_LOT)
+        except VtexRateLimited:
+            result.rate_limited = True
+            return items, True
+        except VtexNotFound:
+            if result.feed_configured:
+                raise
+            logger.warning("feed: this appKey has no feed configuration; configuring it")
+            feed_configure(client=client)
+            result.feed_configured = True
+            continue
+        if not lot:
+            return items, True
+        result.batches += 1
+        result.items += len(lot)
+        items.extend(lot)
+    return items, False
+
+
+@dataclass
+class _Batch:
+    """Feed items whose orders are being read: each order once, with all its handles."""
+
+    handles_by_order: dict[str, list[str]]
+    fetches: list[tuple[str, Future]]
+
+
+def _batch_fetch_start(*, client: VtexClient, pool: Executor, items: list[dict]) -> _Batch:
     handles_by_order: dict[str, list[str]] = {}
     for item in items:
         handles_by_order.setdefault(str(item["orderId"]), []).append(item["handle"])
+    fetches = [
+        (order_id, pool.submit(order_document_fetch, client=client, vtex_order_id=order_id))
+        for order_id in handles_by_order
+    ]
+    return _Batch(handles_by_order=handles_by_order, fetches=fetches)
 
+
+def _batch_write(
+    *, client: VtexClient, batch: _Batch, result: FeedDrainResult
+) -> tuple[list[str], bool]:
+    """Write a batch's orders (one transaction); return the handles of those done, and
+    whether VTEX answered 429."""
+    handles_by_order = batch.handles_by_order
     done: list[str] = []
     documents = []
     rate_limited = False
-    for vtex_order_id, fetched in order_documents_fetch(
-        client=client, order_ids=list(handles_by_order), pool=pool
-    ):
+    for vtex_order_id, future in batch.fetches:
+        _, fetched = future.result()
         if isinstance(fetched, VtexNotFound):
             # Nothing to mirror (VTEX keeps orders two years): committing ends redelivery.
             logger.warning("feed: order %s not found in VTEX, dropped", vtex_order_id)

@@ -20,6 +20,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 COMMIT = {"paths": ["/api/orders/feed"], "methods": ["POST"]}
 
 
+@pytest.fixture(autouse=True)
+def _one_lot_per_batch(settings):
+    # A commit per lot of 10: enough commits for the faults, drawn at random, to hit some.
+    settings.ORDERS_FEED_LOTS_PER_BATCH = 1
+
+
 def feed_left() -> int:
     return vtex_client().get_feed_config()["quantity"]
 

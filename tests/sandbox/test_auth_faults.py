@@ -120,8 +120,25 @@ def test_rate_limit_per_minute_throttles_the_excess(sandbox):
     assert 1 <= int(statuses[3].headers["Retry-After"]) <= 60
 
 
+def test_a_rate_limit_window_of_seconds_lets_requests_through_again_once_it_passed(sandbox):
+    sandbox.set_faults(rate_limit_per_minute=2, rate_limit_window_seconds=0.5)
+
+    first = [sandbox.vtex("GET", ORDERS).status_code for _ in range(3)]
+    time.sleep(0.6)
+    later = sandbox.vtex("GET", ORDERS).status_code
+
+    assert first == [200, 200, 429]
+    assert later == 200
+
+
 def test_invalid_fault_settings_are_refused(sandbox):
-    for bad in ({"rate_429": 2}, {"rate_500": 0.7, "rate_503": 0.7}, {"colour": "red"}):
+    for bad in (
+        {"rate_429": 2},
+        {"rate_500": 0.7, "rate_503": 0.7},
+        {"colour": "red"},
+        {"rate_limit_window_seconds": 0},
+        {"rate_limit_window_seconds": "soon"},
+    ):
         response = requests.put(sandbox.base_url + "/_sandbox/faults", json=bad, timeout=10)
         assert response.status_code == 400, bad
 
