@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
+from imports.admin import import_links
 from orders.admin.orders import MaskedExportMixin
+from orders.admin.scale import LIST_AT_SCALE_TEMPLATE, EstimatedCountPaginator
 from orders.models import Invoice
 from orders.money import brl
 from orders.resources import InvoiceExportResource
@@ -37,7 +38,8 @@ class HasTrackingFilter(admin.SimpleListFilter):
 @admin.register(Invoice)
 class InvoiceAdmin(MaskedExportMixin, admin.ModelAdmin):
     resource_classes = (InvoiceExportResource,)
-    import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
+    import_export_change_list_template = LIST_AT_SCALE_TEMPLATE
+    paginator = EstimatedCountPaginator
     list_display = (
         "number",
         "order_link",

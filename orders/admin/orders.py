@@ -18,10 +18,11 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
+from imports.admin import import_links
 from imports.spreadsheet import StreamedExportMixin
 from orders.admin.actions import OrderOperationsMixin
 from orders.admin.filters import HasInvoiceFilter, LateFilter, QueueFilter, StatusFilter
+from orders.admin.scale import LIST_AT_SCALE_TEMPLATE, EstimatedCountPaginator
 from orders.admin.timeline import timeline
 from orders.models import Order
 from orders.money import brl
@@ -77,7 +78,8 @@ class MaskedExportMixin(StreamedExportMixin):
 @admin.register(Order)
 class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     resource_classes = (OrderExportResource,)
-    import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
+    import_export_change_list_template = LIST_AT_SCALE_TEMPLATE
+    paginator = EstimatedCountPaginator
     list_filter = (
         StatusFilter,
         LateFilter,

@@ -1,0 +1,123 @@
+"""The order and invoice lists at a million orders: what each page asks of the database does
+not grow with the table (orders.admin.scale). Figures: ``python -m bench --only admin
+--orders 1000000``."""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from orders.admin import scale
+from tests.orders.factories import InvoiceFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+ORDER_LIST = reverse("admin:orders_order_changelist")
+INVOICE_LIST = reverse("admin:orders_invoice_changelist")
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SAO_PAULO)
+
+
+def date_scans(queries: list[dict]) -> list[str]:
+    """Statements listing the distinct years/months/days of every row (Django's hierarchy)."""
+    return [
+        query["sql"]
+        for query in queries
+        if "DISTINCT" in query["sql"].upper() and "TRUNC" in query["sql"].upper()
+    ]
+
+
+def test_date_hierarchy_links_the_years_months_and_days_holding_orders(admin_client):
+    # New Year's Eve in São Paulo is already 1 January in UTC: the year is the local one.
+    OrderFactory(created_at=local(2024, 12, 31, 22, 30), vtex_order_id="1400000000001-01")
+    OrderFactory(created_at=local(2026, 3, 2, 10), vtex_order_id="1400000000002-01")
+    OrderFactory(created_at=local(2026, 3, 20, 10), vtex_order_id="1400000000003-01")
+    OrderFactory(created_at=local(2026, 11, 5, 0, 10), vtex_order_id="1400000000004-01")
+
+    with CaptureQueriesContext(connection) as queries:
+        years = admin_client.get(ORDER_LIST).context_data["cl"]
+        page = admin_client.get(ORDER_LIST).content.decode()
+    assert date_scans(queries.captured_queries) == []
+    assert "created_at__year=2024" in page
+    assert "created_at__year=2026" in page
+    assert "created_at__year=2025" not in page
+    assert years.result_count == 4
+
+    months = admin_client.get(ORDER_LIST, {"created_at__year": "2026"}).content.decode()
+    assert "created_at__month=3" in months
+    assert "created_at__month=11" in months
+    assert "created_at__month=4" not in months
+
+    with CaptureQueriesContext(connection) as queries:
+        days = admin_client.get(
+            ORDER_LIST, {"created_at__year": "2026", "created_at__month": "3"}
+        ).content.decode()
+    assert date_scans(queries.captured_queries) == []
+    assert re.search(r"created_at__day=2(?!\d)", days)
+    assert re.search(r"created_at__day=20(?!\d)", days)
+    assert not re.search(r"created_at__day=3(?!\d)", days)
+    assert "1400000000002-01" in days
+    assert "1400000000004-01" not in days
+
+
+def test_date_hierarchy_follows_the_search(admin_client):
+    OrderFactory(created_at=local(2025, 6, 1, 12), customer_first_name="Joaquina")
+    OrderFactory(created_at=local(2026, 6, 1, 12), customer_first_name="Benedita")
+
+    page = admin_client.get(ORDER_LIST, {"q": "Joaquina"}).content.decode()
+
+    # One year holds the found order: the hierarchy opens on its months.
+    assert "created_at__year=2026" not in page
+    assert "created_at__month=6" in page
+
+
+def test_a_small_list_is_counted_exactly(admin_client, monkeypatch):
+    monkeypatch.setattr(scale, "EXACT_COUNT_UP_TO", 3)
+    for _ in range(3):
+        OrderFactory(status="handling")
+    OrderFactory(status="invoiced")
+
+    handling = admin_client.get(ORDER_LIST, {"status": "handling"}).context_data["cl"]
+
+    assert handling.result_count == 3
+
+
+def test_a_long_list_is_not_counted_row_by_row_on_postgresql(
+    require_postgres, admin_client, monkeypatch
+):
+    monkeypatch.setattr(scale, "EXACT_COUNT_UP_TO", 3)
+    orders = [OrderFactory(status="invoiced") for _ in range(6)]
+    for order in orders:
+        InvoiceFactory(order=order)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_order")
+        cursor.execute("ANALYZE orders_invoice")
+
+    for url in (ORDER_LIST, INVOICE_LIST):
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url)
+        assert response.status_code == 200
+        counts = [
+            q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")
+        ]
+        # Counted only as far as the threshold (LIMIT 4), then the planner's estimate.
+        assert counts, url
+        assert all("LIMIT 4" in sql and "is_late" not in sql for sql in counts), counts
+        assert response.context_data["cl"].result_count >= 4
+        assert len(response.context_data["cl"].result_list) == 6
+
+
+def test_estimated_count_is_exact_below_the_threshold_on_every_database(monkeypatch):
+    for _ in range(5):
+        OrderFactory()
+    from orders.models import Order
+
+    assert scale.estimated_count(Order.objects.all(), exact_up_to=10) == 5
+    assert scale.estimated_count(Order.objects.all(), exact_up_to=5) == 5
