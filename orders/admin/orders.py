@@ -22,7 +22,11 @@ from imports.admin import import_links
 from imports.spreadsheet import StreamedExportMixin
 from orders.admin.actions import OrderOperationsMixin
 from orders.admin.filters import HasInvoiceFilter, LateFilter, QueueFilter, StatusFilter
-from orders.admin.scale import LIST_AT_SCALE_TEMPLATE, EstimatedCountPaginator
+from orders.admin.scale import (
+    LIST_AT_SCALE_TEMPLATE,
+    EstimatedCountPaginator,
+    IndexedValuesFieldListFilter,
+)
 from orders.admin.timeline import timeline
 from orders.models import Order
 from orders.money import brl
@@ -85,7 +89,7 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
         LateFilter,
         QueueFilter,
         ("created_at", admin.DateFieldListFilter),
-        "sales_channel",
+        ("sales_channel", IndexedValuesFieldListFilter),
         "origin",
         HasInvoiceFilter,
     )

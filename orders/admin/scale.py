@@ -9,6 +9,8 @@ page, made to cost what one page costs (docs/operations.md, "The admin at a mill
   ``SELECT DISTINCT DATE_TRUNC(...)`` over every filtered row; here the range comes from
   ``MIN``/``MAX`` (the column's index) and each year, month or day in it is an ``EXISTS``
   probe on the same index.
+- A filter by each value of a column (the order list's sales channel): its values come
+  from a loose index scan instead of ``SELECT DISTINCT`` over the table.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.contrib.admin import AllValuesFieldListFilter
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import Max, Min, QuerySet
+from django.db import connection, connections
+from django.db.models import Max, Min, Model, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -106,7 +109,10 @@ class _ProbedDates:
                 low = datetime.combine(start, datetime.min.time(), tzinfo=zone)
                 high = datetime.combine(end, datetime.min.time(), tzinfo=zone)
             in_period = {f"{field_name}__gte": low, f"{field_name}__lt": high}
-            if queryset.filter(**in_period).exists():
+            # Ordered by the column, so the probe walks its index (an unordered LIMIT 1 may
+            # read the table from its start).
+            first_in = queryset.filter(**in_period).order_by(field_name).values(field_name)
+            if list(first_in[:1]):
                 found.append(low)
         return found
 
@@ -134,3 +140,32 @@ def probed_date_hierarchy(cl: Any) -> dict[str, Any] | None:
     probed = copy.copy(cl)
     probed.queryset = _ProbedDates(cl.queryset)
     return date_hierarchy(probed)
+
+
+def distinct_values(model: type[Model], field_name: str) -> list[Any]:
+    """The distinct non-null values of a column, smallest first, in one statement that jumps
+    from each value to the next through the column's index (a loose index scan): a few
+    values among a million rows cost a few index lookups, not a ``DISTINCT`` over the table."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.get_field(field_name).column)
+    sql = (
+        f"WITH RECURSIVE found(value) AS ("  # noqa: S608 (names from the model's meta)
+        f" SELECT MIN({column}) FROM {table}"
+        f" UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > found.value)"
+        f" FROM found WHERE found.value IS NOT NULL"
+        f") SELECT value FROM found WHERE value IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
+
+
+class IndexedValuesFieldListFilter(AllValuesFieldListFilter):
+    """Django's filter by each value of a column (non-null, indexed first in some index), its
+    values found by ``distinct_values`` instead of ``SELECT DISTINCT``."""
+
+    def __init__(
+        self, field: Any, request: Any, params: Any, model: Any, *args: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(field, request, params, model, *args, **kwargs)
+        self.lookup_choices = distinct_values(model, field.name)
