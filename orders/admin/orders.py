@@ -35,7 +35,7 @@ from orders.selectors import (
     customer_display,
     order_detail_related,
     order_invoicing_summary,
-    order_search_matches,
+    order_search,
     orders_late,
 )
 from orders.status import status_colour, status_label
@@ -169,13 +169,12 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        typed = order_search_matches(
+        # orders.selectors.order_search: exact lookups for ids and documents, names and
+        # e-mails by their trigram indexes, not Django's OR of every field for every word.
+        found = order_search(
             search_term, personal=request.user.has_perm("orders.view_customer_pii")
         )
-        if typed is not None:
-            found = found | queryset.filter(typed)
-        return found, may_have_duplicates
+        return (queryset if found is None else queryset.filter(found)), False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
         context = {**(extra_context or {}), "import_links": import_links(request, "orders")}

@@ -135,10 +135,48 @@ def _next(start: date, kind: str) -> date:
     return start + timedelta(days=1)
 
 
+class _ListedDates:
+    """The same questions answered from the dates of a few rows (a search's), read once:
+    ``MIN``/``MAX`` under a narrow filter may walk the whole date index looking for them."""
+
+    def __init__(self, values: list[Any]) -> None:
+        self.values = [value for value in values if value is not None]
+
+    def aggregate(self, **kwargs: Any) -> dict[str, Any]:
+        aggregates = {Min: min, Max: max}
+        return {
+            name: aggregates[type(aggregate)](self.values) if self.values else None
+            for name, aggregate in kwargs.items()
+        }
+
+    def datetimes(self, field_name: str, kind: str) -> list[datetime]:
+        zone = timezone.get_current_timezone()
+        starts = {_truncated(timezone.localtime(value, zone).date(), kind) for value in self.values}
+        return [
+            datetime.combine(start, datetime.min.time(), tzinfo=zone) for start in sorted(starts)
+        ]
+
+    def dates(self, field_name: str, kind: str) -> list[date]:
+        return sorted({_truncated(value, kind) for value in self.values})
+
+
+def _truncated(day: date, kind: str) -> date:
+    if kind == "year":
+        return date(day.year, 1, 1)
+    if kind == "month":
+        return date(day.year, day.month, 1)
+    return day
+
+
 def probed_date_hierarchy(cl: Any) -> dict[str, Any] | None:
-    """Django's ``date_hierarchy`` tag (same links, same choices) over ``_ProbedDates``."""
+    """Django's ``date_hierarchy`` tag (same links, same choices) over ``_ProbedDates``, or
+    over ``_ListedDates`` when the list counted its rows exactly (a few)."""
     probed = copy.copy(cl)
-    probed.queryset = _ProbedDates(cl.queryset)
+    if cl.result_count <= EXACT_COUNT_UP_TO:
+        rows = cl.queryset.order_by().values_list(cl.date_hierarchy, flat=True)
+        probed.queryset = _ListedDates(list(rows))
+    else:
+        probed.queryset = _ProbedDates(cl.queryset)
     return date_hierarchy(probed)
 
 

@@ -147,12 +147,14 @@ def test_sales_channel_filter_lists_the_channels_without_a_scan(admin_client):
     assert "1400000000011-01" not in filtered
 
 
-def plan(queryset) -> str:
+def plan(queryset, *, bitmap: bool = False) -> str:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         # On a test's few rows the planner prefers reading the table: forbid it to see
-        # whether an index serves the statement.
+        # whether an index serves the statement (a trigram index only serves bitmap scans).
         cursor.execute("SET LOCAL enable_seqscan = off")
+        if bitmap:
+            cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -169,3 +171,51 @@ def test_indexes_serve_the_sorted_lists_on_postgresql(require_postgres):
     )
     untracked = Invoice.objects.filter(order=OuterRef("pk"), type="Output", tracking_number="")
     assert "invoice_untracked_idx" in plan(Order.objects.filter(Exists(untracked)).values("pk"))
+
+
+def test_search_by_an_order_id_is_an_exact_lookup(admin_client):
+    wanted = OrderFactory(vtex_order_id="1400000000777-01", sequence="777777")
+    OrderFactory(vtex_order_id="1400000000778-01")
+
+    for term in ("1400000000777-01", "1400000000777", "777777"):
+        with statements() as sent:
+            found = admin_client.get(ORDER_LIST, {"q": term}).context["cl"].result_list
+        assert list(found) == [wanted], term
+        # No LIKE '%...%' over every field: each match is an index lookup.
+        assert not [sql for sql in sent if " LIKE " in sql.upper()], term
+
+
+def test_search_needs_every_word_and_an_email_is_searched_as_one(admin_client):
+    wanted = OrderFactory(
+        customer_first_name="Júlia", customer_last_name="Santos", customer_email="js@uol.com.br"
+    )
+    OrderFactory(customer_first_name="Júlia", customer_last_name="Lima")
+    OrderFactory(customer_first_name="Pedro", customer_last_name="Santos")
+
+    for term in ("júlia santos", '"Santos" Júlia', "JS@UOL.COM.BR"):
+        found = admin_client.get(ORDER_LIST, {"q": term}).context["cl"].result_list
+        assert list(found) == [wanted], term
+
+
+def test_date_hierarchy_under_a_search_reads_the_found_dates_once(admin_client):
+    OrderFactory(created_at=local(2025, 6, 1, 12), customer_first_name="Joaquina")
+
+    with statements() as sent:
+        page = admin_client.get(ORDER_LIST, {"q": "Joaquina"}).content.decode()
+
+    assert "created_at__day=1" in page or "created_at__month=6" in page
+    assert not [sql for sql in sent if 'MIN("orders_order"."created_at")' in sql]
+
+
+def test_trigram_indexes_serve_a_search_inside_names_and_emails_on_postgresql(
+    require_postgres,
+):
+    from orders.models import Order
+
+    for field, index in (
+        ("customer_first_name", "order_first_name_trgm"),
+        ("customer_last_name", "order_last_name_trgm"),
+        ("customer_email", "order_email_trgm"),
+    ):
+        found = Order.objects.filter(**{f"{field}__icontains": "antos"}).order_by()
+        assert index in plan(found.values("pk"), bitmap=True), field
