@@ -51,6 +51,8 @@ class Bench:
 
     control: SandboxControl
     scale: float
+    # ``--orders N``: the admin benchmark's mirror, filled by SQL (bench.admin_fill).
+    orders: int | None = None
 
     def scaled(self, count: float) -> int:
         return max(1, round(count * self.scale))

@@ -13,8 +13,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_display import short_datetime, truncated
-from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
+from imports.admin import import_links
 from orders.admin.orders import MaskedExportMixin
+from orders.admin.scale import LIST_AT_SCALE_TEMPLATE, EstimatedCountPaginator
 from orders.models import Invoice
 from orders.money import brl
 from orders.resources import InvoiceExportResource
@@ -38,7 +39,8 @@ class HasTrackingFilter(admin.SimpleListFilter):
 @admin.register(Invoice)
 class InvoiceAdmin(MaskedExportMixin, admin.ModelAdmin):
     resource_classes = (InvoiceExportResource,)
-    import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
+    import_export_change_list_template = LIST_AT_SCALE_TEMPLATE
+    paginator = EstimatedCountPaginator
     list_display = (
         "number_display",
         "order_link",

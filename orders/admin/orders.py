@@ -18,10 +18,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_display import short_datetime, truncated
-from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
+from imports.admin import import_links
 from imports.spreadsheet import StreamedExportMixin
 from orders.admin.actions import OrderOperationsMixin
 from orders.admin.filters import HasInvoiceFilter, LateFilter, QueueFilter, StatusFilter
+from orders.admin.scale import (
+    LIST_AT_SCALE_TEMPLATE,
+    EstimatedCountPaginator,
+    IndexedValuesFieldListFilter,
+)
 from orders.admin.timeline import timeline
 from orders.models import Order
 from orders.money import brl
@@ -30,7 +35,7 @@ from orders.selectors import (
     customer_display,
     order_detail_related,
     order_invoicing_summary,
-    order_search_matches,
+    order_search,
     orders_late,
 )
 from orders.status import status_colour, status_label
@@ -70,13 +75,14 @@ class MaskedExportMixin(StreamedExportMixin):
 @admin.register(Order)
 class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     resource_classes = (OrderExportResource,)
-    import_export_change_list_template = LIST_WITH_IMPORTS_TEMPLATE
+    import_export_change_list_template = LIST_AT_SCALE_TEMPLATE
+    paginator = EstimatedCountPaginator
     list_filter = (
         StatusFilter,
         LateFilter,
         QueueFilter,
         ("created_at", admin.DateFieldListFilter),
-        "sales_channel",
+        ("sales_channel", IndexedValuesFieldListFilter),
         "origin",
         HasInvoiceFilter,
     )
@@ -153,13 +159,12 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        typed = order_search_matches(
+        # orders.selectors.order_search: exact lookups for ids and documents, names and
+        # e-mails by their trigram indexes, not Django's OR of every field for every word.
+        found = order_search(
             search_term, personal=request.user.has_perm("orders.view_customer_pii")
         )
-        if typed is not None:
-            found = found | queryset.filter(typed)
-        return found, may_have_duplicates
+        return (queryset if found is None else queryset.filter(found)), False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
         context = {**(extra_context or {}), "import_links": import_links(request, "orders")}

@@ -38,6 +38,17 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["order_id", "issued_at", "pk"]
+        indexes = [
+            # The invoice list, newest first.
+            models.Index(fields=["issued_at", "id"], name="invoice_issued_idx"),
+            # Sales invoices still without tracking: a queue of the dashboard and the order
+            # list's late flag (orders.selectors.ORDER_QUEUES), a few among a million.
+            models.Index(
+                fields=["order"],
+                condition=Q(type="Output", tracking_number=""),
+                name="invoice_untracked_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["order", "type", "number"], name="invoice_unique_number_per_order"

@@ -145,6 +145,9 @@ class Order(models.Model):
             models.Index(fields=["status", "vtex_last_change"], name="order_status_lastchange_idx"),
             models.Index(fields=["sales_channel", "created_at"], name="order_channel_created_idx"),
             models.Index(fields=["origin", "created_at"], name="order_origin_created_idx"),
+            # The order list sorted by value, and the dashboard's invoiced per day.
+            models.Index(fields=["value", "id"], name="order_value_idx"),
+            models.Index(fields=["invoiced_at"], name="order_invoiced_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="order_value_not_negative"),
