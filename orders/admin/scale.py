@@ -206,4 +206,9 @@ class IndexedValuesFieldListFilter(AllValuesFieldListFilter):
         self, field: Any, request: Any, params: Any, model: Any, *args: Any, **kwargs: Any
     ) -> None:
         super().__init__(field, request, params, model, *args, **kwargs)
-        self.lookup_choices = distinct_values(model, field.name)
+        # Once per request: a list builds its filters again for the status counts.
+        found = request.__dict__.setdefault("_distinct_values", {})
+        key = (model._meta.label, field.name)
+        if key not in found:
+            found[key] = distinct_values(model, field.name)
+        self.lookup_choices = found[key]
