@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter, deque
+from collections import Counter
 from datetime import datetime
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from bench.harness import (
     Figures,
     count,
     create_orders_in_status_mix,
+    densest_window,
     measured,
     mebibytes,
     rate,
@@ -155,7 +156,7 @@ def _rate_limited_run(bench: Bench) -> Figures:
     _check(client, result, order_ids, waiting)
     refused = sum(1 for call in calls if call["status"] == 429)
     served = [datetime.fromisoformat(c["at"]).timestamp() for c in calls if c["status"] == 200]
-    densest = _densest_window(served, limit.per_seconds)
+    densest = densest_window(served, limit.per_seconds)
     where = "Redis (VTEX_RATE_LIMIT_REDIS_URL)" if redis_url else "this process"
     return [
         (
@@ -171,17 +172,6 @@ def _rate_limited_run(bench: Bench) -> Figures:
             f"(target >= {RATE_SHARE_TARGET:.0%}, never above 100 %)",
         ),
     ]
-
-
-def _densest_window(moments: list[float], window: float) -> int:
-    held: deque[float] = deque()
-    densest = 0
-    for moment in sorted(moments):
-        held.append(moment)
-        while moment - held[0] >= window:
-            held.popleft()
-        densest = max(densest, len(held))
-    return densest
 
 
 def _feed_waiting(bench: Bench, orders: int) -> tuple[VtexClient, list[str], int]:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -280,6 +281,19 @@ def _rss_peak_reset() -> None:
     """Make VmHWM start again from the current RSS (Linux: write 5 to clear_refs)."""
     with suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
+
+
+def densest_window(moments: list[float], window: float) -> int:
+    """The most moments any half-open window of ``window`` seconds holds (how close a run
+    came to a per-window rate limit)."""
+    held: deque[float] = deque()
+    densest = 0
+    for moment in sorted(moments):
+        held.append(moment)
+        while moment - held[0] >= window:
+            held.popleft()
+        densest = max(densest, len(held))
+    return densest
 
 
 def percentile(samples: list[float], share: float) -> float:

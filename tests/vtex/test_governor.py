@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -19,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.harness import densest_window
 from tests.vtex.support import make_config
 from vtex import VtexClient, VtexRateLimited
 from vtex.governor import (
@@ -47,18 +47,6 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
-
-
-def densest_window(moments: list[float], window: float) -> int:
-    """The most moments any half-open window of ``window`` seconds holds."""
-    held: deque[float] = deque()
-    densest = 0
-    for moment in sorted(moments):
-        held.append(moment)
-        while moment - held[0] >= window:
-            held.popleft()
-        densest = max(densest, len(held))
-    return densest
 
 
 @settings(max_examples=200, deadline=None)
