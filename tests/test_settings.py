@@ -132,15 +132,19 @@ def test_runserver_leaves_no_database_connection_open_after_its_requests(require
     try:
         # A new TCP connection for each request (no keep-alive): a new thread of runserver's.
         runserver_answers(server, f"http://127.0.0.1:{port}/healthz")
+        time.sleep(1)
+        started = other_connections(database)
         for _ in range(20):
             assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code in (
                 200,
                 503,
             )
-        deadline = time.monotonic() + 5
-        while (left := other_connections(database)) and time.monotonic() < deadline:
+        deadline = time.monotonic() + 10
+        while (left := other_connections(database)) > started and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert left == 0
+        # What the server holds for itself (its startup checks' connection, in its main
+        # thread) may stay; not one more for the requests it served.
+        assert left <= started
     finally:
         server.terminate()
         server.wait(timeout=10)
