@@ -32,7 +32,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from orders.validators import has_control_characters
+from core.text import has_control_characters
 
 # The URL parameters Django's field list filters read, by the kind of field filtered.
 DATE_FILTER_SUFFIXES = ("__gte", "__lt", "__isnull")

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.text import TYPED_CONTROL, code_point
 from imports.kinds import Column, ImportKind, header_key
 
 # A cell longer than this is refused with its row, not read into memory further (the longest
@@ -34,10 +35,6 @@ MAX_CELL_LENGTH = 5000
 # A header cell names a column: a longer one refuses the file (the rows' cells are bounded by
 # MAX_CELL_LENGTH, and any cell by csv's field limit, 128 KiB).
 MAX_HEADER_LENGTH = 255
-# Characters no spreadsheet types, which PostgreSQL refuses in text (NUL) or a page would show
-# as garbage: the C0 and C1 controls but tab, line feed and carriage return, DEL, and the lone
-# surrogates a broken XLSX escape (_xD800_) gives.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # A row with more cells than this (after its trailing empty ones) refuses the file: no kind has
 # nearly as many columns, and a sheet cannot make the reading build huge rows.
 MAX_COLUMNS = 100
@@ -233,14 +230,14 @@ def _header_check(cells: list[str]) -> None:
 
 def control_character(text: str) -> str:
     """The first character of ``text`` that no spreadsheet types (``U+0000``), or ''."""
-    found = CONTROL_CHARACTERS.search(text)
-    return f"U+{ord(found.group()):04X}" if found else ""
+    found = TYPED_CONTROL.search(text)
+    return code_point(found.group()) if found else ""
 
 
 def text_safe(text: str) -> str:
     """``text`` with the characters ``control_character`` finds replaced by U+FFFD: what a
     batch may store and show of a refused cell or a file name (PostgreSQL refuses NUL)."""
-    return CONTROL_CHARACTERS.sub("\ufffd", text)
+    return TYPED_CONTROL.sub("\ufffd", text)
 
 
 def cells_refusal(names: Sequence[str], cells: Sequence[str]) -> str:

@@ -15,6 +15,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.text import TYPED_CONTROL, code_point
 from orders.money import brl
 
 NFE_KEY_LENGTH = 44
@@ -59,14 +60,7 @@ def validate_invoice_number(value: str) -> None:
 
 # --- Characters ---------------------------------------------------------------------------------
 
-# Control characters (Unicode category Cc: the C0 and C1 controls, DEL) but the whitespace a
-# textarea holds. NUL above all: PostgreSQL refuses it in text and jsonb. Nobody types them.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def has_control_characters(text: str) -> bool:
-    """Whether ``text`` holds a control character other than tab, line feed, carriage return."""
-    return CONTROL_CHARACTERS.search(text) is not None
+# Control characters: core.text (TYPED_CONTROL, has_control_characters, code_point).
 
 
 def invisible_character(text: str) -> str | None:
@@ -77,10 +71,6 @@ def invisible_character(text: str) -> str | None:
         if unicodedata.category(character) in ("Cc", "Cf"):
             return character
     return None
-
-
-def code_point(character: str) -> str:
-    return f"U+{ord(character):04X}"
 
 
 # --- Fields ---------------------------------------------------------------------------------------
@@ -108,7 +98,7 @@ class TextLength:
         self.check_characters(value)
 
     def check_characters(self, value: str) -> None:
-        found = CONTROL_CHARACTERS.search(value)
+        found = TYPED_CONTROL.search(value)
         if found:
             raise ValidationError(
                 _("%(field)s holds a control character (%(character)s); remove it."),

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from core.text import ID_CONTROL, TYPED_CONTROL, UNSTORABLE
+
 # Bounds that keep one call cheap; a real cart is far below them.
 MAX_CART_LINES = 100
 MAX_QUANTITY = 1_000_000
@@ -40,13 +42,9 @@ class BadRequest(Exception):
 
 # --- Characters a request may not carry ---------------------------------------------------------
 
-# In no field: PostgreSQL refuses NUL in text and in jsonb, and a lone surrogate (JSON's
-# "\ud800") is no text at all (UTF-8 cannot encode it).
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-# Typed text (a name, a document, a street, a reason): no control character but tab and line
-# breaks. An id (a SKU, an order, a seller, the services endpoint): none at all.
-TYPED_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-ID_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# core.text's rules: NUL and lone surrogates in no field (UNSTORABLE), no control character
+# but tab and line breaks in typed text (a name, a document, a street, a reason: TYPED_CONTROL),
+# none at all in an id (a SKU, an order, a seller, the services endpoint: ID_CONTROL).
 # Where each is, as a field's path with its list indexes left out (a placement list's too).
 TYPED_TEXT_UNDER = ("clientProfileData.", "shippingData.address.")
 TYPED_TEXT = frozenset(
