@@ -72,6 +72,9 @@ REMAINING = [
     ("/admin/imports/importbatch/upload/", ""),
 ]
 WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:'[a-z]+)?")
+# On a page a word stands alone: letters inside a run of letters and digits (a hex transaction
+# id such as 6652ED6FF0F047C76E5014590ADD4F32) are data, not a word.
+PAGE_WORD = re.compile(r"(?<![^\W_])[A-Za-zÀ-ÿ]+(?:'[a-z]+)?(?![^\W_])")
 
 
 @cache
@@ -139,7 +142,7 @@ def problems(text: str) -> list[str]:
     """Each English word and each slip of ``text``, with the line it is in."""
     found = []
     for line in dict.fromkeys(line.strip() for line in text.splitlines()):
-        words = [word for word in WORD.findall(line) if word.lower() in english_words()]
+        words = [word for word in PAGE_WORD.findall(line) if word.lower() in english_words()]
         slips = [name for name, slip in SLIPS.items() if slip.search(line)]
         if words or slips:
             found.append(f"{', '.join([*words, *slips])} in {line[:90]!r}")
