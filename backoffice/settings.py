@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "backoffice",
+    "core",
     "outbox",
     "imports",
     "orders",

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.db.models import Count
 from django.test import override_settings
 
-from backoffice.vtex import vtex_client, vtex_config
 from bench.harness import (
     MEMORY_RUN_SHARE,
     Bench,
@@ -29,6 +28,7 @@ from bench.harness import (
     sandbox_in_child_process,
     seconds,
 )
+from core.vtex import vtex_client, vtex_config
 from orders.models import EventType, Order, OrderEvent
 from orders.services.feed import FeedDrainResult, feed_configure, feed_drain
 from orders.services.sync import fetch_pool, order_documents_fetch

@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.db import connections, transaction
 from django.utils import timezone
 
-from backoffice.vtex import vtex_client
 from bench.harness import (
     Bench,
     Figures,
@@ -27,6 +26,7 @@ from bench.harness import (
     seconds,
     tally,
 )
+from core.vtex import vtex_client
 from orders.models import Order
 from orders.services.actions import invoice_submit
 from orders.services.backfill import order_backfill

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from backoffice.celery import app as celery_app
+from core.tasks import task_dispatch
 from imports.files import (
     IGNORE,
     IGNORED,
@@ -678,7 +678,7 @@ def _runs_in_worker(batch: ImportBatch) -> bool:
 
 
 def _dispatch(batch_id: int, step: str) -> None:
-    celery_app.signature(RUN_TASK, kwargs={"batch_id": batch_id, "step": step}).delay()
+    task_dispatch(RUN_TASK, kwargs={"batch_id": batch_id, "step": step})
 
 
 def _status_set(batch: ImportBatch, status: BatchStatus, **fields: object) -> None:

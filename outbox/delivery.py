@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from backoffice.vtex import vtex_client
+from core.vtex import vtex_client
 from outbox.models import (
     DUE_STATES,
     OPEN_STATES,

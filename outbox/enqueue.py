@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from backoffice.celery import app as celery_app
+from core.tasks import task_dispatch
 from outbox.models import CommandState, CommandTarget, VtexCommand
 from outbox.registry import command_type
 
@@ -91,7 +91,7 @@ def command_enqueue(
 
 def command_dispatch(*, command_id: int) -> None:
     """Hand a command to the broker (the sweeper repeats it if the message is lost)."""
-    celery_app.signature(DELIVER_TASK, kwargs={"command_id": command_id}).delay()
+    task_dispatch(DELIVER_TASK, kwargs={"command_id": command_id})
 
 
 def command_superseded(command: VtexCommand) -> bool:

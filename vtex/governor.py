@@ -17,7 +17,7 @@ and takes atomically), shared by every process of every host; `LocalStore` keeps
 process. When Redis does not answer, the governor falls back to a local schedule of the limit
 divided by the number of processes it was told share the account, and says so in the log.
 
-Plain Python: never imports Django (``backoffice.vtex`` builds the governor from settings).
+Plain Python: never imports Django (``core.vtex`` builds the governor from settings).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q
 from django.utils import timezone
 
-from backoffice.vtex import vtex_client
+from core.vtex import vtex_client
 from orders.models import AT_MARKETPLACE, Actor, Order
 from orders.services.changes import order_changes_follow_open
 from orders.services.imports import orders_import

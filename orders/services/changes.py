@@ -33,7 +33,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from backoffice.vtex import vtex_client
+from core.vtex import vtex_client
 from orders import commands as kinds
 from orders import validators as bounds
 from orders.models import (

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backoffice.vtex import vtex_client
+from core.vtex import vtex_client
 from orders.models import ORDERS_FEED, Actor, FeedHealth, FeedOutcome
 from orders.services.changes import order_changes_follow
 from orders.services.imports import orders_import

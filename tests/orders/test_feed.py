@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 
-from backoffice.vtex import vtex_client
+from core.vtex import vtex_client
 from orders.models import EventType, Order, OrderEvent
 from orders.services.feed import feed_drain
 from vtex import VtexRejected

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backoffice.celery import app as celery_app
-from backoffice.vtex import vtex_client
+from core.vtex import vtex_client
 from orders.models import EventType, Order, OrderEvent, TaskLock
 from orders.tasks import order_sync_task
 from tests.orders.factories import OrderFactory

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from backoffice.vtex import vtex_client
+from core.vtex import vtex_client
 from orders.status import Action, OrderStatus, status_allows, status_choices
 from sandbox.model import TRANSIENT_STATUSES as SANDBOX_TRANSIENT_STATUSES
 from vtex import VtexClient, VtexRejected
