@@ -48,10 +48,10 @@ from catalog.services.notifications import sku_notify_change
 from catalog.services.skus import sku_save
 from catalog.services.suggestions import suggestion_check, suggestion_refusal, suggestion_send
 from catalog.suggestions import suggestion_problems
+from core.actor import Actor
 from core.admin_display import short_datetime, truncated
+from core.money import brl
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
-from orders.models import Actor
-from orders.money import brl
 from orders.services.actions import ActionRefused
 from outbox.reports import queued_report
 

@@ -1,4 +1,4 @@
-"""The catalog's admin forms: amounts in reais (``orders.money.MoneyField``), and a SKU's big
+"""The catalog's admin forms: amounts in reais (``core.money.MoneyField``), and a SKU's big
 price change confirmed before it is saved and sent to the marketplace."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from catalog.models import (
     business_days_estimate,
 )
 from catalog.services.skus import sku_price_jumps
-from orders.money import MoneyField
+from core.money import MoneyField
 
 CONFIRM_PRICE_CHANGE = "confirm_price_change"
 

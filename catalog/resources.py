@@ -23,6 +23,8 @@ from import_export import fields, resources
 
 from catalog.models import Sku
 from catalog.services.skus import sku_change_reason, sku_save
+from core.actor import Actor
+from core.money import brl
 from imports.kinds import (
     Column,
     ImportContext,
@@ -33,8 +35,6 @@ from imports.kinds import (
 )
 from imports.spreadsheet import cell_safe
 from imports.values import decimal_number, money_cents, required, whole_number
-from orders.models import Actor
-from orders.money import brl
 from orders.validators import SELLER_SKU_ID
 
 # The file's columns that are the model's fields under another name (the others are the

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from catalog.seller.placement import marketplace_orders_expire
 from catalog.services.suggestions import suggestions_check
-from orders.models import Actor
+from core.actor import Actor
 from orders.services.locks import task_lock
 
 SUGGESTIONS_CHECK = "catalog.suggestions_check"

@@ -10,17 +10,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.money import MONEY_MAX_CENTS, reais_cents
 from imports.kinds import RowRefused, header_key
 
-# 1234 | 1234.56 | 1234,56 | 1.234 | 1.234,56 | 1,234.56 (at most two decimals), after "R$".
-# Each form with its thousands separator; what separator is left after removing it is the
-# decimal one.
-MONEY_PATTERNS = (
-    (re.compile(r"\d+(?:[.,]\d{1,2})?", re.ASCII), ""),
-    (re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?", re.ASCII), "."),
-    # 1,234 alone would be ambiguous (R$ 1,23 typed with three decimals?): not accepted.
-    (re.compile(r"\d{1,3}(?:,\d{3})+\.\d{1,2}", re.ASCII), ","),
-)
 # The day of an ISO date or date and time, with its offset as the NF-e's dhEmi writes it
 # (2026-11-27T10:15:00-03:00: the day where it was issued).
 ISO_DATE = re.compile(
@@ -29,30 +21,6 @@ ISO_DATE = re.compile(
 # 0.7 | 0,7 | 30 | -1,5 (the sign left to the model's rules to refuse, in their words).
 DECIMAL = re.compile(r"-?\d{1,15}(?:[.,]\d{1,6})?", re.ASCII)
 BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
-# Below a billion reais: a larger amount is a typo (or a number read as money).
-MONEY_MAX_CENTS = 100_000_000_000
-
-
-def reais_cents(value: str) -> int:
-    """An amount in reais as Brazilians (and ERPs) write it, in cents: ``55`` -> 5500,
-    ``55,9`` -> 5590, ``1.055,90`` and ``R$ 1.055,90`` -> 105590, ``55.90`` -> 5590.
-
-    A ``.`` followed by exactly three digits groups thousands (``1.055`` is R$ 1.055,00, as a
-    Brazilian reads it); followed by one or two it is the decimal point (``55.90``, as an ERP
-    or an English keyboard writes it). ``1,055`` alone is refused (three decimals). Raises
-    ``ValueError`` for anything else or a negative amount; each caller bounds the amount
-    (``MONEY_MAX_CENTS``). The one parser of money typed by people: the imports' cells and
-    the operators' forms (``orders.money.MoneyField``)."""
-    text = value.strip().replace("\u00a0", " ")
-    if text.upper().startswith("R$"):
-        text = text[2:]
-    text = text.strip()
-    for pattern, thousands in MONEY_PATTERNS:
-        if pattern.fullmatch(text):
-            plain = text.replace(thousands, "") if thousands else text
-            units, _sep, fraction = plain.replace(",", ".").partition(".")
-            return int(units) * 100 + int(fraction.ljust(2, "0"))
-    raise ValueError(value)
 
 
 def money_cents(value: str, *, column: str) -> int:

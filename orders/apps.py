@@ -10,9 +10,9 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
 
+        from core.actor import Actor
         from imports import kinds as import_kinds
         from orders.commands import COMMAND_TYPES
-        from orders.models import Actor
         from orders.resources import InvoiceImport, TrackingImport
         from orders.services.operators import operators_make_staff
         from orders.services.outbox import OrderSubject

@@ -17,9 +17,9 @@ from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.money import MoneyField, brl
 from orders import validators as bounds
 from orders.models import InvoiceType, Order
-from orders.money import MoneyField, brl
 from orders.selectors import InvoicingSummary, KnownInvoice
 from orders.services.actions import (
     CHANGE_REQUEST_ID,

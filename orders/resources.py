@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
+from core.actor import Actor
+from core.money import brl
 from imports.kinds import (
     Column,
     ImportContext,
@@ -32,8 +34,7 @@ from imports.kinds import (
 )
 from imports.spreadsheet import NativeValue
 from imports.values import choice, day, money_cents, required, whole_number
-from orders.models import Actor, Invoice, InvoiceType, Order, OrderItem
-from orders.money import brl
+from orders.models import Invoice, InvoiceType, Order, OrderItem
 from orders.selectors import customer_display, phone_display
 from orders.services.actions import (
     ActionRefused,

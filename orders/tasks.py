@@ -16,7 +16,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from orders.models import Actor
+from core.actor import Actor
 from orders.selectors import order_sync_state
 from orders.services.backfill import order_backfill, order_reconcile
 from orders.services.feed import feed_drain, feed_drain_budget

@@ -15,8 +15,8 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.money import brl
 from core.text import TYPED_CONTROL, code_point
-from orders.money import brl
 
 NFE_KEY_LENGTH = 44
 INVOICE_NUMBER_RE = re.compile(r"[A-Za-z0-9]+")

@@ -18,8 +18,8 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.actor import Actor
 from orders.documents import parse_vtex_datetime
-from orders.models import Actor
 from orders.tasks import ORDER_SYNC_ALREADY_QUEUED, ORDER_SYNC_UP_TO_DATE, order_sync_enqueue
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from catalog.models import (
 )
 from catalog.services.notifications import sku_notify
 from catalog.services.suggestions import suggestion_after_not_found
-from orders.models import Actor
+from core.actor import Actor
 from outbox.models import CommandState, VtexCommand
 from outbox.registry import Settled, Subject
 from vtex import VtexClient

@@ -19,7 +19,7 @@ from catalog.services.notifications import (
     NotificationQueued,
     sku_changes_notify,
 )
-from orders.money import brl
+from core.money import brl
 
 WATCHED_FIELDS = PRICE_FIELDS | INVENTORY_FIELDS | SHOWN_FIELDS
 # The reason shows amounts in reais: the fields' names without their "(cents)".

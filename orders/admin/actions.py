@@ -27,10 +27,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from core.money import brl
 from orders.admin.timeline import change_lines, change_log
 from orders.forms import CancelForm, OperationForm
 from orders.models import ChangeStatus, Order
-from orders.money import brl
 from orders.operations import OPERATIONS, Operation, operations_allowed
 from orders.selectors import InvoicingSummary, order_changes, order_invoicing_summary
 from orders.services.actions import ActionRefused, ActionResult

@@ -13,11 +13,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_display import short_datetime, truncated
+from core.money import brl
 from imports.admin import import_links
 from orders.admin.orders import MaskedExportMixin
 from orders.admin.scale import LIST_AT_SCALE_TEMPLATE, EstimatedCountPaginator
 from orders.models import Invoice
-from orders.money import brl
 from orders.resources import InvoiceExportResource
 
 

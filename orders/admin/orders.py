@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_display import short_datetime, truncated
+from core.money import brl
 from imports.admin import import_links
 from imports.spreadsheet import StreamedExportMixin
 from orders.admin.actions import OrderOperationsMixin
@@ -29,7 +30,6 @@ from orders.admin.scale import (
 )
 from orders.admin.timeline import timeline
 from orders.models import Order
-from orders.money import brl
 from orders.resources import OrderExportResource
 from orders.selectors import (
     customer_display,

@@ -20,9 +20,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from orders.models import Actor, ChangeStatus, EventType, InvoiceType, OrderEvent
+from core.actor import Actor
+from core.money import brl
+from orders.models import ChangeStatus, EventType, InvoiceType, OrderEvent
 from orders.models.audit import CSV_FILE_KEY
-from orders.money import brl
 from orders.status import status_label
 from outbox.choices import kinds as command_kinds
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
@@ -277,10 +278,13 @@ def _line(
                 }
                 who = _requester(cause, who)
             else:
-                what = _(
-                    "Status in VTEX went from %(from)s to %(to)s (seen when the order was read "
-                    "again)."
-                ) % values
+                what = (
+                    _(
+                        "Status in VTEX went from %(from)s to %(to)s (seen when the order was read "
+                        "again)."
+                    )
+                    % values
+                )
                 who = _("VTEX")
     elif event.type == EventType.ACTION_REQUESTED and payload.get("action") == "command-retry":
         what = _("Sent again now: %(request)s.") % {"request": asked}

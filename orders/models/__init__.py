@@ -1,4 +1,4 @@
-from orders.models.audit import Actor, EventType, OrderEvent
+from orders.models.audit import EventType, OrderEvent
 from orders.models.changes import OPEN_CHANGE_STATUSES, ChangeStatus, OrderChange
 from orders.models.feed import ORDERS_FEED, FeedHealth, FeedOutcome
 from orders.models.invoices import Invoice, InvoiceItem, InvoiceType, TrackingEvent
@@ -9,7 +9,6 @@ __all__ = [
     "AT_MARKETPLACE",
     "OPEN_CHANGE_STATUSES",
     "ORDERS_FEED",
-    "Actor",
     "ChangeStatus",
     "EventType",
     "FeedHealth",

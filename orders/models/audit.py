@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.actor import Actor
 from orders.models.order import Order
 
 
@@ -29,19 +30,6 @@ class EventType(models.TextChoices):
     CHANGE_STOPPED = "change_stopped", _("Order change stopped on error")
     CHANGE_RETRIED = "change_retried", _("Order change retried")
     CHANGE_CANCELED = "change_canceled", _("Order change canceled")
-
-
-class Actor(models.TextChoices):
-    """Where a change came from when no user made it (or through which door a user came)."""
-
-    FEED = "feed", _("VTEX feed")
-    HOOK = "hook", _("VTEX hook")
-    BACKFILL = "backfill", _("Backfill")
-    RECONCILE = "reconcile", _("Reconciliation")
-    ADMIN = "admin", _("Admin")
-    CSV = "csv", _("CSV import")
-    SELLER_API = "seller-api", _("Seller API")
-    OUTBOX = "outbox", _("VTEX command delivery")
 
 
 # The audit payload keys naming the import batch (imports.ImportBatch) and the file a request

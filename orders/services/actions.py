@@ -27,18 +27,12 @@ from django.db import transaction
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from core.actor import Actor
+from core.money import brl
 from orders import commands as kinds
 from orders import validators as bounds
-from orders.models import (
-    Actor,
-    EventType,
-    InvoiceType,
-    Order,
-    OrderEvent,
-    OrderItem,
-)
+from orders.models import EventType, InvoiceType, Order, OrderEvent, OrderItem
 from orders.models.audit import CSV_FILE_KEY, IMPORT_BATCH_KEY
-from orders.money import brl
 from orders.selectors import (
     InvoicingSummary,
     KnownInvoice,

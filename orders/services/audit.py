@@ -6,7 +6,8 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from orders.models import Actor, EventType, Order, OrderEvent
+from core.actor import Actor
+from orders.models import EventType, Order, OrderEvent
 
 
 def event_record(

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.actor import Actor
 from core.vtex import vtex_client
-from orders.models import AT_MARKETPLACE, Actor, Order
+from orders.models import AT_MARKETPLACE, Order
 from orders.services.changes import order_changes_follow_open
 from orders.services.imports import orders_import
 from orders.services.sync import fetch_pool, order_document_fetch

@@ -33,12 +33,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.actor import Actor
 from core.vtex import vtex_client
 from orders import commands as kinds
 from orders import validators as bounds
 from orders.models import (
     OPEN_CHANGE_STATUSES,
-    Actor,
     ChangeStatus,
     EventType,
     Order,

@@ -14,8 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.actor import Actor
 from core.vtex import vtex_client
-from orders.models import ORDERS_FEED, Actor, FeedHealth, FeedOutcome
+from orders.models import ORDERS_FEED, FeedHealth, FeedOutcome
 from orders.services.changes import order_changes_follow
 from orders.services.imports import orders_import
 from orders.services.sync import fetch_pool, order_document_fetch

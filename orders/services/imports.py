@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
+from core.actor import Actor
 from core.vtex import vtex_client
-from orders.models import Actor, Order
+from orders.models import Order
 from orders.services.actions import order_start_handling_after_import
 from orders.services.sync import Document, SyncResult, orders_upsert_from_documents
 from orders.status import OrderStatus

@@ -21,9 +21,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from core.actor import Actor
 from orders.documents import Document, package_rows
 from orders.models import (
-    Actor,
     EventType,
     Invoice,
     InvoiceItem,

@@ -11,8 +11,9 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
+from core.actor import Actor
 from orders.commands import CHANGE_KINDS, Change, Refresh
-from orders.models import Actor, EventType, Order, OrderEvent
+from orders.models import EventType, Order, OrderEvent
 from orders.services.audit import event_record, events_record_many
 from orders.services.changes import (
     change_created,

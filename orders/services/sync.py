@@ -20,9 +20,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.actor import Actor
 from orders.documents import Document, Incoming, PackageRows, package_rows
 from orders.models import (
-    Actor,
     EventType,
     Invoice,
     InvoiceItem,

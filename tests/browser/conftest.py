@@ -6,7 +6,8 @@ import shutil
 import pytest
 
 from backoffice.celery import app as celery_app
-from orders.models import Actor, Order
+from core.actor import Actor
+from orders.models import Order
 from orders.services.imports import order_sync
 from tests.conftest import service_missing
 from tests.fixtures.groups import operator_group

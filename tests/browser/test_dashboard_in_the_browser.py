@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from orders.models import Actor, Order
+from core.actor import Actor
+from orders.models import Order
 from orders.selectors import orders_late
 from orders.services.imports import order_sync
 from tests.backoffice.dashboard_data import dashboard_data

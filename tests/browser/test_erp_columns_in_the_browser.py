@@ -8,7 +8,8 @@ sandbox). The next file with the same header needs no choice."""
 import pytest
 from django.utils import timezone
 
-from orders.models import Actor, Order
+from core.actor import Actor
+from orders.models import Order
 from orders.services.imports import order_sync
 from orders.validators import nfe_key_check_digit
 

@@ -5,7 +5,8 @@ valid rows, and sees the orders invoiced (against the sandbox store)."""
 import pytest
 from django.utils import timezone
 
-from orders.models import Actor, Order
+from core.actor import Actor
+from orders.models import Order
 from orders.services.imports import order_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -27,8 +27,9 @@ from catalog.models import (
     SkuSuggestion,
     SuggestionState,
 )
+from core.actor import Actor
 from imports.models import BatchStatus, ImportBatch
-from orders.models import Actor, EventType, Order, OrderEvent
+from orders.models import EventType, Order, OrderEvent
 from outbox.models import CommandState, VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory
 

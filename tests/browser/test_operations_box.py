@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import formats, timezone
 
-from orders.models import Actor, Order
+from core.actor import Actor
+from orders.models import Order
 from orders.services.imports import order_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

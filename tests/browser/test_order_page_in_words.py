@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
+from core.money import brl
 from orders.models import EventType, OrderEvent
-from orders.money import brl
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

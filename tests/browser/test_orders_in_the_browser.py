@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from orders.models import Actor, Order
+from core.actor import Actor
+from orders.models import Order
 from orders.services.imports import order_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from catalog.models import Sku
 from catalog.services.skus import sku_save
-from orders.models import Actor
+from core.actor import Actor
 from outbox.delivery import commands_deliver
 from outbox.models import OPEN_STATES, VtexCommand
 from sandbox.control import SandboxControl

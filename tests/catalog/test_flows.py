@@ -22,7 +22,7 @@ from catalog.models import (
 )
 from catalog.services.suggestions import suggestion_send, suggestions_check
 from catalog.tasks import SUGGESTIONS_CHECK, suggestions_check_task
-from orders.models import Actor
+from core.actor import Actor
 from tests.catalog.factories import SkuFactory
 from tests.catalog.support import CHANGE, SELLER_ID, deliver_all, saved, suggestions_received
 from tests.orders.factories import OrderFactory

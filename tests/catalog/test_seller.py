@@ -13,7 +13,8 @@ import pytest
 
 from catalog.models import Sku, StockReservation
 from catalog.selectors import sku_available
-from orders.models import Actor, EventType, Order, OrderEvent, OrderOrigin
+from core.actor import Actor
+from orders.models import EventType, Order, OrderEvent, OrderOrigin
 from orders.services.marketplace import marketplace_commands_applied
 from outbox.models import CommandState, VtexCommand
 from tests.catalog.seller_data import (

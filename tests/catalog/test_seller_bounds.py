@@ -16,8 +16,9 @@ from django_celery_beat.models import PeriodicTask
 from catalog.models import StockReservation
 from catalog.seller.placement import marketplace_orders_expire
 from catalog.tasks import SELLER_ORDERS_EXPIRE, seller_orders_expire_task
+from core.actor import Actor
 from orders.admin.timeline import timeline
-from orders.models import Actor, Order, OrderEvent
+from orders.models import Order, OrderEvent
 from orders.services.sync import orders_upsert_from_documents
 from outbox.selectors import subject_commands
 from tests.catalog.seller_data import HEADERS, ORDERS, SIMULATION, catalog_load, placement

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Sku, StockReservation
-from orders.models import Actor, EventType, Order, OrderEvent
+from core.actor import Actor
+from orders.models import EventType, Order, OrderEvent
 from outbox.models import CommandState, CommandTarget, VtexCommand
 from tests.browser.conftest import operator_group
 from tests.catalog.seller_data import catalog_load

@@ -5,8 +5,8 @@ from datetime import UTC, timedelta
 import factory
 from django.utils import timezone
 
+from core.actor import Actor
 from orders.models import (
-    Actor,
     EventType,
     Invoice,
     InvoiceItem,

@@ -16,7 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Actor, Order
+from core.actor import Actor
+from orders.models import Order
 from orders.services.actions import invoice_submit, order_refresh
 from orders.services.imports import order_sync
 from outbox.models import OPEN_STATES, CommandState, VtexCommand

@@ -3,7 +3,8 @@
 import pytest
 from django.db import transaction
 
-from orders.models import Actor, EventType, OrderEvent
+from core.actor import Actor
+from orders.models import EventType, OrderEvent
 from orders.services.imports import order_sync
 from outbox.models import CommandState, VtexCommand
 from tests.orders.operations import (

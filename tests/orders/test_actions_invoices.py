@@ -8,7 +8,8 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from orders.models import Actor, EventType, Invoice, OrderEvent, TrackingEvent
+from core.actor import Actor
+from orders.models import EventType, Invoice, OrderEvent, TrackingEvent
 from orders.services.actions import (
     ActionRefused,
     InvoiceLine,
@@ -140,9 +141,9 @@ def test_a_number_already_used_with_other_data_is_refused(login, client):
     response = submit(client, order, "NF1", {0: 1, 1: 1})
 
     assert response.status_code == 200
-    assert (
-        "Invoice number NF1 is already used on this order with other data"
-    ) in " ".join(messages_of(response))
+    assert ("Invoice number NF1 is already used on this order with other data") in " ".join(
+        messages_of(response)
+    )
     assert VtexCommand.objects.count() == 1
 
 

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orders.models import Actor, EventType, OrderEvent
+from core.actor import Actor
+from orders.models import EventType, OrderEvent
 from tests.orders.factories import (
     InvoiceFactory,
     InvoiceItemFactory,

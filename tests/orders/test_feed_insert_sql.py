@@ -5,8 +5,9 @@ on the client (a fifth of the feed drain's time)."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.actor import Actor
 from orders.documents import Incoming
-from orders.models import Actor, Order
+from orders.models import Order
 from orders.services.sync import orders_upsert_from_documents
 from tests.orders.documents import vtex_order_document
 

@@ -8,9 +8,9 @@ The files are in import_files/; the orders they name come from ``import_orders``
 import pytest
 from django.urls import reverse
 
+from core.money import brl
 from imports.models import BatchStatus, ImportBatch
 from orders.models import EventType, OrderEvent
-from orders.money import brl
 from outbox.models import VtexCommand
 from tests.orders.imports import batch_of, batch_page, confirm, refusals, upload
 
@@ -274,8 +274,7 @@ def test_an_unreadable_file_is_refused_on_the_upload_page(client, login, import_
     response = upload(client, "wrong.csv", b"pedido;valor\n1;2\n")
     assert (
         "Missing columns: invoice_number (numero_nota / Nº NF / Nº NF-e), issuance_date "
-        "(data_emissao / Emissão / Data de Emissão da NF-e)."
-        in response.content.decode()
+        "(data_emissao / Emissão / Data de Emissão da NF-e)." in response.content.decode()
     )
     assert not ImportBatch.objects.exists()
 

@@ -1,5 +1,5 @@
-"""Money as operators type and read it: one parser (``imports.values.reais_cents``) behind
-every money field (``orders.money.MoneyField``), and what a field shows saves back unchanged
+"""Money as operators type and read it: one parser (``core.money.reais_cents``) behind
+every money field (``core.money.MoneyField``), and what a field shows saves back unchanged
 in both languages."""
 
 import pytest
@@ -8,8 +8,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imports.values import MONEY_MAX_CENTS
-from orders.money import MoneyField, brl, reais
+from core.money import MONEY_MAX_CENTS, MoneyField, brl, reais
 
 AMOUNTS = st.integers(min_value=0, max_value=MONEY_MAX_CENTS - 1)
 

@@ -15,8 +15,8 @@ from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import localtime
 
+from core.money import brl
 from orders.models import ChangeStatus, EventType, OrderChange, OrderEvent
-from orders.money import brl
 from orders.services.actions import ActionRefused, ChangeLine
 from orders.services.backfill import order_reconcile
 from orders.services.changes import order_change

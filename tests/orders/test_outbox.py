@@ -12,7 +12,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from orders.models import Actor, EventType, OrderEvent
+from core.actor import Actor
+from orders.models import EventType, OrderEvent
 from orders.services.actions import (
     InvoiceLine,
     invoice_submit,

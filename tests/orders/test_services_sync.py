@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 from django.db import transaction
 
-from orders.models import Actor, EventType, Invoice, Order, OrderEvent, OrderItem, TrackingEvent
+from core.actor import Actor
+from orders.models import EventType, Invoice, Order, OrderEvent, OrderItem, TrackingEvent
 from orders.services.audit import event_record
 from orders.services.sync import order_upsert_from_document
 from tests.orders.documents import vtex_order_document, vtex_package

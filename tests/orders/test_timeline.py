@@ -6,8 +6,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from core.actor import Actor
 from orders.admin.timeline import timeline
-from orders.models import Actor, EventType, OrderEvent
+from orders.models import EventType, OrderEvent
 from orders.models.audit import CSV_FILE_KEY
 from orders.services.actions import order_start_handling
 from outbox.delivery import commands_deliver

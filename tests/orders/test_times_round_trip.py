@@ -20,7 +20,8 @@ from django.utils import formats, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orders.models import Actor, Invoice, Order
+from core.actor import Actor
+from orders.models import Invoice, Order
 from orders.services.actions import invoice_submit, invoice_tracking_set
 from orders.services.imports import order_sync
 from outbox.models import VtexCommand

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from orders.models import Actor
+from core.actor import Actor
 from orders.services.backfill import order_backfill
 from orders.services.feed import feed_drain, feed_drain_budget
 from orders.services.locks import task_lock

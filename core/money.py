@@ -4,11 +4,12 @@ an operator types into cents.
 Every money field an operator types (a SKU's prices, a shipping rule's price, an order
 change's discount, increment and added item's price) is a ``MoneyField``: it takes reais as
 Brazilians write them (``55``, ``55,90``, ``1.055,90``, ``R$ 55,90``; ``55.90`` too, see
-``imports.values.reais_cents``, the one parser shared with the file imports), cleans them to
+``reais_cents``, the one parser, shared with the file imports' ``imports.values``), cleans them to
 cents, and shows a stored amount the same way (``1.055,90`` in pt-BR, ``1,055.90`` in
 English), so that what the page shows saves back unchanged.
 """
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,39 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from imports.values import MONEY_MAX_CENTS, reais_cents
+# 1234 | 1234.56 | 1234,56 | 1.234 | 1.234,56 | 1,234.56 (at most two decimals), after "R$".
+# Each form with its thousands separator; what separator is left after removing it is the
+# decimal one.
+MONEY_PATTERNS = (
+    (re.compile(r"\d+(?:[.,]\d{1,2})?", re.ASCII), ""),
+    (re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?", re.ASCII), "."),
+    # 1,234 alone would be ambiguous (R$ 1,23 typed with three decimals?): not accepted.
+    (re.compile(r"\d{1,3}(?:,\d{3})+\.\d{1,2}", re.ASCII), ","),
+)
+# Below a billion reais: a larger amount is a typo (or a number read as money).
+MONEY_MAX_CENTS = 100_000_000_000
+
+
+def reais_cents(value: str) -> int:
+    """An amount in reais as Brazilians (and ERPs) write it, in cents: ``55`` -> 5500,
+    ``55,9`` -> 5590, ``1.055,90`` and ``R$ 1.055,90`` -> 105590, ``55.90`` -> 5590.
+
+    A ``.`` followed by exactly three digits groups thousands (``1.055`` is R$ 1.055,00, as a
+    Brazilian reads it); followed by one or two it is the decimal point (``55.90``, as an ERP
+    or an English keyboard writes it). ``1,055`` alone is refused (three decimals). Raises
+    ``ValueError`` for anything else or a negative amount; each caller bounds the amount
+    (``MONEY_MAX_CENTS``). The one parser of money typed by people: the imports' cells and
+    the operators' forms (``MoneyField``)."""
+    text = value.strip().replace("\u00a0", " ")
+    if text.upper().startswith("R$"):
+        text = text[2:]
+    text = text.strip()
+    for pattern, thousands in MONEY_PATTERNS:
+        if pattern.fullmatch(text):
+            plain = text.replace(thousands, "") if thousands else text
+            units, _sep, fraction = plain.replace(",", ".").partition(".")
+            return int(units) * 100 + int(fraction.ljust(2, "0"))
+    raise ValueError(value)
 
 
 def reais(cents: int) -> str:
@@ -52,8 +85,7 @@ class MoneyField(forms.Field):
     widget = MoneyInput
     default_error_messages = {
         "invalid": _(
-            "“%(value)s” is not an amount in reais: write it as 55, 55,90, 1.055,90 or "
-            "R$ 55,90."
+            "“%(value)s” is not an amount in reais: write it as 55, 55,90, 1.055,90 or R$ 55,90."
         ),
         "too_large": _("The largest amount taken is %(largest)s."),
     }
