@@ -51,8 +51,8 @@ from catalog.suggestions import suggestion_problems
 from core.actor import Actor
 from core.admin_display import short_datetime, truncated
 from core.money import brl
+from core.refusals import ActionRefused
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
-from orders.services.actions import ActionRefused
 from outbox.reports import queued_report
 
 NOTIFY = "catalog.notify_sku_change"

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.refusals import Refused
 from core.text import TYPED_CONTROL, code_point
 from imports.kinds import Column, ImportKind, header_key
 
@@ -76,12 +77,8 @@ UNKNOWN = "unknown"  # nothing says what it is: the import cannot go on until so
 IGNORE = ""
 
 
-class FileRefused(Exception):
+class FileRefused(Refused):
     """The file cannot be read as rows; ``message`` tells the operator why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = str(message)
 
 
 @dataclass(frozen=True)

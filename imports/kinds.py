@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from core.refusals import Refused
+
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
@@ -36,7 +38,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class RowRefused(Exception):
+class RowRefused(Refused):
     """This row is not imported: each reason tells the operator why, with the column it is
     about (by the kind's name for it; a run names it as the file spells it, ``text``)."""
 

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from core.refusals import Refused
 from core.tasks import task_dispatch
 from imports.files import (
     IGNORE,
@@ -77,12 +78,8 @@ RUN_TASK = "imports.batch_run"
 SWEEP_TASK = "imports.batches_sweep"
 
 
-class BatchRefused(Exception):
+class BatchRefused(Refused):
     """The operator cannot do this to the batch now; ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = str(message)
 
 
 @dataclass(frozen=True)

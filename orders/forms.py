@@ -18,12 +18,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.money import MoneyField, brl
+from core.refusals import ActionRefused
 from orders import validators as bounds
 from orders.models import InvoiceType, Order
 from orders.selectors import InvoicingSummary, KnownInvoice
 from orders.services.actions import (
     CHANGE_REQUEST_ID,
-    ActionRefused,
     ChangeLine,
     InvoiceLine,
     TrackingEventInput,

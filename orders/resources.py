@@ -23,6 +23,7 @@ from import_export import fields, resources
 
 from core.actor import Actor
 from core.money import brl
+from core.refusals import ActionRefused
 from imports.kinds import (
     Column,
     ImportContext,
@@ -37,7 +38,6 @@ from imports.values import choice, day, money_cents, required, whole_number
 from orders.models import Invoice, InvoiceType, Order, OrderItem
 from orders.selectors import customer_display, phone_display
 from orders.services.actions import (
-    ActionRefused,
     ActionResult,
     ImportedFrom,
     InvoiceLine,

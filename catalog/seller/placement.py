@@ -26,6 +26,7 @@ from catalog.models import Sku, StockReservation
 from catalog.selectors import skus_available
 from catalog.seller.protocol import BadRequest, MarketplaceRequest, Placement, lock_ttl_duration
 from catalog.seller.simulation import slas_for
+from core.refusals import Refused
 from orders.models import AT_MARKETPLACE, Order, OrderEvent, OrderOrigin
 from orders.services.marketplace import (
     MarketplaceOrderRefused,
@@ -40,8 +41,8 @@ SELLER_ORDER_PREFIX = "SLR-"
 logger = logging.getLogger(__name__)
 
 
-class OrderNotFound(Exception):
-    pass
+class OrderNotFound(Refused):
+    """No marketplace order has this id (``message``)."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from core.refusals import Refused
 from core.text import ID_CONTROL, TYPED_CONTROL, UNSTORABLE
 
 # Bounds that keep one call cheap; a real cart is far below them.
@@ -34,10 +35,8 @@ LOCK_TTL = re.compile(r"([0-9]{1,4})(bd|d|h|m)")
 ASCII_DIGITS = frozenset("0123456789")
 
 
-class BadRequest(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class BadRequest(Refused):
+    """The request breaks the seller protocol; ``message`` goes back to the marketplace."""
 
 
 # --- Characters a request may not carry ---------------------------------------------------------

@@ -28,12 +28,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from core.money import brl
+from core.refusals import ActionRefused
 from orders.admin.timeline import change_lines, change_log
 from orders.forms import CancelForm, OperationForm
 from orders.models import ChangeStatus, Order
 from orders.operations import OPERATIONS, Operation, operations_allowed
 from orders.selectors import InvoicingSummary, order_changes, order_invoicing_summary
-from orders.services.actions import ActionRefused, ActionResult
+from orders.services.actions import ActionResult
 from orders.services.changes import ChangePreview
 from outbox.models import VtexCommand
 from outbox.refusals import vtex_answer

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from core.actor import Actor
 from core.money import brl
+from core.refusals import ActionRefused
 from orders import commands as kinds
 from orders import validators as bounds
 from orders.models import EventType, InvoiceType, Order, OrderEvent, OrderItem
@@ -56,14 +57,6 @@ from outbox.models import OPEN_STATES, CommandState, CommandTarget, VtexCommand
 
 # An order change's requestId (a UUID in hex, made by the change form or by order_change).
 CHANGE_REQUEST_ID = re.compile(r"\A[0-9a-f]{32}\Z")
-
-
-class ActionRefused(Exception):
-    """The back office will not ask VTEX for this; ``message`` tells the operator why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

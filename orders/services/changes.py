@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.actor import Actor
+from core.refusals import ActionRefused
 from core.vtex import vtex_client
 from orders import commands as kinds
 from orders import validators as bounds
@@ -48,7 +49,6 @@ from orders.models import (
 from orders.selectors import InvoicingSummary, order_invoicing_summary
 from orders.services.actions import (
     CHANGE_REQUEST_ID,
-    ActionRefused,
     ActionResult,
     ChangeLine,
     change_refusal,

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actor import Actor
+from core.refusals import Refused
 from orders.documents import Document, package_rows
 from orders.models import (
     EventType,
@@ -47,13 +48,11 @@ AUTHORIZED_TO = OrderStatus.READY_FOR_HANDLING
 CLOSED_STATUSES = (OrderStatus.INVOICED, OrderStatus.CANCELED)
 
 
-class MarketplaceOrderRefused(Exception):
+class MarketplaceOrderRefused(Refused):
     """The seller refuses what the marketplace asked; ``code`` and ``message`` go back to it."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
 
 
 def on_marketplace_order_closed(listener: ClosedListener) -> ClosedListener:

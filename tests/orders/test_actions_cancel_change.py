@@ -8,13 +8,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone, translation
 
+from core.refusals import ActionRefused
 from orders.models import EventType, OrderEvent
-from orders.services.actions import (
-    ActionRefused,
-    ChangeLine,
-    InvoiceLine,
-    invoice_submit,
-)
+from orders.services.actions import ChangeLine, InvoiceLine, invoice_submit
 from orders.services.changes import order_change
 from orders.services.imports import order_sync
 from outbox.delivery import commands_deliver

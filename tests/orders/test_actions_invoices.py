@@ -9,13 +9,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from core.actor import Actor
+from core.refusals import ActionRefused
 from orders.models import EventType, Invoice, OrderEvent, TrackingEvent
-from orders.services.actions import (
-    ActionRefused,
-    InvoiceLine,
-    invoice_submit,
-    tracking_events_send,
-)
+from orders.services.actions import InvoiceLine, invoice_submit, tracking_events_send
 from orders.services.sync import order_upsert_from_document
 from orders.validators import nfe_key_check_digit
 from outbox.models import CommandState, VtexCommand

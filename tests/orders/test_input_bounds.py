@@ -10,13 +10,8 @@ import pytest
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
-from orders.services.actions import (
-    ActionRefused,
-    ChangeLine,
-    invoice_submit,
-    invoice_tracking_set,
-    order_cancel,
-)
+from core.refusals import ActionRefused
+from orders.services.actions import ChangeLine, invoice_submit, invoice_tracking_set, order_cancel
 from orders.services.changes import order_change
 from outbox.enqueue import COMMAND_KEY_MAX_LENGTH, command_key
 from outbox.models import CommandState, VtexCommand

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.refusals import ActionRefused
 from orders.models import InvoiceType
 from orders.operations import OPERATIONS, operations_available
 from orders.selectors import order_invoicing_summary
-from orders.services.actions import ActionRefused, TrackingEventInput, sale_invoices
+from orders.services.actions import TrackingEventInput, sale_invoices
 from orders.status import OrderStatus
 from outbox.models import VtexCommand
 from tests.orders.factories import (

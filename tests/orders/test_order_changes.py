@@ -16,8 +16,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import localtime
 
 from core.money import brl
+from core.refusals import ActionRefused
 from orders.models import ChangeStatus, EventType, OrderChange, OrderEvent
-from orders.services.actions import ActionRefused, ChangeLine
+from orders.services.actions import ChangeLine
 from orders.services.backfill import order_reconcile
 from orders.services.changes import order_change
 from outbox.models import CommandState, VtexCommand
