@@ -1,5 +1,5 @@
-"""The catalog's periodic tasks, declared like the orders' (``orders.periodic``) and synced
-into django-celery-beat's tables after every ``migrate`` (``CatalogConfig.ready``)."""
+"""The catalog's periodic tasks (``core.beat``: declared here, synced after every
+``migrate``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from catalog import tasks
-from orders.periodic import Every, PeriodicDeclaration
+from core.beat import Every, PeriodicDeclaration
 
 DECLARATIONS: list[PeriodicDeclaration] = [
     PeriodicDeclaration(

@@ -153,9 +153,8 @@ def test_every_admin_label_has_a_portuguese_translation():
 def test_every_operator_word_of_the_back_office_has_a_portuguese_translation():
     """The tables of words the admin shows: group names, refusal codes' explanations, attempt
     outcomes, the periodic tasks' names."""
-    from catalog.periodic import DECLARATIONS as CATALOG_DECLARATIONS
+    from core.beat import periodic_declarations
     from orders.admin.groups import GROUP_LABELS
-    from orders.periodic import DECLARATIONS
     from outbox.admin import OUTCOME_LABELS
     from outbox.records import Outcome
     from outbox.refusals import REFUSAL_EXPLANATIONS
@@ -165,7 +164,7 @@ def test_every_operator_word_of_the_back_office_has_a_portuguese_translation():
         *GROUP_LABELS.values(),
         *REFUSAL_EXPLANATIONS.values(),
         *OUTCOME_LABELS.values(),
-        *(declaration.name for declaration in [*DECLARATIONS, *CATALOG_DECLARATIONS]),
+        *(declaration.name for declaration in periodic_declarations()),
     ]
     assert set(OUTCOME_LABELS) == set(Outcome)
     assert [english(word) for word in words if english(word) not in catalog] == []

@@ -130,11 +130,10 @@ def stored_names(*, one_object: bool) -> list[str]:
     """Names stored in English as identities: the periodic tasks' (their list shows them
     translated, a change page's title and its schedule's page as stored) and the operator
     groups' (the group pages show them as stored)."""
-    from catalog.periodic import DECLARATIONS as CATALOG_TASKS
+    from core.beat import periodic_declarations
     from orders.admin.groups import GROUP_LABELS
-    from orders.periodic import DECLARATIONS
 
-    tasks = [task.name for task in [*DECLARATIONS, *CATALOG_TASKS]] if one_object else []
+    tasks = [task.name for task in periodic_declarations()] if one_object else []
     return [*tasks, *GROUP_LABELS]
 
 
@@ -158,13 +157,11 @@ def shop():
         SkuSuggestion,
         SuggestionState,
     )
-    from catalog.periodic import DECLARATIONS as CATALOG_TASKS
+    from core.beat import periodic_tasks_sync
     from imports.models import BatchStatus, ImportBatch
-    from orders.periodic import periodic_tasks_sync
     from outbox.models import CommandState, VtexCommand
 
     periodic_tasks_sync()
-    periodic_tasks_sync(declarations=CATALOG_TASKS)
     order = OrderFactory(status="handling", customer_first_name="Maria", customer_last_name="Souza")
     OrderItemFactory(order=order, name="Garrafa Térmica verde")
     OrderEventFactory(order=order)

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from core.beat import periodic_declarations, periodic_tasks_sync
 from orders.models import TaskLock
-from orders.periodic import DECLARATIONS, periodic_tasks_sync
 from orders.services.locks import task_lock, task_lock_acquire
 from orders.tasks import FEED_DRAIN, feed_drain_task
 
@@ -23,7 +23,7 @@ def test_migrate_put_every_declared_task_in_the_beat_database():
     assert reconcile.interval.every == 3600
     nightly = rows["orders: nightly backfill of recent orders"]
     assert (nightly.crontab.hour, nightly.crontab.minute) == ("3", "30")
-    assert {declaration.name for declaration in DECLARATIONS} <= set(rows)
+    assert {declaration.name for declaration in periodic_declarations()} <= set(rows)
 
 
 @pytest.mark.django_db
