@@ -10,7 +10,7 @@ from django.conf import settings
 from catalog.seller.placement import marketplace_orders_expire
 from catalog.services.suggestions import suggestions_check
 from core.actor import Actor
-from orders.services.locks import task_lock
+from core.locks import task_lock
 
 SUGGESTIONS_CHECK = "catalog.suggestions_check"
 SELLER_ORDERS_EXPIRE = "catalog.seller_orders_expire"

@@ -2,7 +2,6 @@ from orders.models.audit import EventType, OrderEvent
 from orders.models.changes import OPEN_CHANGE_STATUSES, ChangeStatus, OrderChange
 from orders.models.feed import ORDERS_FEED, FeedHealth, FeedOutcome
 from orders.models.invoices import Invoice, InvoiceItem, InvoiceType, TrackingEvent
-from orders.models.locks import TaskLock
 from orders.models.order import AT_MARKETPLACE, Order, OrderItem, OrderOrigin
 
 __all__ = [
@@ -21,6 +20,5 @@ __all__ = [
     "OrderEvent",
     "OrderItem",
     "OrderOrigin",
-    "TaskLock",
     "TrackingEvent",
 ]

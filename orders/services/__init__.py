@@ -1,5 +1,5 @@
 """Every write of the orders app, as functions: one module per area (docs/orders-app-layout.md)."""
 
-from orders.services import audit, backfill, feed, locks, sync
+from orders.services import audit, backfill, feed, sync
 
-__all__ = ["audit", "backfill", "feed", "locks", "sync"]
+__all__ = ["audit", "backfill", "feed", "sync"]

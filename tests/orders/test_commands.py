@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.locks import task_lock
 from core.vtex import vtex_client
-from orders.services.locks import task_lock
 from orders.status import OrderStatus
 from orders.tasks import FEED_DRAIN
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backoffice.celery import app as celery_app
+from core.models import TaskLock
 from core.vtex import vtex_client
-from orders.models import EventType, Order, OrderEvent, TaskLock
+from orders.models import EventType, Order, OrderEvent
 from orders.tasks import order_sync_task
 from tests.orders.factories import OrderFactory
 

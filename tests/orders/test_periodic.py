@@ -7,8 +7,8 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from core.beat import periodic_declarations, periodic_tasks_sync
-from orders.models import TaskLock
-from orders.services.locks import task_lock, task_lock_acquire
+from core.locks import task_lock, task_lock_acquire
+from core.models import TaskLock
 from orders.tasks import FEED_DRAIN, feed_drain_task
 
 

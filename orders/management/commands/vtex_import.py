@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from core.actor import Actor
+from core.locks import task_lock
 from orders.services.backfill import order_backfill
 from orders.services.feed import feed_drain, feed_drain_budget
-from orders.services.locks import task_lock
 from orders.tasks import FEED_DRAIN
 from vtex import VtexError
 

@@ -16,6 +16,9 @@ class TaskLock(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
 
     class Meta:
+        # The table the orders app created: the model moved here (core/0001, orders/0013), its
+        # rows stayed where they were.
+        db_table = "orders_tasklock"
         verbose_name = _("task lock")
         verbose_name_plural = _("task locks")
 

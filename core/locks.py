@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from orders.models import TaskLock
+from core.models import TaskLock
 
 logger = logging.getLogger(__name__)
 
