@@ -1,10 +1,36 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.groups import FINANCE, OPERATIONS, VIEWER
+
+VIEW = (
+    "view_sku",
+    "view_skusuggestion",
+    "view_skuchangenotification",
+    "view_stockreservation",
+    "view_shippingrule",
+)
+
 
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("Catalog")
+    # What each operator group may do with the catalog (core.groups: synced at every migrate).
+    group_permissions = {
+        OPERATIONS: (
+            *VIEW,
+            "add_sku",
+            "change_sku",
+            "import_sku",
+            "notify_sku_change",
+            "send_sku_suggestion",
+            "add_shippingrule",
+            "change_shippingrule",
+            "delete_shippingrule",
+        ),
+        FINANCE: VIEW,
+        VIEWER: VIEW,
+    }
 
     def ready(self) -> None:
         from catalog.commands import COMMAND_TYPES

@@ -1,4 +1,4 @@
-"""A user added to an operator group becomes staff (orders.services.operators), whichever
+"""A user added to an operator group becomes staff (core.groups), whichever
 side the group is given from; another group makes nobody staff."""
 
 import pytest
