@@ -60,5 +60,5 @@ def test_a_declared_permission_that_does_not_exist_stops_the_migrate(monkeypatch
     grants = {**catalog.group_permissions, "Finance": ("view_sku", "view_skus")}
     monkeypatch.setattr(catalog, "group_permissions", grants, raising=False)
 
-    with pytest.raises(PermissionMissing, match="catalog .* Finance .*: view_skus"):
+    with pytest.raises(PermissionMissing, match=r"catalog .* Finance .*: view_skus"):
         call_command("migrate", verbosity=0)
