@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from catalog.models import Sku
+from catalog.models.skus import SELLER_SKU_ID
 from catalog.services.skus import sku_change_reason, sku_save
 from core.actor import Actor
 from core.money import brl
@@ -35,7 +36,6 @@ from imports.kinds import (
 )
 from imports.spreadsheet import cell_safe
 from imports.values import decimal_number, money_cents, required, whole_number
-from orders.validators import SELLER_SKU_ID
 
 # The file's columns that are the model's fields under another name (the others are the
 # model's own names).

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import MoneyField, brl
 from core.refusals import ActionRefused
+from core.validators import TextLength
 from orders import validators as bounds
 from orders.models import InvoiceType, Order
 from orders.selectors import InvoicingSummary, KnownInvoice
@@ -36,12 +37,7 @@ from orders.services.changes import (
     change_items_left,
     change_request,
 )
-from orders.validators import (
-    TextLength,
-    validate_invoice_number,
-    validate_nfe_key,
-    validate_operation_date,
-)
+from orders.validators import validate_invoice_number, validate_nfe_key, validate_operation_date
 
 FieldT = TypeVar("FieldT", bound=forms.CharField)
 CONFIRMATION_SALT = "orders.change-confirmation"

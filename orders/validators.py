@@ -5,18 +5,15 @@ through the service the form calls). Every bound is here: each field's rule is d
 below (``INVOICE_URL``, ``TRACKING_NUMBER``, ``SKU_ID``...) and used by both."""
 
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils import formats, timezone
-from django.utils.deconstruct import deconstructible
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.money import brl
-from core.text import TYPED_CONTROL, code_point
+from core.validators import Identifier, SkuId, TextLength, WebAddress
 
 NFE_KEY_LENGTH = 44
 INVOICE_NUMBER_RE = re.compile(r"[A-Za-z0-9]+")
@@ -60,111 +57,10 @@ def validate_invoice_number(value: str) -> None:
 
 # --- Characters ---------------------------------------------------------------------------------
 
-# Control characters: core.text (TYPED_CONTROL, has_control_characters, code_point).
-
-
-def invisible_character(text: str) -> str | None:
-    """The first control (Cc) or format (Cf) character of ``text``: NUL, a tab, a
-    bidirectional override (U+202E shows ``gpj.exe`` as ``exe.jpg``), a zero-width space, a
-    byte order mark. An identifier holding one looks like another and matches nothing."""
-    for character in text:
-        if unicodedata.category(character) in ("Cc", "Cf"):
-            return character
-    return None
+# Control characters: core.text; invisible ones and each field's rule: core.validators.
 
 
 # --- Fields ---------------------------------------------------------------------------------------
-
-
-@deconstructible
-class TextLength:
-    """The rule of a text field: at most ``limit`` characters and no control character,
-    refused with a message that names the field. An empty value passes (required is the
-    form's and the service's)."""
-
-    message = _("%(field)s can have at most %(limit)d characters (it has %(length)d).")
-
-    def __init__(self, field: str | Promise, limit: int) -> None:
-        self.field = field
-        self.limit = limit
-
-    def __call__(self, value: str) -> None:
-        if len(value) > self.limit:
-            raise ValidationError(
-                self.message,
-                code="max_length",
-                params={"field": self.field, "limit": self.limit, "length": len(value)},
-            )
-        self.check_characters(value)
-
-    def check_characters(self, value: str) -> None:
-        found = TYPED_CONTROL.search(value)
-        if found:
-            raise ValidationError(
-                _("%(field)s holds a control character (%(character)s); remove it."),
-                code="control_character",
-                params={"field": self.field, "character": code_point(found.group())},
-            )
-
-
-@deconstructible
-class Identifier(TextLength):
-    """An identifier (a tracking number, a SKU id): besides the length, no control, format or
-    bidirectional character at all, which would make it look like another."""
-
-    def check_characters(self, value: str) -> None:
-        character = invisible_character(value)
-        if character is not None:
-            raise ValidationError(
-                _(
-                    "%(field)s holds an invisible character (%(character)s), which would make "
-                    "it look like another; remove it."
-                ),
-                code="invisible_character",
-                params={"field": self.field, "character": code_point(character)},
-            )
-
-
-@deconstructible
-class WebAddress(TextLength):
-    """A web address VTEX shows the shopper or a browser opens: http or https, with a host
-    (``javascript:``, ``data:``, ``file:`` and ``ftp:`` are refused)."""
-
-    schemes = ("http", "https")
-
-    def __call__(self, value: str) -> None:
-        super().__call__(value)
-        if not value:
-            return
-        try:
-            URLValidator(schemes=list(self.schemes))(value)
-        except ValidationError:
-            raise ValidationError(
-                _("%(field)s must be a web address starting with https:// (or http://)."),
-                code="web_address",
-                params={"field": self.field},
-            ) from None
-
-
-# VTEX puts a SKU id in its addresses (/changenotification/{skuId}, /suggestions/{sellerId}/
-# {sellerSkuId}): letters, digits, '.', '-' and '_' only, beginning with a letter or a digit,
-# so that neither '..', '/' nor a %-escape can walk to another address.
-SKU_ID_CHARACTERS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-
-
-@deconstructible
-class SkuId(Identifier):
-    def __call__(self, value: str) -> None:
-        super().__call__(value)
-        if value and not SKU_ID_CHARACTERS.fullmatch(value):
-            raise ValidationError(
-                _(
-                    "%(field)s can hold only letters, digits, '.', '-' and '_', and must "
-                    "begin with a letter or a digit (VTEX puts it in its addresses)."
-                ),
-                code="sku_id_characters",
-                params={"field": self.field},
-            )
 
 
 # VTEX's OpenAPI files and guides publish no length for any of these fields (the contract sheet,
@@ -189,7 +85,6 @@ TRACKING_DESCRIPTION = TextLength(_("A tracking event's description"), 500)  # .
 # to the shopper.
 REASON = TextLength(_("The reason"), 500)
 SKU_ID = SkuId(_("The SKU id"), 64)  # OrderItem.sku_id
-SELLER_SKU_ID = SkuId(_("The seller SKU id"), 64)  # catalog's Sku.sku_id
 
 
 # --- Dates ----------------------------------------------------------------------------------------

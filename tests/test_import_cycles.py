@@ -1,11 +1,23 @@
-"""No module of the back office imports one that imports it back (imports inside functions
-and under TYPE_CHECKING count too): the layers stay layers."""
+"""No module of the back office imports one that imports it back, nor one on a higher floor
+(imports inside functions and under TYPE_CHECKING count too): the layers stay layers."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("backoffice", "outbox", "imports", "orders", "catalog", "vtex", "sandbox")
+# The floors, from the ground up (docs/architecture.md): a module imports its own floor's and
+# those below, never one above; tasks above are dispatched by name (core.tasks).
+FLOORS = {
+    "vtex": 0,
+    "sandbox": 0,
+    "core": 1,
+    "outbox": 2,
+    "imports": 2,
+    "orders": 3,
+    "catalog": 3,
+    "backoffice": 4,
+}
+PACKAGES = tuple(FLOORS)
 
 
 def project_modules() -> dict[str, Path]:
@@ -93,3 +105,26 @@ def test_no_module_imports_one_that_imports_it_back():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """``importer -> imported`` for each import of a module on a higher floor."""
+    floor = {name: FLOORS[name.partition(".")[0]] for name in graph}
+    return sorted(
+        f"{name} -> {target}"
+        for name, targets in graph.items()
+        for target in targets
+        if floor[target] > floor[name]
+    )
+
+
+def test_no_module_imports_one_on_a_higher_floor():
+    modules = project_modules()
+    graph = {name: imports_of(name, path, modules) for name, path in modules.items()}
+    assert "core.money" in graph and "backoffice.celery" in graph
+    assert upward_imports(graph) == []
+
+
+def test_the_floor_check_finds_an_upward_import():
+    graph = {"core.money": {"orders.models"}, "orders.models": {"core.money"}, "outbox.x": set()}
+    assert upward_imports(graph) == ["core.money -> orders.models"]

@@ -5,7 +5,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from orders.validators import SELLER_SKU_ID
+from core.validators import SkuId
+
+# The seller's SKU id, typed on the SKU page or in a file, checked by both.
+SELLER_SKU_ID = SkuId(_("The seller SKU id"), 64)
 
 
 class Binding(models.TextChoices):

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from core.actor import Actor
 from core.money import brl
 from core.refusals import ActionRefused
+from core.validators import TextLength
 from orders import commands as kinds
 from orders import validators as bounds
 from orders.models import EventType, InvoiceType, Order, OrderEvent, OrderItem
@@ -46,12 +47,7 @@ from orders.selectors import (
 )
 from orders.services.audit import event_record, events_record_many
 from orders.status import Action, OrderStatus, status_allows, status_label
-from orders.validators import (
-    TextLength,
-    validate_invoice_number,
-    validate_nfe_key,
-    validate_operation_date,
-)
+from orders.validators import validate_invoice_number, validate_nfe_key, validate_operation_date
 from outbox.enqueue import command_enqueue, command_key, commands_enqueue_many
 from outbox.models import OPEN_STATES, CommandState, CommandTarget, VtexCommand
 

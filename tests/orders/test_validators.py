@@ -7,11 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from core.validators import TextLength
 from orders.validators import (
     OPERATION_DATE_FUTURE_MARGIN,
     OPERATION_DATE_PAST_MARGIN,
     ORDER_CHANGE_MAX_VALUE_RATIO,
-    TextLength,
     nfe_key_check_digit,
     validate_invoice_number,
     validate_nfe_key,
