@@ -25,6 +25,7 @@ PROJECT_PACKAGES = ("django_celery_beat",)
 # Each catalog and the source folders makemessages reads for it: the apps' own, and the
 # project's (LOCALE_PATHS) for the templates at the top level and PROJECT_PACKAGES.
 CATALOGS = {
+    "core": (("core",), ROOT / "core" / "locale"),
     "orders": (("orders",), ROOT / "orders" / "locale"),
     "outbox": (("outbox",), ROOT / "outbox" / "locale"),
     "catalog": (("catalog",), ROOT / "catalog" / "locale"),
