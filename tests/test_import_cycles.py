@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# The floors, from the ground up (docs/architecture.md): a module imports its own floor's and
+# The floors, from the ground up (README, Architecture): a module imports its own floor's and
 # those below, never one above; tasks above are dispatched by name (core.tasks).
 FLOORS = {
     "vtex": 0,
