@@ -39,27 +39,42 @@ class PermissionMissing(RuntimeError):
     """A group is declared a permission its app does not have (a typo, a removed model)."""
 
 
+def app_permission_codenames(app_config: AppConfig) -> set[str]:
+    """Every permission the code of ``app_config``'s models defines (default and custom)."""
+    codenames = set()
+    for model in app_config.get_models():
+        opts = model._meta
+        codenames |= {f"{action}_{opts.model_name}" for action in opts.default_permissions}
+        codenames |= {codename for codename, _name in opts.permissions}
+    return codenames
+
+
 def group_permissions_sync(
     *, app_label: str, grants: GroupPermissions, using: str = DEFAULT_DB_ALIAS, apps: Any = None
 ) -> None:
     """Give each group of ``grants`` the permissions of app ``app_label`` it lists (the group
-    is created when missing). ``apps``: the migration state's registry, at post_migrate."""
+    is created when missing). ``apps``: the migration state's registry, at post_migrate.
+
+    A codename no model of the app defines raises ``PermissionMissing``; one whose model is
+    not migrated yet (``migrate`` to an earlier migration) is left for the migrate that
+    creates it."""
+    defined = app_permission_codenames(global_apps.get_app_config(app_label))
     apps = apps or global_apps
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     with transaction.atomic(using=using):
         for name, codenames in grants.items():
+            unknown = sorted(set(codenames) - defined)
+            if unknown:
+                raise PermissionMissing(
+                    f"{app_label} declares for group {name} permissions it does not have: "
+                    f"{', '.join(unknown)}"
+                )
             permissions = list(
                 permission_model.objects.using(using).filter(
                     content_type__app_label=app_label, codename__in=codenames
                 )
             )
-            missing = sorted(set(codenames) - {p.codename for p in permissions})
-            if missing:
-                raise PermissionMissing(
-                    f"{app_label} declares for group {name} permissions it does not have: "
-                    f"{', '.join(missing)}"
-                )
             group, _created = group_model.objects.using(using).get_or_create(name=name)
             group.permissions.add(*permissions)
 
