@@ -1,5 +1,5 @@
 """Imports: a 10,000-row invoice file (the ERP's NF-e list) checked, then validated and
-stored on confirmation (``imports`` batch, ``invoices_submit_many``), beside the same file
+stored on confirmation (``imports`` batch, ``invoices_submit``), beside the same file
 only parsed, with no database; then its invoices delivered to the sandbox by two workers."""
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ from core.admin_display import short_datetime, truncated
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from orders.models import Actor
 from orders.money import brl
-from orders.services.actions import ActionRefused
+from orders.operations.common import ActionRefused
 from outbox.reports import queued_report
 
 NOTIFY = "catalog.notify_sku_change"

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from catalog import commands as kinds
 from catalog.models import Binding, NotificationKind, Sku, SkuChangeNotification
-from orders.services.actions import ActionRefused
+from orders.operations.common import ActionRefused
 from outbox.enqueue import command_enqueue, command_key
 from outbox.models import OPEN_STATES, VtexCommand
 

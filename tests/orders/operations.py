@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Actor, Order
-from orders.services.actions import invoice_submit, order_refresh
+from orders.operations.invoice import InvoiceRequest, invoice_submit
+from orders.operations.refresh import order_refresh
 from orders.services.imports import order_sync
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 from outbox.sweep import commands_sweep
@@ -132,7 +133,8 @@ def refresh_then_invoice_with_lost_answer(
     )
     with on_commit(execute=True), transaction.atomic():
         invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now(), embedded_xml=xml
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now(), embedded_xml=xml),
+            user=None,
         )
     store.clear_faults()
     deliver_everything()

@@ -9,12 +9,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from orders.models import Actor, EventType, Invoice, OrderEvent, TrackingEvent
-from orders.services.actions import (
-    ActionRefused,
-    InvoiceLine,
-    invoice_submit,
-    tracking_events_send,
-)
+from orders.operations.common import ActionRefused
+from orders.operations.invoice import InvoiceLine, InvoiceRequest, invoice_submit
+from orders.operations.tracking_events import tracking_events_send
 from orders.services.sync import order_upsert_from_document
 from orders.validators import nfe_key_check_digit
 from outbox.models import CommandState, VtexCommand
@@ -90,11 +87,13 @@ def test_the_same_invoice_twice_is_queued_once(vtex_store, login, client):
     lines = [InvoiceLine(position=first_item.position, quantity=1)]
     with transaction.atomic():
         first = invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now(), lines=lines
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now(), lines=lines),
+            user=None,
         )
     with transaction.atomic():
         again = invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now(), lines=lines
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now(), lines=lines),
+            user=None,
         )
 
     assert (first.created, again.created, again.command) == (True, False, first.command)
@@ -140,9 +139,9 @@ def test_a_number_already_used_with_other_data_is_refused(login, client):
     response = submit(client, order, "NF1", {0: 1, 1: 1})
 
     assert response.status_code == 200
-    assert (
-        "Invoice number NF1 is already used on this order with other data"
-    ) in " ".join(messages_of(response))
+    assert ("Invoice number NF1 is already used on this order with other data") in " ".join(
+        messages_of(response)
+    )
     assert VtexCommand.objects.count() == 1
 
 
@@ -286,7 +285,9 @@ def test_the_service_refuses_an_invoice_in_a_status_that_does_not_allow_it(vtex_
     [order] = mirrored_orders(vtex_store, 1, status="payment-approved")
 
     with pytest.raises(ActionRefused, match="invoicing is not possible"), transaction.atomic():
-        invoice_submit(order=order, user=None, number="NF1", issued_at=timezone.now())
+        invoice_submit(
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now()), user=None
+        )
 
 
 # --- Tracking events happen on a day ---------------------------------------------------------

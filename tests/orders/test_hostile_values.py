@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from imports.kinds import ImportContext, RowRefused
 from orders import validators as bounds
-from orders.forms import AddedItemForm, TrackingNumberForm
+from orders.operations.change import AddedItemForm
+from orders.operations.tracking import TrackingNumberForm
 from orders.resources import TrackingImport
 from orders.selectors import order_invoicing_summary
 from outbox.models import VtexCommand

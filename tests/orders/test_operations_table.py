@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import InvoiceType
-from orders.operations import OPERATIONS, operations_available
+from orders.operations.common import ActionRefused, sale_invoices
+from orders.operations.table import OPERATIONS, operations_available
+from orders.operations.tracking_events import TrackingEventInput
 from orders.selectors import order_invoicing_summary
-from orders.services.actions import ActionRefused, TrackingEventInput, sale_invoices
 from orders.status import OrderStatus
 from outbox.models import VtexCommand
 from tests.orders.factories import (

@@ -17,9 +17,9 @@ from django.utils.timezone import localtime
 
 from orders.models import ChangeStatus, EventType, OrderChange, OrderEvent
 from orders.money import brl
-from orders.services.actions import ActionRefused, ChangeLine
+from orders.operations.common import ActionRefused
 from orders.services.backfill import order_reconcile
-from orders.services.changes import order_change
+from orders.services.changes import ChangeLine, order_change
 from outbox.models import CommandState, VtexCommand
 from tests.fixtures.recorder import RecordingServer
 from tests.orders.operations import (

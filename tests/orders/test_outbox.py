@@ -13,13 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.models import Actor, EventType, OrderEvent
-from orders.services.actions import (
-    InvoiceLine,
-    invoice_submit,
-    invoice_tracking_set,
-    order_refresh,
-    order_start_handling,
-)
+from orders.operations.invoice import InvoiceLine, InvoiceRequest, invoice_submit
+from orders.operations.refresh import order_refresh
+from orders.operations.start_handling import order_start_handling
+from orders.operations.tracking import invoice_tracking_set
 from outbox.delivery import commands_deliver
 from outbox.enqueue import command_enqueue
 from outbox.models import CommandAttempt, CommandState, CommandTarget, DeliveryPause, VtexCommand
@@ -123,7 +120,7 @@ def test_a_5xx_after_the_effect_is_verified_by_a_reread_not_resent(vtex_store):
     vtex_store.set_faults(rate_500=1.0, fail_after_apply=True, **OMS_WRITES)
     with transaction.atomic():
         command = invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now()
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now()), user=None
         ).command
 
     commands_deliver()
@@ -153,7 +150,7 @@ def test_a_5xx_before_the_effect_is_resent_once_after_a_reread(vtex_store):
     vtex_store.set_faults(rate_500=1.0, **OMS_WRITES)
     with transaction.atomic():
         command = invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now()
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now()), user=None
         ).command
     commands_deliver()
     vtex_store.clear_faults()
@@ -203,7 +200,9 @@ def test_commands_of_one_order_go_out_in_the_order_they_were_made(vtex_store):
     [order] = mirrored_orders(vtex_store, 1, status="handling")
     vtex_store.set_faults(rate_500=1.0, paths=["/api/oms/pvt/orders/"], methods=["POST"])
     with transaction.atomic():
-        invoice_submit(order=order, user=None, number="NF1", issued_at=timezone.now())
+        invoice_submit(
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now()), user=None
+        )
         tracking = invoice_tracking_set(
             order=order, user=None, invoice_number="NF1", tracking_number="BR123"
         ).command
@@ -331,7 +330,7 @@ def test_the_command_admin_filters_and_shows_attempts(
     first, second = mirrored_orders(vtex_store, 2, status="handling")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         invoice = invoice_submit(
-            order=first, user=None, number="NF1", issued_at=timezone.now()
+            InvoiceRequest(order=first, number="NF1", issued_at=timezone.now()), user=None
         ).command
         refresh = order_refresh(order=second, user=None).command
 
@@ -366,14 +365,14 @@ def test_credentials_vtex_echoes_back_are_never_stored_or_shown(
     try:
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
             invoice = invoice_submit(
-                order=rejected_order,
+                InvoiceRequest(
+                    order=rejected_order, number="NF1", issued_at=timezone.now(), embedded_xml=xml
+                ),
                 user=None,
-                number="NF1",
-                issued_at=timezone.now(),
-                embedded_xml=xml,
             ).command
             started = invoice_submit(
-                order=failing_order, user=None, number="NF2", issued_at=timezone.now()
+                InvoiceRequest(order=failing_order, number="NF2", issued_at=timezone.now()),
+                user=None,
             ).command
         # The second invoice failed with a 500: the retries re-read the order (500 again).
         deliver_everything()
@@ -424,10 +423,14 @@ def test_the_nfe_xml_is_kept_while_the_invoice_may_be_sent_and_dropped_after(
     )
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         delivered = invoice_submit(
-            order=sent, user=None, number="NF1", issued_at=timezone.now(), embedded_xml=xml
+            InvoiceRequest(order=sent, number="NF1", issued_at=timezone.now(), embedded_xml=xml),
+            user=None,
         ).command
         failing = invoice_submit(
-            order=rejected, user=None, number="NF2", issued_at=timezone.now(), embedded_xml=xml
+            InvoiceRequest(
+                order=rejected, number="NF2", issued_at=timezone.now(), embedded_xml=xml
+            ),
+            user=None,
         ).command
 
     delivered.refresh_from_db()

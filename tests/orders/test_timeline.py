@@ -9,7 +9,7 @@ from django.urls import reverse
 from orders.admin.timeline import timeline
 from orders.models import Actor, EventType, OrderEvent
 from orders.models.audit import CSV_FILE_KEY
-from orders.services.actions import order_start_handling
+from orders.operations.start_handling import order_start_handling
 from outbox.delivery import commands_deliver
 from outbox.models import CommandState, VtexCommand
 from outbox.operator import command_mark_resolved, command_retry_now
