@@ -28,7 +28,7 @@ from imports.models import BatchStatus, ImportPolicy
 from imports.services import batch_confirm, batch_create
 from imports.values import choice, day, money_cents
 from orders.models import Order
-from orders.resources import INVOICE_TYPES
+from orders.spreadsheets import INVOICE_TYPES
 from orders.services.backfill import order_backfill
 from outbox import enqueue
 from outbox.models import VtexCommand

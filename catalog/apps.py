@@ -9,7 +9,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.commands import COMMAND_TYPES
-        from catalog.resources import SkuImport
+        from catalog.spreadsheets import SkuImport
         from catalog.seller import stock
         from catalog.services.outbox import SkuSubject
         from imports import kinds

@@ -13,7 +13,7 @@ class OrdersConfig(AppConfig):
         from imports import kinds as import_kinds
         from orders.commands import COMMAND_TYPES
         from orders.models import Actor
-        from orders.resources import InvoiceImport, TrackingImport
+        from orders.spreadsheets import InvoiceImport, TrackingImport
         from orders.services.operators import operators_make_staff
         from orders.services.outbox import OrderSubject
         from outbox import registry

@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
-from orders.selectors import InvoicingSummary
+from orders.selectors.invoicing import InvoicingSummary
 from orders.validators import TextLength, validate_operation_date
 
 FieldT = TypeVar("FieldT", bound=forms.CharField)
@@ -100,8 +100,8 @@ def date_in_window(form: forms.Form, name: str, field: str | Promise, order: Ord
 
 class OperationForm(forms.Form):
     """What the operator fills in for one operation on one order. ``order`` and ``summary``
-    (``orders.selectors.order_invoicing_summary``) are given on the order page; a changelist
-    action (several orders) builds its form without them."""
+    (``orders.selectors.invoicing.order_invoicing_summary``) are given on the order page; a
+    changelist action (several orders) builds its form without them."""
 
     def __init__(
         self,

@@ -17,10 +17,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders.models import Actor
-from orders.selectors import order_sync_state
+from orders.selectors.changes import order_sync_state
 from orders.services.backfill import order_backfill, order_reconcile
 from orders.services.feed import feed_drain, feed_drain_budget
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 from orders.services.locks import task_lock, task_lock_acquire, task_lock_release
 from vtex import VtexRateLimited, VtexTransientError
 

@@ -35,7 +35,8 @@ from orders.operations.cancel import CancelForm
 from orders.operations.common import ActionRefused, ActionResult
 from orders.operations.operation import Operation
 from orders.operations.table import OPERATIONS, operations_allowed
-from orders.selectors import InvoicingSummary, order_changes, order_invoicing_summary
+from orders.selectors.changes import order_changes
+from orders.selectors.invoicing import InvoicingSummary, order_invoicing_summary
 from orders.services.changes import ChangePreview
 from outbox.models import VtexCommand
 from outbox.refusals import vtex_answer

@@ -37,7 +37,7 @@ from orders.operations.invoice import (
     return_invoice_refusal,
 )
 from orders.operations.operation import CANCEL, INVOICE, Operation
-from orders.selectors import InvoicingSummary
+from orders.selectors.invoicing import InvoicingSummary
 from orders.status import Action, OrderStatus, status_allows
 from outbox.enqueue import command_key
 

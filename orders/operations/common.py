@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from orders.models import Actor, EventType, InvoiceType, Order
 from orders.models.audit import CSV_FILE_KEY, IMPORT_BATCH_KEY
-from orders.selectors import InvoicingSummary, KnownInvoice, order_invoicing_summary
+from orders.selectors.invoicing import InvoicingSummary, KnownInvoice, order_invoicing_summary
 from orders.services.audit import event_record
 from orders.status import Action, status_label
 from orders.validators import TextLength, validate_operation_date

@@ -44,7 +44,7 @@ from orders.operations.common import (
     validator_check,
 )
 from orders.operations.operation import INVOICE, Operation
-from orders.selectors import (
+from orders.selectors.invoicing import (
     InvoicingSummary,
     KnownInvoice,
     invoicing_summary_with,

@@ -18,7 +18,7 @@ from orders.operations.common import (
     refusal_raise,
 )
 from orders.operations.operation import REFRESH, Operation
-from orders.selectors import InvoicingSummary
+from orders.selectors.invoicing import InvoicingSummary
 from outbox.enqueue import command_key
 from outbox.models import OPEN_STATES, VtexCommand
 

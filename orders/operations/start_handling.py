@@ -18,7 +18,7 @@ from orders.operations.common import (
     status_refusal,
 )
 from orders.operations.operation import START_HANDLING, Operation
-from orders.selectors import InvoicingSummary, start_handling_key, start_handling_request
+from orders.selectors.invoicing import InvoicingSummary, start_handling_key, start_handling_request
 from orders.status import Action, OrderStatus, status_allows
 from outbox.models import VtexCommand
 

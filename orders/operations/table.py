@@ -23,7 +23,7 @@ from orders.operations import (
     tracking_events,
 )
 from orders.operations.operation import Operation
-from orders.selectors import InvoicingSummary
+from orders.selectors.invoicing import InvoicingSummary
 
 OPERATIONS: dict[str, Operation] = {
     operation.name: operation

@@ -34,7 +34,7 @@ from orders.operations.common import (
     status_refusal,
 )
 from orders.operations.operation import TRACK, Operation
-from orders.selectors import InvoicingSummary, KnownInvoice
+from orders.selectors.invoicing import InvoicingSummary, KnownInvoice
 from orders.status import Action, status_allows
 from outbox.enqueue import command_key
 

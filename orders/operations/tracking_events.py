@@ -40,7 +40,7 @@ from orders.operations.tracking import (
     sale_invoice_require,
     tracking_number_refusal,
 )
-from orders.selectors import InvoicingSummary, KnownInvoice
+from orders.selectors.invoicing import InvoicingSummary, KnownInvoice
 from outbox.enqueue import command_key
 
 

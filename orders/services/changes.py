@@ -56,7 +56,7 @@ from orders.operations.common import (
     status_refusal,
     validator_check,
 )
-from orders.selectors import InvoicingSummary, order_invoicing_summary
+from orders.selectors.invoicing import InvoicingSummary, order_invoicing_summary
 from orders.services.audit import event_record
 from orders.status import Action, status_allows
 from orders.validators import validate_order_change_remainder, validate_order_change_values

@@ -17,7 +17,7 @@ from django.utils import timezone
 from backoffice.vtex import vtex_client
 from orders.models import ORDERS_FEED, Actor, FeedHealth, FeedOutcome
 from orders.services.changes import order_changes_follow
-from orders.services.imports import orders_import
+from orders.services.mirror import orders_import
 from orders.services.sync import fetch_pool, order_document_fetch
 from orders.status import OrderStatus
 from vtex import (

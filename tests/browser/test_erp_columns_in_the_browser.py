@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from orders.models import Actor, Order
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 from orders.validators import nfe_key_check_digit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from orders.models import Actor, Order
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

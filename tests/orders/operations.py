@@ -19,7 +19,7 @@ from django.utils import timezone
 from orders.models import Actor, Order
 from orders.operations.invoice import InvoiceRequest, invoice_submit
 from orders.operations.refresh import order_refresh
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 from outbox.sweep import commands_sweep
 from sandbox.control import SandboxControl
@@ -60,7 +60,7 @@ def invoice_form(
     order: Order, number: str, quantities: dict[int, int] | None = None, **fields: Any
 ) -> dict[str, Any]:
     """The invoice form as an operator fills it; ``quantities`` default to everything left."""
-    from orders.selectors import order_invoicing_summary
+    from orders.selectors.invoicing import order_invoicing_summary
 
     summary = order_invoicing_summary(order=order)
     left = (

@@ -12,7 +12,7 @@ from orders.models import EventType, OrderEvent
 from orders.operations.common import ActionRefused
 from orders.operations.invoice import InvoiceLine, InvoiceRequest, invoice_submit
 from orders.services.changes import ChangeLine, order_change
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 from outbox.delivery import commands_deliver
 from outbox.models import CommandState, VtexCommand
 from tests.orders.factories import (

@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from orders.models import Actor, EventType, OrderEvent
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 from outbox.models import CommandState, VtexCommand
 from tests.orders.operations import (
     COMMAND_LIST,

@@ -12,7 +12,7 @@ from orders.models import InvoiceType
 from orders.operations.common import ActionRefused, sale_invoices
 from orders.operations.table import OPERATIONS, operations_available
 from orders.operations.tracking_events import TrackingEventInput
-from orders.selectors import order_invoicing_summary
+from orders.selectors.invoicing import order_invoicing_summary
 from orders.status import OrderStatus
 from outbox.models import VtexCommand
 from tests.orders.factories import (

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from orders.models import Actor, Invoice, Order
 from orders.operations.invoice import InvoiceRequest, invoice_submit
 from orders.operations.tracking import invoice_tracking_set
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 from outbox.models import VtexCommand
 from tests.fixtures.brazil_time import time_zones, wall_time_exists_once, wall_times
 from tests.orders.operations import invoice_form, operation_url, order_page

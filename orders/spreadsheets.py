@@ -37,7 +37,7 @@ from orders.money import brl
 from orders.operations.common import ActionRefused, ActionResult, ImportedFrom
 from orders.operations.invoice import InvoiceLine, InvoiceRequest, invoices_submit
 from orders.operations.tracking import invoice_tracking_set
-from orders.selectors import customer_display, phone_display
+from orders.selectors.customers import customer_display, phone_display
 from orders.status import status_label
 
 ORDER_LOOKUP_CHUNK = 500
