@@ -42,11 +42,11 @@ from catalog.models import (
     SuggestionState,
     business_days_display,
 )
-from catalog.spreadsheets import SkuExportResource
 from catalog.selectors import sku_available, sku_history, skus_with_latest_suggestion
 from catalog.services.notifications import sku_notify_change
 from catalog.services.skus import sku_save
 from catalog.services.suggestions import suggestion_check, suggestion_refusal, suggestion_send
+from catalog.spreadsheets import SkuExportResource
 from catalog.suggestion_payload import suggestion_problems
 from core.admin_display import short_datetime, truncated
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links

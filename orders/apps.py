@@ -13,9 +13,9 @@ class OrdersConfig(AppConfig):
         from imports import kinds as import_kinds
         from orders.commands import COMMAND_TYPES
         from orders.models import Actor
-        from orders.spreadsheets import InvoiceImport, TrackingImport
         from orders.services.operators import operators_make_staff
         from orders.services.outbox import OrderSubject
+        from orders.spreadsheets import InvoiceImport, TrackingImport
         from outbox import registry
 
         # The orders' commands to VTEX go through the shared outbox.

@@ -20,8 +20,8 @@ from orders.models import Actor
 from orders.selectors.changes import order_sync_state
 from orders.services.backfill import order_backfill, order_reconcile
 from orders.services.feed import feed_drain, feed_drain_budget
-from orders.services.mirror import order_sync
 from orders.services.locks import task_lock, task_lock_acquire, task_lock_release
+from orders.services.mirror import order_sync
 from vtex import VtexRateLimited, VtexTransientError
 
 logger = logging.getLogger(__name__)

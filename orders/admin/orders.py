@@ -30,12 +30,12 @@ from orders.admin.scale import (
 from orders.admin.timeline import timeline
 from orders.models import Order
 from orders.money import brl
-from orders.spreadsheets import OrderExportResource
 from orders.selectors.customers import customer_display
 from orders.selectors.detail import order_detail_related
 from orders.selectors.invoicing import order_invoicing_summary
 from orders.selectors.queues import orders_late
 from orders.selectors.search import order_search
+from orders.spreadsheets import OrderExportResource
 from orders.status import status_colour, status_label
 from outbox.selectors import subject_commands
 

@@ -18,8 +18,8 @@ from imports.kinds import ImportContext, RowRefused
 from orders import validators as bounds
 from orders.operations.change import AddedItemForm
 from orders.operations.tracking import TrackingNumberForm
-from orders.spreadsheets import TrackingImport
 from orders.selectors.invoicing import order_invoicing_summary
+from orders.spreadsheets import TrackingImport
 from outbox.models import VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory, OrderItemFactory
 from tests.orders.imports import batch_of, refusals, upload
