@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from imports.selectors import batches_needing_attention_stats
 from orders.models import FeedHealth, FeedOutcome
-from orders.selectors import (
+from orders.selectors.queues import (
     ORDER_QUEUES,
     OrderQueue,
     feed_health,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from backoffice.celery import app as celery_app
 from backoffice.dashboard import dashboard_context
 from core.vtex import vtex_client
-from orders.selectors import feed_health
+from orders.selectors.queues import feed_health
 from outbox.selectors import outbox_last_delivery
 from vtex import VtexAuthError, VtexError, VtexNotFound, VtexRateLimited
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bench.harness import Bench, Figures, count, measured, mebibytes, mirror_clear, require, seconds
 from orders.models import Order
-from orders.resources import OrderExportResource
+from orders.spreadsheets import OrderExportResource
 
 ORDERS = 100_000
 BATCH = 5_000

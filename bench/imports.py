@@ -1,5 +1,5 @@
 """Imports: a 10,000-row invoice file (the ERP's NF-e list) checked, then validated and
-stored on confirmation (``imports`` batch, ``invoices_submit_many``), beside the same file
+stored on confirmation (``imports`` batch, ``invoices_submit``), beside the same file
 only parsed, with no database; then its invoices delivered to the sandbox by two workers."""
 
 from __future__ import annotations
@@ -28,15 +28,16 @@ from imports.models import BatchStatus, ImportPolicy
 from imports.services import batch_confirm, batch_create
 from imports.values import choice, day, money_cents
 from orders.models import Order
-from orders.resources import INVOICE_TYPES
 from orders.services.backfill import order_backfill
+from orders.spreadsheets import INVOICE_TYPES
 from outbox import enqueue
 from outbox.models import VtexCommand
 
 ROWS = 10_000
-# Issue 9's targets on the 2-core development machine.
-TARGET_SECONDS = 10.0
-TARGET_PEAK_MIB = 300
+# Issue 20's targets for the 10,000-row file on the 2-core development machine, on
+# PostgreSQL (issue 9's were 10 s and 300 MiB).
+TARGET_SECONDS = 3.0
+TARGET_PEAK_MIB = 200
 
 
 def run(bench: Bench) -> Figures:
@@ -100,7 +101,7 @@ def run(bench: Bench) -> Figures:
         ),
         (
             "validated and stored (confirm: rules, commands, audit, batch rows)",
-            f"{seconds(storing.seconds)} (target <= {TARGET_SECONDS:.0f} s"
+            f"{seconds(storing.seconds)} (target <= {TARGET_SECONDS:.0f} s for {count(ROWS)} rows"
             f"{'' if storing.seconds <= TARGET_SECONDS else ': MISSED'}), "
             f"{storing.queries / amount:.2f} SQL per row",
         ),

@@ -28,7 +28,7 @@ from bench.harness import (
 )
 from core.vtex import vtex_client
 from orders.models import Order
-from orders.services.actions import invoice_submit
+from orders.operations.invoice import InvoiceRequest, invoice_submit
 from orders.services.backfill import order_backfill
 from outbox import enqueue
 from outbox.delivery import commands_deliver
@@ -90,7 +90,8 @@ def _run_once(bench: Bench, *, faults: dict | None) -> Figures:
         for order in orders:
             with transaction.atomic():
                 invoice_submit(
-                    order=order, user=operator, number=f"NF{order.pk}", issued_at=issued_at
+                    InvoiceRequest(order=order, number=f"NF{order.pk}", issued_at=issued_at),
+                    user=operator,
                 )
     bench.control.clear_calls()
     if faults:

@@ -42,12 +42,12 @@ from catalog.models import (
     SuggestionState,
     business_days_display,
 )
-from catalog.resources import SkuExportResource
 from catalog.selectors import sku_available, sku_history, skus_with_latest_suggestion
 from catalog.services.notifications import sku_notify_change
 from catalog.services.skus import sku_save
 from catalog.services.suggestions import suggestion_check, suggestion_refusal, suggestion_send
-from catalog.suggestions import suggestion_problems
+from catalog.spreadsheets import SkuExportResource
+from catalog.suggestion_payload import suggestion_problems
 from core.actor import Actor
 from core.admin_display import short_datetime, truncated
 from core.money import brl

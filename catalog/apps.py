@@ -34,9 +34,9 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.commands import COMMAND_TYPES
-        from catalog.resources import SkuImport
         from catalog.seller import stock
         from catalog.services.outbox import SkuSubject
+        from catalog.spreadsheets import SkuImport
         from imports import kinds
         from outbox import registry
 

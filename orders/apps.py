@@ -37,8 +37,8 @@ class OrdersConfig(AppConfig):
         from core.actor import Actor
         from imports import kinds as import_kinds
         from orders.commands import COMMAND_TYPES
-        from orders.resources import InvoiceImport, TrackingImport
         from orders.services.outbox import OrderSubject
+        from orders.spreadsheets import InvoiceImport, TrackingImport
         from outbox import registry
 
         # The orders' commands to VTEX go through the shared outbox.

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from core.actor import Actor
 from core.locks import task_lock, task_lock_acquire, task_lock_release
-from orders.selectors import order_sync_state
+from orders.selectors.changes import order_sync_state
 from orders.services.backfill import order_backfill, order_reconcile
 from orders.services.feed import feed_drain, feed_drain_budget
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 from vtex import VtexRateLimited, VtexTransientError
 
 logger = logging.getLogger(__name__)

@@ -67,7 +67,7 @@ def validate_invoice_number(value: str) -> None:
 # docs/vtex-contract.md, lists none either). So each bound is the column of the mirror that
 # keeps the value once VTEX echoes it back (orders/models/invoices.py), or tighter where the
 # column is far above any real value. The command key is kept within its column by
-# orders.services.actions.command_key whatever these are.
+# outbox.enqueue.command_key whatever these are.
 INVOICE_NUMBER = Identifier(_("The invoice number"), 64)  # Invoice.number
 INVOICE_URL = WebAddress(_("The invoice URL"), 1000)  # Invoice.url
 # An authorized NF-e is below SEFAZ's 500 KB message limit; twice that leaves room for the

@@ -20,7 +20,7 @@ from django.conf import settings as django_settings
 from django.db import transaction
 from honcho.environ import parse_procfile
 
-from orders.services.actions import order_start_handling
+from orders.operations.start_handling import order_start_handling
 from outbox import enqueue, sweep
 from outbox.enqueue import DELIVER_TASK
 from outbox.models import CommandState, VtexCommand

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from catalog import commands as kinds
 from catalog.models import Binding, Sku, SkuSuggestion, SuggestionState
 from catalog.selectors import sku_available, sku_latest_suggestion, skus_awaiting_decision
-from catalog.suggestions import suggestion_payload, suggestion_problems
+from catalog.suggestion_payload import suggestion_payload, suggestion_problems
 from core.refusals import ActionRefused
 from outbox.enqueue import command_enqueue, command_key
 from outbox.models import OPEN_STATES, VtexCommand

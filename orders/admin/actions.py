@@ -1,9 +1,9 @@
 """The operations on orders in the admin, built from the operations table
-(``orders.operations``): the order page's buttons, one URL and one view for all of them, the
+(``orders.operations.table``): the order page's buttons, one URL and one view for all of them, the
 changelist actions, and the per-order report of what was queued and what was refused.
 
 Thin by design: parse the input, call one service per order, report. The rules (status,
-invoices, totals) are in ``orders.services.actions``.
+invoices, totals) are in the operations' modules (``orders.operations``).
 """
 
 from __future__ import annotations
@@ -30,11 +30,14 @@ from django.utils.translation import gettext as _
 from core.money import brl
 from core.refusals import ActionRefused
 from orders.admin.timeline import change_lines, change_log
-from orders.forms import CancelForm, OperationForm
+from orders.forms import OperationForm
 from orders.models import ChangeStatus, Order
-from orders.operations import OPERATIONS, Operation, operations_allowed
-from orders.selectors import InvoicingSummary, order_changes, order_invoicing_summary
-from orders.services.actions import ActionResult
+from orders.operations.cancel import CancelForm
+from orders.operations.common import ActionResult
+from orders.operations.operation import Operation
+from orders.operations.table import OPERATIONS, operations_allowed
+from orders.selectors.changes import order_changes
+from orders.selectors.invoicing import InvoicingSummary, order_invoicing_summary
 from orders.services.changes import ChangePreview
 from outbox.models import VtexCommand
 from outbox.refusals import vtex_answer

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Invoice, InvoiceType, Order
-from orders.selectors import ORDER_QUEUES, order_queue, order_status_counts, orders_late
+from orders.selectors.queues import ORDER_QUEUES, order_queue, order_status_counts, orders_late
 from orders.status import status_choices, status_label
 
 

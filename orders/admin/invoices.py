@@ -18,7 +18,7 @@ from imports.admin import import_links
 from orders.admin.orders import MaskedExportMixin
 from orders.admin.scale import LIST_AT_SCALE_TEMPLATE, EstimatedCountPaginator
 from orders.models import Invoice
-from orders.resources import InvoiceExportResource
+from orders.spreadsheets import InvoiceExportResource
 
 
 class HasTrackingFilter(admin.SimpleListFilter):

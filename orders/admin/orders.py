@@ -2,7 +2,7 @@
 
 The list and the order page run a fixed number of queries whatever the number of orders,
 items, invoices or events. Customer data is always rendered through
-`orders.selectors.customer_display`, the one place that decides what a user may see.
+`orders.selectors.customers.customer_display`, the one place that decides what a user may see.
 """
 
 from __future__ import annotations
@@ -30,14 +30,12 @@ from orders.admin.scale import (
 )
 from orders.admin.timeline import timeline
 from orders.models import Order
-from orders.resources import OrderExportResource
-from orders.selectors import (
-    customer_display,
-    order_detail_related,
-    order_invoicing_summary,
-    order_search,
-    orders_late,
-)
+from orders.selectors.customers import customer_display
+from orders.selectors.detail import order_detail_related
+from orders.selectors.invoicing import order_invoicing_summary
+from orders.selectors.queues import orders_late
+from orders.selectors.search import order_search
+from orders.spreadsheets import OrderExportResource
 from orders.status import status_colour, status_label
 from outbox.selectors import subject_commands
 
@@ -137,7 +135,7 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     change_form_template = "admin/orders/order/change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
-        # Whether each order is late (orders.selectors.orders_late), for the list's flag.
+        # Whether each order is late (orders.selectors.queues.orders_late), for the list's flag.
         return (
             super()
             .get_queryset(request)
@@ -159,7 +157,7 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        # orders.selectors.order_search: exact lookups for ids and documents, names and
+        # orders.selectors.search.order_search: exact lookups for ids and documents, names and
         # e-mails by their trigram indexes, not Django's OR of every field for every word.
         found = order_search(
             search_term, personal=request.user.has_perm("orders.view_customer_pii")
@@ -208,7 +206,7 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_late_display(self, order: Order) -> str:
         """The list's status column: the badge, and under it the flag of a late order
-        (orders.selectors.orders_late); one column, so the list fits 1440 px."""
+        (orders.selectors.queues.orders_late); one column, so the list fits 1440 px."""
         if not getattr(order, "is_late", False):
             return status_badge(order.status)
         return format_html(

@@ -15,7 +15,7 @@ from core.actor import Actor
 from core.vtex import vtex_client
 from orders.models import AT_MARKETPLACE, Order
 from orders.services.changes import order_changes_follow_open
-from orders.services.imports import orders_import
+from orders.services.mirror import orders_import
 from orders.services.sync import fetch_pool, order_document_fetch
 from orders.status import FINAL_STATUSES
 from vtex import (

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -46,19 +47,18 @@ from orders.models import (
     OrderChange,
     OrderItem,
 )
-from orders.selectors import InvoicingSummary, order_invoicing_summary
-from orders.services.actions import (
-    CHANGE_REQUEST_ID,
+from orders.operations.common import (
     ActionResult,
-    ChangeLine,
-    change_refusal,
     lengths_check,
     order_command_enqueue,
     order_lock,
     refusal_raise,
+    status_refusal,
     validator_check,
 )
+from orders.selectors.invoicing import InvoicingSummary, order_invoicing_summary
 from orders.services.audit import event_record
+from orders.status import Action, status_allows
 from orders.validators import validate_order_change_remainder, validate_order_change_values
 from outbox.enqueue import command_key
 from outbox.models import OPEN_STATES, VtexCommand
@@ -75,6 +75,33 @@ LEGACY = "legacy"
 CHARGEABLE_PAYMENT_GROUPS = frozenset({"creditCard", "promissory", "cash", "creditControl"})
 # The statuses VTEX's change history reports, as ours.
 VTEX_STATUSES = {status.value: status for status in ChangeStatus}
+
+
+# An order change's requestId (a UUID in hex, made by the change form or by order_change).
+CHANGE_REQUEST_ID = re.compile(r"\A[0-9a-f]{32}\Z")
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    sku_id: str
+    quantity: int
+    price: int
+
+
+def change_refusal(order: Order, summary: InvoicingSummary) -> str | None:
+    """VTEX modifies orders in handling, waiting-for-fulfillment and ready for invoicing,
+    and not once the payment transaction is finished (the order invoiced in full)."""
+    if order.at_marketplace:
+        return _(
+            "This order was placed by a marketplace, which takes no order changes from its sellers."
+        )
+    if not status_allows(order.status, Action.CHANGE):
+        return status_refusal(order, Action.CHANGE)
+    if summary.fully_invoiced:
+        return _(
+            "The order is invoiced in full: its payment is settled and VTEX no longer modifies it."
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -478,7 +505,12 @@ def order_change(
             requested_by=user if user is not None and user.is_authenticated else None,
         )
         result = order_command_enqueue(
-            order=order, user=user, source=source, kind=kinds.Change.kind, key=key, payload=payload
+            order=order,
+            user=user,
+            source=source,
+            kind=kinds.Change.kind,
+            key=key,
+            payload=kinds.ChangePayload(**payload),
         )
         event_record(
             order=order,
@@ -580,7 +612,9 @@ def _follow_up(
             order=order, kind=kind, payload__change_request_id=stopped.vtex_request_id
         ).count()
         key = command_key(order.vtex_order_id, kind, stopped.vtex_request_id, str(attempt + 1))
-        payload = {"change_request_id": stopped.vtex_request_id, "reason": reason}
+        payload = kinds.ChangeFollowUpPayload(
+            change_request_id=stopped.vtex_request_id, reason=reason
+        )
         result = order_command_enqueue(
             order=order, user=user, source=source, kind=kind, key=key, payload=payload
         )

@@ -18,7 +18,7 @@ from core.actor import Actor
 from core.vtex import vtex_client
 from orders.models import ORDERS_FEED, FeedHealth, FeedOutcome
 from orders.services.changes import order_changes_follow
-from orders.services.imports import orders_import
+from orders.services.mirror import orders_import
 from orders.services.sync import fetch_pool, order_document_fetch
 from orders.status import OrderStatus
 from vtex import (

@@ -33,7 +33,7 @@ from orders.models import (
     OrderEvent,
     TrackingEvent,
 )
-from orders.selectors import order_invoicing_summary
+from orders.selectors.invoicing import order_invoicing_summary
 from orders.services.audit import event_record
 from orders.services.sync import orders_upsert_from_documents
 from orders.status import OrderStatus

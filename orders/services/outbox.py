@@ -21,8 +21,8 @@ from orders.services.changes import (
     change_resolved_by_hand,
     order_changes_follow,
 )
-from orders.services.imports import orders_import
 from orders.services.marketplace import marketplace_commands_applied
+from orders.services.mirror import orders_import
 from orders.services.sync import fetch_pool, order_documents_fetch
 from outbox.models import CommandState, CommandTarget, VtexCommand
 from outbox.records import Outcome

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import FeedHealth, FeedOutcome, Order
-from orders.selectors import orders_per_day
+from orders.selectors.queues import orders_per_day
 from tests.backoffice.dashboard_data import NOT_ORDERS, dashboard_data
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from backoffice.celery import app as celery_app
 from core.actor import Actor
 from orders.models import Order
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 from tests.conftest import service_missing
 from tests.fixtures.groups import operator_group
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from core.actor import Actor
 from orders.models import Order
-from orders.selectors import orders_late
-from orders.services.imports import order_sync
+from orders.selectors.queues import orders_late
+from orders.services.mirror import order_sync
 from tests.backoffice.dashboard_data import dashboard_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.actor import Actor
 from orders.models import Order
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 from orders.validators import nfe_key_check_digit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.actor import Actor
 from orders.models import Order
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

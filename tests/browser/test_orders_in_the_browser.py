@@ -6,7 +6,7 @@ import pytest
 
 from core.actor import Actor
 from orders.models import Order
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

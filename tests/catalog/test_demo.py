@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from catalog.models import ShippingRule, Sku
 from catalog.services.demo import SKUS
-from catalog.suggestions import suggestion_problems
+from catalog.suggestion_payload import suggestion_problems
 from sandbox.generator import OrderFactory
 
 pytestmark = pytest.mark.django_db

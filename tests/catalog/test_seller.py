@@ -535,7 +535,7 @@ def test_the_marketplaces_cancellation_is_refused_once_invoiced(
 ):
     from django.utils import timezone
 
-    from orders.services.actions import invoice_submit
+    from orders.operations.invoice import InvoiceRequest, invoice_submit
 
     catalog_load()
     order = placed(client)
@@ -546,7 +546,9 @@ def test_the_marketplaces_cancellation_is_refused_once_invoiced(
     )
     order.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=False):
-        result = invoice_submit(order=order, user=None, number="NF9", issued_at=timezone.now())
+        result = invoice_submit(
+            InvoiceRequest(order=order, number="NF9", issued_at=timezone.now()), user=None
+        )
 
     # Queued, not yet sent: refused already.
     response = post(client, f"{ORDERS}/{order.vtex_order_id}/cancel", cancellation(order))

@@ -17,8 +17,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from catalog.models import Binding, NotificationKind, Sku, SkuChangeNotification
-from catalog.resources import SkuExportResource
 from catalog.services.demo import catalog_demo_load
+from catalog.spreadsheets import SkuExportResource
 from imports.models import BatchStatus, ImportBatch
 from outbox.models import VtexCommand
 from tests.catalog.factories import SkuFactory

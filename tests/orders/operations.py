@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from core.actor import Actor
 from orders.models import Order
-from orders.services.actions import invoice_submit, order_refresh
-from orders.services.imports import order_sync
+from orders.operations.invoice import InvoiceRequest, invoice_submit
+from orders.operations.refresh import order_refresh
+from orders.services.mirror import order_sync
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 from outbox.sweep import commands_sweep
 from sandbox.control import SandboxControl
@@ -60,7 +61,7 @@ def invoice_form(
     order: Order, number: str, quantities: dict[int, int] | None = None, **fields: Any
 ) -> dict[str, Any]:
     """The invoice form as an operator fills it; ``quantities`` default to everything left."""
-    from orders.selectors import order_invoicing_summary
+    from orders.selectors.invoicing import order_invoicing_summary
 
     summary = order_invoicing_summary(order=order)
     left = (
@@ -133,7 +134,8 @@ def refresh_then_invoice_with_lost_answer(
     )
     with on_commit(execute=True), transaction.atomic():
         invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now(), embedded_xml=xml
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now(), embedded_xml=xml),
+            user=None,
         )
     store.clear_faults()
     deliver_everything()

@@ -10,9 +10,9 @@ from django.utils import timezone, translation
 
 from core.refusals import ActionRefused
 from orders.models import EventType, OrderEvent
-from orders.services.actions import ChangeLine, InvoiceLine, invoice_submit
-from orders.services.changes import order_change
-from orders.services.imports import order_sync
+from orders.operations.invoice import InvoiceLine, InvoiceRequest, invoice_submit
+from orders.services.changes import ChangeLine, order_change
+from orders.services.mirror import order_sync
 from outbox.delivery import commands_deliver
 from outbox.models import CommandState, VtexCommand
 from tests.orders.factories import (
@@ -38,7 +38,8 @@ def invoice_now(order, number, *, whole: bool, deliver: bool = True):
     lines = None if whole else [InvoiceLine(position=item.position, quantity=1)]
     with transaction.atomic():
         command = invoice_submit(
-            order=order, user=None, number=number, issued_at=timezone.now(), lines=lines
+            InvoiceRequest(order=order, number=number, issued_at=timezone.now(), lines=lines),
+            user=None,
         ).command
     if deliver:
         commands_deliver()
@@ -77,14 +78,12 @@ def test_cancel_many_asks_a_reason_then_reports_each_order(
     ids = ", ".join(order.vtex_order_id for order in free)
     assert f"Cancellation queued for: {ids}." in shown
     assert any(
-        f"{partial.vtex_order_id} refused: The order is partially invoiced"
-        in message
+        f"{partial.vtex_order_id} refused: The order is partially invoiced" in message
         and "Register an order change for the rest instead." in message
         for message in shown
     )
     assert any(
-        f"{invoiced.vtex_order_id} refused: The order is invoiced: "
-        "VTEX refuses to cancel it."
+        f"{invoiced.vtex_order_id} refused: The order is invoiced: VTEX refuses to cancel it."
         in message
         and "Return invoice, then cancel" in message
         for message in shown

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from core.actor import Actor
 from orders.models import EventType, OrderEvent
-from orders.services.imports import order_sync
+from orders.services.mirror import order_sync
 from outbox.models import CommandState, VtexCommand
 from tests.orders.operations import (
     COMMAND_LIST,

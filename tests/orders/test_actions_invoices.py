@@ -11,7 +11,8 @@ from django.utils import timezone
 from core.actor import Actor
 from core.refusals import ActionRefused
 from orders.models import EventType, Invoice, OrderEvent, TrackingEvent
-from orders.services.actions import InvoiceLine, invoice_submit, tracking_events_send
+from orders.operations.invoice import InvoiceLine, InvoiceRequest, invoice_submit
+from orders.operations.tracking_events import tracking_events_send
 from orders.services.sync import order_upsert_from_document
 from orders.validators import nfe_key_check_digit
 from outbox.models import CommandState, VtexCommand
@@ -87,11 +88,13 @@ def test_the_same_invoice_twice_is_queued_once(vtex_store, login, client):
     lines = [InvoiceLine(position=first_item.position, quantity=1)]
     with transaction.atomic():
         first = invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now(), lines=lines
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now(), lines=lines),
+            user=None,
         )
     with transaction.atomic():
         again = invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now(), lines=lines
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now(), lines=lines),
+            user=None,
         )
 
     assert (first.created, again.created, again.command) == (True, False, first.command)
@@ -283,7 +286,9 @@ def test_the_service_refuses_an_invoice_in_a_status_that_does_not_allow_it(vtex_
     [order] = mirrored_orders(vtex_store, 1, status="payment-approved")
 
     with pytest.raises(ActionRefused, match="invoicing is not possible"), transaction.atomic():
-        invoice_submit(order=order, user=None, number="NF1", issued_at=timezone.now())
+        invoice_submit(
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now()), user=None
+        )
 
 
 # --- Tracking events happen on a day ---------------------------------------------------------

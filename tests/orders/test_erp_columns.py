@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from imports.models import BatchStatus, ColumnMapping, ImportBatch
-from orders.selectors import order_invoicing_summary
+from orders.selectors.invoicing import order_invoicing_summary
 from orders.validators import nfe_key_check_digit
 from outbox.models import VtexCommand
 from tests.orders.imports import batch_of, batch_page, refusals, upload

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from django.conf import settings
 
-from orders.resources import InvoiceExportResource, OrderExportResource
+from orders.spreadsheets import InvoiceExportResource, OrderExportResource
 from tests.orders.factories import InvoiceFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from imports.kinds import ImportContext, RowRefused
 from orders import validators as bounds
-from orders.forms import AddedItemForm, TrackingNumberForm
-from orders.resources import TrackingImport
-from orders.selectors import order_invoicing_summary
+from orders.operations.change import AddedItemForm
+from orders.operations.tracking import TrackingNumberForm
+from orders.selectors.invoicing import order_invoicing_summary
+from orders.spreadsheets import TrackingImport
 from outbox.models import VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory, OrderItemFactory
 from tests.orders.imports import batch_of, refusals, upload
@@ -201,7 +202,7 @@ def test_an_identifier_refuses_exactly_the_control_and_format_characters(text):
 @pytest.mark.parametrize("sku_id", ["..", "a/b", "%2e%2e", "2138\u202e"])
 def test_the_sku_file_and_the_sku_page_refuse_the_same_seller_sku_ids(admin_client, sku_id):
     from catalog.models import Sku
-    from catalog.resources import SkuImport
+    from catalog.spreadsheets import SkuImport
 
     row = {"sku_id": sku_id, "name": "Camiseta", "product_name": "Camiseta", "price": "10"}
     context = ImportContext(user=None, batch_id=None, file_name="skus.csv", dry_run=True)

@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 
 from core.refusals import ActionRefused
-from orders.services.actions import ChangeLine, invoice_submit, invoice_tracking_set, order_cancel
-from orders.services.changes import order_change
+from orders.operations.cancel import order_cancel
+from orders.operations.invoice import InvoiceRequest, invoice_submit
+from orders.operations.tracking import invoice_tracking_set
+from orders.services.changes import ChangeLine, order_change
 from outbox.enqueue import COMMAND_KEY_MAX_LENGTH, command_key
 from outbox.models import CommandState, VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory, OrderItemFactory
@@ -101,7 +103,8 @@ def test_the_services_refuse_what_the_forms_refuse():
         order_cancel(order=order, user=None, reason="r" * 501)
     with pytest.raises(ActionRefused, match=r"The invoice number can have at most 64 characters"):
         invoice_submit(
-            order=order, user=None, number="N" * 65, issued_at=order.created_at, lines=None
+            InvoiceRequest(order=order, number="N" * 65, issued_at=order.created_at, lines=None),
+            user=None,
         )
     assert not VtexCommand.objects.exists()
 
@@ -230,10 +233,13 @@ def test_the_invoice_service_refuses_dates_outside_the_window():
     before_the_order = order.created_at - timedelta(days=1, seconds=1)
 
     with pytest.raises(ActionRefused, match="The issue date must be between"):
-        invoice_submit(order=order, user=None, number="NF1", issued_at=before_the_order)
+        invoice_submit(
+            InvoiceRequest(order=order, number="NF1", issued_at=before_the_order), user=None
+        )
     with pytest.raises(ActionRefused, match="The issue date must be between"):
         invoice_submit(
-            order=order, user=None, number="NF1", issued_at=datetime(9999, 12, 31, tzinfo=UTC)
+            InvoiceRequest(order=order, number="NF1", issued_at=datetime(9999, 12, 31, tzinfo=UTC)),
+            user=None,
         )
     assert not VtexCommand.objects.exists()
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from imports.models import BatchStatus
-from orders.selectors import order_invoicing_summary
+from orders.selectors.invoicing import order_invoicing_summary
 from outbox.models import CommandAttempt, CommandState, VtexCommand
 from tests.orders.imports import batch_of, confirm, upload
 from tests.orders.operations import deliver_everything, mirrored_orders, sandbox_invoices

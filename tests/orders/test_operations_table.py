@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from core.refusals import ActionRefused
 from orders.models import InvoiceType
-from orders.operations import OPERATIONS, operations_available
-from orders.selectors import order_invoicing_summary
-from orders.services.actions import TrackingEventInput, sale_invoices
+from orders.operations.common import sale_invoices
+from orders.operations.table import OPERATIONS, operations_available
+from orders.operations.tracking_events import TrackingEventInput
+from orders.selectors.invoicing import order_invoicing_summary
 from orders.status import OrderStatus
 from outbox.models import VtexCommand
 from tests.orders.factories import (

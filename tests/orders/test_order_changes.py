@@ -18,9 +18,8 @@ from django.utils.timezone import localtime
 from core.money import brl
 from core.refusals import ActionRefused
 from orders.models import ChangeStatus, EventType, OrderChange, OrderEvent
-from orders.services.actions import ChangeLine
 from orders.services.backfill import order_reconcile
-from orders.services.changes import order_change
+from orders.services.changes import ChangeLine, order_change
 from outbox.models import CommandState, VtexCommand
 from tests.fixtures.recorder import RecordingServer
 from tests.orders.operations import (

@@ -14,13 +14,10 @@ from django.utils import timezone
 
 from core.actor import Actor
 from orders.models import EventType, OrderEvent
-from orders.services.actions import (
-    InvoiceLine,
-    invoice_submit,
-    invoice_tracking_set,
-    order_refresh,
-    order_start_handling,
-)
+from orders.operations.invoice import InvoiceLine, InvoiceRequest, invoice_submit
+from orders.operations.refresh import order_refresh
+from orders.operations.start_handling import order_start_handling
+from orders.operations.tracking import invoice_tracking_set
 from outbox.delivery import commands_deliver
 from outbox.enqueue import command_enqueue
 from outbox.models import CommandAttempt, CommandState, CommandTarget, DeliveryPause, VtexCommand
@@ -124,7 +121,7 @@ def test_a_5xx_after_the_effect_is_verified_by_a_reread_not_resent(vtex_store):
     vtex_store.set_faults(rate_500=1.0, fail_after_apply=True, **OMS_WRITES)
     with transaction.atomic():
         command = invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now()
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now()), user=None
         ).command
 
     commands_deliver()
@@ -154,7 +151,7 @@ def test_a_5xx_before_the_effect_is_resent_once_after_a_reread(vtex_store):
     vtex_store.set_faults(rate_500=1.0, **OMS_WRITES)
     with transaction.atomic():
         command = invoice_submit(
-            order=order, user=None, number="NF1", issued_at=timezone.now()
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now()), user=None
         ).command
     commands_deliver()
     vtex_store.clear_faults()
@@ -204,7 +201,9 @@ def test_commands_of_one_order_go_out_in_the_order_they_were_made(vtex_store):
     [order] = mirrored_orders(vtex_store, 1, status="handling")
     vtex_store.set_faults(rate_500=1.0, paths=["/api/oms/pvt/orders/"], methods=["POST"])
     with transaction.atomic():
-        invoice_submit(order=order, user=None, number="NF1", issued_at=timezone.now())
+        invoice_submit(
+            InvoiceRequest(order=order, number="NF1", issued_at=timezone.now()), user=None
+        )
         tracking = invoice_tracking_set(
             order=order, user=None, invoice_number="NF1", tracking_number="BR123"
         ).command
@@ -332,7 +331,7 @@ def test_the_command_admin_filters_and_shows_attempts(
     first, second = mirrored_orders(vtex_store, 2, status="handling")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         invoice = invoice_submit(
-            order=first, user=None, number="NF1", issued_at=timezone.now()
+            InvoiceRequest(order=first, number="NF1", issued_at=timezone.now()), user=None
         ).command
         refresh = order_refresh(order=second, user=None).command
 
@@ -367,14 +366,14 @@ def test_credentials_vtex_echoes_back_are_never_stored_or_shown(
     try:
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
             invoice = invoice_submit(
-                order=rejected_order,
+                InvoiceRequest(
+                    order=rejected_order, number="NF1", issued_at=timezone.now(), embedded_xml=xml
+                ),
                 user=None,
-                number="NF1",
-                issued_at=timezone.now(),
-                embedded_xml=xml,
             ).command
             started = invoice_submit(
-                order=failing_order, user=None, number="NF2", issued_at=timezone.now()
+                InvoiceRequest(order=failing_order, number="NF2", issued_at=timezone.now()),
+                user=None,
             ).command
         # The second invoice failed with a 500: the retries re-read the order (500 again).
         deliver_everything()
@@ -425,10 +424,14 @@ def test_the_nfe_xml_is_kept_while_the_invoice_may_be_sent_and_dropped_after(
     )
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         delivered = invoice_submit(
-            order=sent, user=None, number="NF1", issued_at=timezone.now(), embedded_xml=xml
+            InvoiceRequest(order=sent, number="NF1", issued_at=timezone.now(), embedded_xml=xml),
+            user=None,
         ).command
         failing = invoice_submit(
-            order=rejected, user=None, number="NF2", issued_at=timezone.now(), embedded_xml=xml
+            InvoiceRequest(
+                order=rejected, number="NF2", issued_at=timezone.now(), embedded_xml=xml
+            ),
+            user=None,
         ).command
 
     delivered.refresh_from_db()

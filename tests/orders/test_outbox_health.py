@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from orders.services.actions import order_start_handling
+from orders.operations.start_handling import order_start_handling
 from outbox.models import CommandAttempt, CommandState, VtexCommand
 from outbox.selectors import outbox_last_delivery
 from tests.orders.factories import OrderFactory

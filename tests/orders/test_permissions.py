@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from orders.models import OrderEvent
-from orders.selectors import mask_all, mask_email, mask_name, mask_postal_code, mask_tail
+from orders.selectors.customers import mask_all, mask_email, mask_name, mask_postal_code, mask_tail
 from outbox.models import CommandAttempt, CommandState, VtexCommand
 from tests.orders.factories import InvoiceFactory, OrderFactory, OrderItemFactory
 from tests.orders.operations import (

@@ -10,7 +10,7 @@ from core.actor import Actor
 from orders.admin.timeline import timeline
 from orders.models import EventType, OrderEvent
 from orders.models.audit import CSV_FILE_KEY
-from orders.services.actions import order_start_handling
+from orders.operations.start_handling import order_start_handling
 from outbox.delivery import commands_deliver
 from outbox.models import CommandState, VtexCommand
 from outbox.operator import command_mark_resolved, command_retry_now

@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 
 from core.actor import Actor
 from orders.models import Invoice, Order
-from orders.services.actions import invoice_submit, invoice_tracking_set
-from orders.services.imports import order_sync
+from orders.operations.invoice import InvoiceRequest, invoice_submit
+from orders.operations.tracking import invoice_tracking_set
+from orders.services.mirror import order_sync
 from outbox.models import VtexCommand
 from tests.fixtures.brazil_time import time_zones, wall_time_exists_once, wall_times
 from tests.orders.operations import invoice_form, operation_url, order_page
@@ -216,10 +217,10 @@ def invoiced(store, moment: datetime, on_commit, *, tracking: str = "") -> Order
     order = order_created_before(store, aware)
     with on_commit(execute=True):
         invoice_submit(
-            order=order,
+            InvoiceRequest(
+                order=order, number="NF1", issued_at=order.created_at + timedelta(minutes=1)
+            ),
             user=None,
-            number="NF1",
-            issued_at=order.created_at + timedelta(minutes=1),
         )
     if tracking:
         with on_commit(execute=True):

@@ -36,15 +36,10 @@ from imports.kinds import (
 from imports.spreadsheet import NativeValue
 from imports.values import choice, day, money_cents, required, whole_number
 from orders.models import Invoice, InvoiceType, Order, OrderItem
-from orders.selectors import customer_display, phone_display
-from orders.services.actions import (
-    ActionResult,
-    ImportedFrom,
-    InvoiceLine,
-    InvoiceRequest,
-    invoice_tracking_set,
-    invoices_submit_many,
-)
+from orders.operations.common import ActionResult, ImportedFrom
+from orders.operations.invoice import InvoiceLine, InvoiceRequest, invoices_submit
+from orders.operations.tracking import invoice_tracking_set
+from orders.selectors.customers import customer_display, phone_display
 from orders.status import status_label
 
 ORDER_LOOKUP_CHUNK = 500
@@ -256,7 +251,7 @@ class InvoiceImport(OrderRowsMixin, ImportKind):
     def import_rows(
         self, rows: Sequence[tuple[int, dict[str, str]]], context: ImportContext
     ) -> list[RowOutcome | RowRefused]:
-        """Each row parsed, then every invoice asked of ``invoices_submit_many`` at once
+        """Each row parsed, then every invoice asked of ``invoices_submit`` at once
         (``invoice_submit``'s rules, in bulk)."""
         outcomes: list[RowOutcome | RowRefused | None] = [None] * len(rows)
         requests: list[tuple[int, InvoiceRequest]] = []
@@ -266,8 +261,8 @@ class InvoiceImport(OrderRowsMixin, ImportKind):
                 requests.append((index, self.request_of(row, context)))
             except RowRefused as refusal:
                 outcomes[index] = refusal
-        results = invoices_submit_many(
-            requests=[request for _index, request in requests],
+        results = invoices_submit(
+            [request for _index, request in requests],
             user=context.user,
             source=Actor.CSV,
             imported_from=imported_from(context),

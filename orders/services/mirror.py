@@ -16,7 +16,7 @@ from django.db import transaction
 from core.actor import Actor
 from core.vtex import vtex_client
 from orders.models import Order
-from orders.services.actions import order_start_handling_after_import
+from orders.operations.start_handling import order_start_handling_after_import
 from orders.services.sync import Document, SyncResult, orders_upsert_from_documents
 from orders.status import OrderStatus
 from vtex import VtexClient

@@ -1,0 +1,57 @@
+"""The operator operations on orders, collected in the order of the order page's buttons.
+
+The admin builds its URLs, the order page's buttons and its one operation view from this
+table; the changelist actions run its entries on each selected order. A new operation is one
+module of this package (its rule, service, form and ``OPERATIONS`` entries, see
+``orders.operations.operation``), a permission on ``Order`` (``orders/models/order.py``) and
+one line here.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
+from orders.models import Order
+from orders.operations import (
+    cancel,
+    change,
+    invoice,
+    refresh,
+    start_handling,
+    tracking,
+    tracking_events,
+)
+from orders.operations.operation import Operation
+from orders.selectors.invoicing import InvoicingSummary
+
+OPERATIONS: dict[str, Operation] = {
+    operation.name: operation
+    for module in (
+        start_handling,
+        invoice,
+        tracking,
+        tracking_events,
+        cancel,
+        change,
+        refresh,
+    )
+    for operation in module.OPERATIONS
+}
+
+
+def operations_allowed(*, user: AbstractBaseUser | AnonymousUser) -> list[Operation]:
+    """The operations ``user`` may run, in the table's order (whether the order allows each
+    now is its ``refusal`` rule)."""
+    return [operation for operation in OPERATIONS.values() if operation.allowed_to(user)]
+
+
+def operations_available(
+    *, order: Order, summary: InvoicingSummary, user: AbstractBaseUser | AnonymousUser
+) -> list[Operation]:
+    """The operations ``user`` may run and the order allows now, in the table's order."""
+    return [
+        operation
+        for operation in operations_allowed(user=user)
+        if operation.refusal(order, summary) is None
+    ]
