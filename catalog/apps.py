@@ -8,7 +8,7 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self) -> None:
-        from catalog.commands import COMMAND_TYPES
+        from catalog.command_kinds import COMMAND_TYPES
         from catalog.resources import SkuImport
         from catalog.seller import stock
         from catalog.services.outbox import SkuSubject

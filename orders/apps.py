@@ -11,7 +11,7 @@ class OrdersConfig(AppConfig):
         from django.contrib.auth import get_user_model
 
         from imports import kinds as import_kinds
-        from orders.commands import COMMAND_TYPES
+        from orders.command_kinds import COMMAND_TYPES
         from orders.models import Actor
         from orders.resources import InvoiceImport, TrackingImport
         from orders.services.operators import operators_make_staff

@@ -29,8 +29,8 @@ from django.utils.functional import Promise
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
-from orders.commands import Invoice as InvoiceCommand
-from orders.commands import TrackingNumber
+from orders.command_kinds import Invoice as InvoiceCommand
+from orders.command_kinds import TrackingNumber
 from orders.models import (
     OPEN_CHANGE_STATUSES,
     ORDERS_FEED,

@@ -17,7 +17,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import commands as kinds
+from catalog import command_kinds as kinds
 from catalog.models import (
     Binding,
     NotificationKind,

@@ -2,7 +2,7 @@
 and queues a VTEX command, in one transaction with the order row locked.
 
 A refusal raises ``ActionRefused`` with a message for the operator; VTEX's own refusals
-arrive later, on the command (see ``outbox`` and ``orders.commands``). What an operation needs
+arrive later, on the command (see ``outbox`` and ``orders.command_kinds``). What an operation needs
 of the order (its status, its invoices) is one refusal rule per operation, ``*_refusal(order,
 summary)`` below: the operations table (``orders.operations``) shows a button only where its
 rule refuses nothing, and the service applies the same rule under the lock.
@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from orders import commands as kinds
+from orders import command_kinds as kinds
 from orders import validators as bounds
 from orders.models import (
     Actor,

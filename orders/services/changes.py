@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.vtex import vtex_client
-from orders import commands as kinds
+from orders import command_kinds as kinds
 from orders import validators as bounds
 from orders.models import (
     OPEN_CHANGE_STATUSES,

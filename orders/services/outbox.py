@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
-from orders.commands import CHANGE_KINDS, Change, Refresh
+from orders.command_kinds import CHANGE_KINDS, Change, Refresh
 from orders.models import Actor, EventType, Order, OrderEvent
 from orders.services.audit import event_record, events_record_many
 from orders.services.changes import (
