@@ -27,7 +27,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from orders.admin.timeline import change_lines, change_log
+from orders.admin.timeline import change_log
+from orders.command_kinds import change_lines
 from orders.forms import CancelForm, OperationForm
 from orders.models import ChangeStatus, Order
 from orders.money import brl

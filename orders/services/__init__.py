@@ -1,5 +1,5 @@
-"""Every write of the orders app, as functions: one module per area (docs/orders-app-layout.md)."""
+"""Every write of the orders app, as functions: one module per area (docs/orders-app-layout.md).
 
-from orders.services import audit, backfill, feed, locks, sync
-
-__all__ = ["audit", "backfill", "feed", "locks", "sync"]
+Import the module you need (``from orders.services.sync import ...``): the package imports
+none of them, so that the command kinds, below the selectors, can use the audit without
+pulling in the services that read the selectors."""
