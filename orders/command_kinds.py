@@ -45,6 +45,7 @@ from orders.money import brl
 from orders.services.audit import event_record
 from orders.services.marketplace_status import CLOSED_STATUSES, marketplace_status_set
 from orders.status import OrderStatus
+from outbox.enqueue import command_key
 from outbox.models import CommandState, CommandTarget, VtexCommand
 from outbox.records import xml_summary
 from outbox.registry import CommandType, Settled
@@ -89,6 +90,13 @@ def _packages(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 class OrderCommand(CommandType):
     """A command whose subject is an order. The hooks below are what the orders app does
     with it besides sending it; each kind overrides those that concern it."""
+
+    @classmethod
+    def key_for(cls, vtex_order_id: str, *parts: str) -> str:
+        """The deterministic key of this kind's command for an order (``{order}:{kind}...``;
+        ``parts`` tell apart the order's several commands of the kind, e.g. the invoice
+        number)."""
+        return command_key(vtex_order_id, cls.kind, *parts)
 
     # Counted in the order's invoicing summary (``count_in``) while queued or once sent.
     counts_in_invoicing: ClassVar[bool] = False

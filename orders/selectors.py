@@ -30,7 +30,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from orders.command_kinds import Invoice as InvoiceCommand
-from orders.command_kinds import OrderCommand
+from orders.command_kinds import OrderCommand, StartHandling
 from orders.invoicing import KnownInvoice
 from orders.models import (
     OPEN_CHANGE_STATUSES,
@@ -432,7 +432,7 @@ def _summary_of(
 
 
 def start_handling_key(order: Order) -> str:
-    return f"{order.vtex_order_id}:start-handling"
+    return StartHandling.key_for(order.vtex_order_id)
 
 
 def start_handling_request(*, order: Order) -> VtexCommand | None:

@@ -443,7 +443,7 @@ def order_change(
     api = change_api()
     with transaction.atomic():
         order = order_lock(order)
-        key = command_key(order.vtex_order_id, kinds.Change.kind, request_id)
+        key = kinds.Change.key_for(order.vtex_order_id, request_id)
         same = VtexCommand.objects.filter(key=key).first()
         if same is not None:
             # This very form was confirmed before: nothing new to send.
