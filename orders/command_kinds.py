@@ -182,6 +182,7 @@ class Invoice(OrderCommand):
     kind = "invoice"
     label = _("Invoice")
     payload_class = InvoicePayload
+    counts_in_invoicing = True
 
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
         invoice: InvoicePayload = self.payload(command)
@@ -218,8 +219,6 @@ class Invoice(OrderCommand):
         if payload.type == InvoiceType.INPUT:
             return gettext("return invoice %(number)s of %(value)s") % values
         return gettext("sale invoice %(number)s of %(value)s") % values
-
-    counts_in_invoicing = True
 
     def count_in(
         self,
@@ -320,6 +319,7 @@ class TrackingNumber(OrderCommand):
     kind = "tracking-number"
     label = _("Tracking number")
     payload_class = TrackingNumberPayload
+    counts_in_invoicing = True
 
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
         tracking: TrackingNumberPayload = self.payload(command)
@@ -349,8 +349,6 @@ class TrackingNumber(OrderCommand):
                 % values
             )
         return gettext("tracking number %(tracking)s for invoice %(number)s") % values
-
-    counts_in_invoicing = True
 
     def count_in(
         self,
