@@ -33,7 +33,7 @@ class CatalogConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from catalog.commands import COMMAND_TYPES
+        from catalog.command_kinds import COMMAND_TYPES
         from catalog.seller import stock
         from catalog.services.outbox import SkuSubject
         from catalog.spreadsheets import SkuImport

@@ -36,7 +36,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from core.actor import Actor
         from imports import kinds as import_kinds
-        from orders.commands import COMMAND_TYPES
+        from orders.command_kinds import COMMAND_TYPES
         from orders.services.outbox import OrderSubject
         from orders.spreadsheets import InvoiceImport, TrackingImport
         from outbox import registry

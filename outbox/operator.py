@@ -86,6 +86,7 @@ def command_mark_resolved(*, command: VtexCommand, user: AbstractBaseUser, note:
                 "updated_at",
             ]
         )
+        command_type(command.kind).resolved_by_hand(command, user=user, note=note)
         subject_of(command.subject_type.model_class()).operator_acted(
             command,
             user=user,

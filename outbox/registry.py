@@ -45,8 +45,33 @@ class CommandType(ABC):
     def payload(self, command: VtexCommand) -> Any:
         """The command's payload as its dataclass (unknown keys, like bookkeeping markers,
         are left out)."""
+        return self.payload_of(command.payload)
+
+    def payload_of(self, data: dict[str, Any]) -> Any:
+        """A payload's dataclass from its JSON (a command's, or an audit row that copied it);
+        ``TypeError`` when a field it needs is missing."""
         names = {field.name for field in dataclasses.fields(self.payload_class)}
-        return self.payload_class(**{k: v for k, v in command.payload.items() if k in names})
+        return self.payload_class(**{k: v for k, v in data.items() if k in names})
+
+    def audited_payload(self, data: dict[str, Any]) -> Any:
+        """The payload's dataclass from an audit row that copied it, which may predate a field
+        (or leave out a large one): a missing field reads as its type's empty value."""
+        empty = {"str": str, "int": int, "bool": bool, "list": list, "dict": dict}
+        filled = dict(data)
+        for spec in dataclasses.fields(self.payload_class):
+            no_default = (
+                spec.default is dataclasses.MISSING
+                and spec.default_factory is dataclasses.MISSING
+            )
+            if no_default and spec.name not in filled:
+                type_name = str(spec.type).split("[", 1)[0].split("|", 1)[0].strip()
+                make = empty.get(type_name)
+                filled[spec.name] = make() if make is not None else None
+        return self.payload_of(filled)
+
+    def describe(self, payload: Any) -> str:
+        """What the command asks of VTEX, in the operator's words, from its typed payload."""
+        return str(self.label)
 
     @abstractmethod
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
@@ -69,6 +94,11 @@ class CommandType(ABC):
     def refusal(self, command: VtexCommand) -> tuple[str, str] | None:
         """(code, message) when the command can no longer be sent as it stands (checked
         before each attempt); None to send it."""
+        return None
+
+    def resolved_by_hand(self, command: VtexCommand, *, user: AbstractBaseUser, note: str) -> None:
+        """An operator closed the command by hand (inside that transaction): nothing will send
+        it, so what waits for its answer stops waiting."""
         return None
 
 
@@ -120,6 +150,11 @@ def register_subject(subject: Subject) -> None:
 def register_sources(names: Sequence[tuple[str, str | Promise]]) -> None:
     """Name the sources commands come from (an admin, a CSV import, the seller API...)."""
     choices.sources.update(names)
+
+
+def command_types() -> list[CommandType]:
+    """Every registered kind (their classes tell which take part in what)."""
+    return list(choices.kinds.values())
 
 
 def command_type(kind: str) -> CommandType:

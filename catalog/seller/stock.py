@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Sku, StockReservation
 from orders.models import Order
-from orders.services.marketplace import on_marketplace_order_closed
+from orders.services.marketplace_status import on_marketplace_order_closed
 from orders.status import OrderStatus
 
 

@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from catalog import commands as kinds
+from catalog import command_kinds as kinds
 from catalog.models import Binding, NotificationKind, Sku, SkuChangeNotification
 from core.refusals import ActionRefused
 from outbox.enqueue import command_enqueue, command_key

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import commands as kinds
+from catalog import command_kinds as kinds
 from catalog.models import Binding, Sku, SkuSuggestion, SuggestionState
 from catalog.selectors import sku_available, sku_latest_suggestion, skus_awaiting_decision
 from catalog.suggestion_payload import suggestion_payload, suggestion_problems

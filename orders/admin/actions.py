@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from core.money import brl
 from core.refusals import ActionRefused
-from orders.admin.timeline import change_lines, change_log
+from orders.admin.timeline import change_log
+from orders.command_kinds import change_lines
 from orders.forms import OperationForm
 from orders.models import ChangeStatus, Order
 from orders.operations.cancel import CancelForm

@@ -18,16 +18,16 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from core.actor import Actor
 from core.money import brl
-from orders.models import ChangeStatus, EventType, InvoiceType, OrderEvent
+from orders.command_kinds import change_description
+from orders.models import ChangeStatus, EventType, OrderEvent
 from orders.models.audit import CSV_FILE_KEY
 from orders.status import status_label
-from outbox.choices import kinds as command_kinds
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 from outbox.refusals import vtex_answer
+from outbox.registry import command_type
 
 
 @dataclass(frozen=True)
@@ -43,136 +43,13 @@ class TimelineLine:
 
 
 def request_description(action: str, payload: dict[str, Any]) -> str:
-    """What was asked of VTEX, from an audited request (``kind`` and the command's payload)."""
-    if action == "start-handling":
-        return _("start handling")
-    if action == "invoice":
-        values = {"number": payload.get("number", ""), "value": brl(payload.get("value") or 0)}
-        if payload.get("type") == InvoiceType.INPUT:
-            return _("return invoice %(number)s of %(value)s") % values
-        return _("sale invoice %(number)s of %(value)s") % values
-    if action == "tracking-number":
-        values = {
-            "tracking": payload.get("tracking_number", ""),
-            "number": payload.get("invoice_number", ""),
-            "courier": payload.get("courier", ""),
-        }
-        if values["courier"]:
-            return _("tracking number %(tracking)s (%(courier)s) for invoice %(number)s") % values
-        return _("tracking number %(tracking)s for invoice %(number)s") % values
-    if action == "tracking-events":
-        count = len(payload.get("events") or [])
-        values = {"count": count, "number": payload.get("invoice_number", "")}
-        if payload.get("is_delivered"):
-            return (
-                ngettext(
-                    "delivery of invoice %(number)s, with %(count)s tracking event",
-                    "delivery of invoice %(number)s, with %(count)s tracking events",
-                    count,
-                )
-                % values
-            )
-        return (
-            ngettext(
-                "%(count)s tracking event for invoice %(number)s",
-                "%(count)s tracking events for invoice %(number)s",
-                count,
-            )
-            % values
-        )
-    if action == "cancel":
-        values = {"reason": payload.get("reason", "")}
-        if payload.get("confirm"):
-            return _("confirmation of the cancellation (reason: “%(reason)s”)") % values
-        return _("cancellation (reason: “%(reason)s”)") % values
-    if action == "change":
-        return change_description(payload.get("change") or payload)
-    if action == "refresh":
-        return _("refresh from VTEX")
-    kind = command_kinds.get(action)
-    return str(kind.label) if kind is not None else action
-
-
-def change_description(change: dict[str, Any]) -> str:
-    """An order change as sent, in words: its reason and each of its lines. ``change`` is the
-    Order Modifications body (``reason``, ``remove``/``add``/``replace`` items, manual discount
-    and increment), or a legacy RegisterChange payload (``items_removed``...)."""
-    reason = change.get("reason", "")
-    lines = change_lines(change)
-    if not lines:
-        return _("order change (reason: “%(reason)s”)") % {"reason": reason}
-    return _("order change (reason: “%(reason)s”): %(lines)s") % {
-        "reason": reason,
-        "lines": "; ".join(lines),
-    }
-
-
-def change_lines(change: dict[str, Any]) -> list[str]:
-    """Each line of an order change, in the operator's language, money in R$."""
-
-    def items(name: str, legacy: str) -> list[dict[str, Any]]:
-        found = (change.get(name) or {}).get("items") if name in change else change.get(legacy)
-        return [item for item in found or [] if isinstance(item, dict)]
-
-    lines = []
-    for item in items("remove", "items_removed"):
-        quantity = item.get("quantity") or 0
-        lines.append(
-            ngettext(
-                "%(quantity)s unit of SKU %(sku)s removed",
-                "%(quantity)s units of SKU %(sku)s removed",
-                quantity,
-            )
-            % {"quantity": quantity, "sku": item.get("id", "")}
-        )
-    for swap in change.get("replace") or []:
-        old = (swap.get("from") or {}).get("items") or []
-        new = (swap.get("to") or {}).get("items") or []
-        for before, after in zip(old, new, strict=False):
-            quantity = before.get("quantity") or 0
-            lines.append(
-                ngettext(
-                    "%(quantity)s unit of SKU %(sku)s replaced by %(new_quantity)s of SKU "
-                    "%(new_sku)s",
-                    "%(quantity)s units of SKU %(sku)s replaced by %(new_quantity)s of SKU "
-                    "%(new_sku)s",
-                    quantity,
-                )
-                % {
-                    "quantity": quantity,
-                    "sku": before.get("id", ""),
-                    "new_quantity": after.get("quantity") or 0,
-                    "new_sku": after.get("id", ""),
-                }
-            )
-    for item in items("add", "items_added"):
-        quantity = item.get("quantity") or 0
-        values = {"quantity": quantity, "sku": item.get("id", ""), "price": brl(item.get("price"))}
-        if item.get("price"):
-            lines.append(
-                ngettext(
-                    "%(quantity)s unit of SKU %(sku)s added, at %(price)s",
-                    "%(quantity)s units of SKU %(sku)s added, at %(price)s each",
-                    quantity,
-                )
-                % values
-            )
-        else:
-            lines.append(
-                ngettext(
-                    "%(quantity)s unit of SKU %(sku)s added",
-                    "%(quantity)s units of SKU %(sku)s added",
-                    quantity,
-                )
-                % values
-            )
-    discount = change.get("manualDiscountValue", change.get("discount_value")) or 0
-    increment = change.get("manualIncrementValue", change.get("increment_value")) or 0
-    if discount:
-        lines.append(_("discount of %(value)s") % {"value": brl(discount)})
-    if increment:
-        lines.append(_("increment of %(value)s") % {"value": brl(increment)})
-    return lines
+    """What was asked of VTEX, from an audited request (the command's kind and payload): the
+    kind's own words (``describe``)."""
+    try:
+        kind = command_type(action)
+    except LookupError:
+        return action
+    return kind.describe(kind.audited_payload(payload))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ the result, and the steps each takes: lock the order, apply its refusal rule and
 queue its command with the audit row.
 
 A refusal raises ``ActionRefused`` with a message for the operator; VTEX's own refusals
-arrive later, on the command (see ``outbox`` and ``orders.commands``).
+arrive later, on the command (see ``outbox`` and ``orders.command_kinds``).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def order_command_enqueue(
     imported_from: ImportedFrom | None = None,
 ) -> ActionResult:
     """Queue the order's command (``payload``: its kind's payload dataclass, see
-    ``orders.commands``) with its audit row, in the caller's transaction."""
+    ``orders.command_kinds``) with its audit row, in the caller's transaction."""
     payload = asdict(payload)
     command, created = command_enqueue(
         subject=order,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actor import Actor
-from orders import commands as kinds
+from orders import command_kinds as kinds
 from orders.models import Order
 from orders.operations.common import (
     ActionResult,

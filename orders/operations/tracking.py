@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from core.actor import Actor
 from core.money import brl
 from core.refusals import ActionRefused
-from orders import commands as kinds
+from orders import command_kinds as kinds
 from orders import validators as bounds
 from orders.forms import (
     OperationForm,

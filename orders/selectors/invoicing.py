@@ -10,8 +10,9 @@ from django.db.models import (
     QuerySet,
 )
 
-from orders.commands import Invoice as InvoiceCommand
-from orders.commands import TrackingNumber
+from orders.command_kinds import Invoice as InvoiceCommand
+from orders.command_kinds import OrderCommand, StartHandling
+from orders.invoicing import KnownInvoice
 from orders.models import (
     OPEN_CHANGE_STATUSES,
     Invoice,
@@ -21,20 +22,7 @@ from orders.models import (
     OrderItem,
 )
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
-
-
-@dataclass(frozen=True)
-class KnownInvoice:
-    number: str
-    type: str
-    value: int
-    key: str
-    url: str
-    # Sorted (item position, quantity) pairs.
-    lines: list[tuple[int, int]]
-    tracking_number: str
-    # Queued (or just sent) and not yet seen in VTEX's document.
-    pending: bool
+from outbox.registry import command_type, command_types
 
 
 @dataclass(frozen=True)
@@ -113,13 +101,7 @@ def order_invoicing_summary(
         )
     tracking: dict[str, str] = {}
     for command in commands:
-        payload = command.payload
-        if command.kind == TrackingNumber.kind:
-            tracking[payload["invoice_number"]] = payload["tracking_number"]
-            continue
-        if payload["number"] in known_invoices:
-            continue
-        known_invoices[payload["number"]] = queued_invoice(payload)
+        _order_command(command).count_in(command, known_invoices, tracking)
     for number, tracking_number in tracking.items():
         known = known_invoices.get(number)
         if known is not None and not known.tracking_number:
@@ -172,23 +154,27 @@ def invoicing_summary_with(summary: InvoicingSummary, invoice: KnownInvoice) -> 
 
 
 def queued_invoice(payload: dict) -> KnownInvoice:
-    """An invoice as its (queued or sent) command's payload describes it."""
-    return KnownInvoice(
-        number=payload["number"],
-        type=payload["type"],
-        value=payload["value"],
-        key=payload.get("key", ""),
-        url=payload.get("url", ""),
-        lines=sorted((line["position"], line["quantity"]) for line in payload["lines"]),
-        tracking_number=payload.get("tracking_number", ""),
-        pending=True,
-    )
+    """An invoice as its (queued) command's JSON payload describes it: for a caller that
+    still holds the dict (the bulk import); the summary reads commands through their kind."""
+    kind = InvoiceCommand()
+    return kind.known_invoice(kind.payload_of(payload))
+
+
+def _order_command(command: VtexCommand) -> OrderCommand:
+    kind = command_type(command.kind)
+    if not isinstance(kind, OrderCommand):
+        raise LookupError(f"{command.kind!r} is not an order's command")
+    return kind
 
 
 def _invoicing_commands(commands: QuerySet[VtexCommand]) -> QuerySet[VtexCommand]:
+    counted = [
+        kind.kind
+        for kind in command_types()
+        if isinstance(kind, OrderCommand) and kind.counts_in_invoicing
+    ]
     return commands.filter(
-        kind__in=(InvoiceCommand.kind, TrackingNumber.kind),
-        state__in=(*OPEN_STATES, CommandState.SUCCEEDED),
+        kind__in=counted, state__in=(*OPEN_STATES, CommandState.SUCCEEDED)
     ).order_by("pk")
 
 
@@ -215,7 +201,7 @@ def _summary_of(
 
 
 def start_handling_key(order: Order) -> str:
-    return f"{order.vtex_order_id}:start-handling"
+    return StartHandling.key_for(order.vtex_order_id)
 
 
 def start_handling_request(*, order: Order) -> VtexCommand | None:

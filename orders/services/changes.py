@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from core.actor import Actor
 from core.refusals import ActionRefused
 from core.vtex import vtex_client
-from orders import commands as kinds
+from orders import command_kinds as kinds
 from orders import validators as bounds
 from orders.models import (
     OPEN_CHANGE_STATUSES,
@@ -67,8 +67,8 @@ from vtex import VtexClient, VtexError, VtexNotFound, VtexRejected, wire
 
 logger = logging.getLogger(__name__)
 
-MODIFICATIONS = "modifications"
-LEGACY = "legacy"
+MODIFICATIONS = kinds.MODIFICATIONS
+LEGACY = kinds.LEGACY
 # "Increasing the price of an order is allowed only when the order was paid by credit card,
 # payable notes, cash, or credit control" (Createchange's description). VTEX's payment
 # groups; a mirror lists an order's groups comma-joined.
@@ -470,7 +470,7 @@ def order_change(
     api = change_api()
     with transaction.atomic():
         order = order_lock(order)
-        key = command_key(order.vtex_order_id, "change", request_id)
+        key = kinds.Change.key_for(order.vtex_order_id, request_id)
         same = VtexCommand.objects.filter(key=key).first()
         if same is not None:
             # This very form was confirmed before: nothing new to send.
@@ -629,86 +629,6 @@ def _follow_up(
 
 
 # --- Following VTEX --------------------------------------------------------------------------
-
-
-def change_created(*, command: VtexCommand, answer: Any) -> None:
-    """VTEX accepted the change (inside the outbox's recording transaction): with the Order
-    Modifications API (202) keep its requestId and workflowId, VTEX processes it next;
-    RegisterChange (legacy) is synchronous, its receipt means done."""
-    change = OrderChange.objects.filter(
-        order_id=command.subject_id, request_token=command.payload.get("request_id")
-    ).first()
-    if change is None or not isinstance(answer, dict):
-        # Found already applied after a lost answer: the history read that follows has it.
-        return
-    if change.api == LEGACY:
-        change.status = ChangeStatus.DONE
-        change.message = str(answer.get("receipt") or "")
-        change.save(update_fields=["status", "message", "updated_at"])
-        event_record(
-            order=change.order,
-            type=EventType.CHANGE_DONE,
-            source=Actor.OUTBOX,
-            receipt=change.message,
-            payload={"command": command.key, "api": LEGACY, "answer": answer},
-        )
-        return
-    if not answer.get("requestId"):
-        return
-    change.vtex_request_id = str(answer["requestId"])
-    change.workflow_id = str(answer.get("workflowId") or "")
-    if change.status in (ChangeStatus.REQUESTED, ChangeStatus.REJECTED):
-        # (Rejected, then sent again by an operator's "retry now" in the command admin.)
-        change.status = ChangeStatus.WAITING_ACKNOWLEDGEMENT
-    if "totalChangeValue" in answer:
-        change.total_change_value = int(answer.get("totalChangeValue") or 0)
-    change.save(
-        update_fields=[
-            "vtex_request_id",
-            "workflow_id",
-            "status",
-            "total_change_value",
-            "updated_at",
-        ]
-    )
-    event_record(
-        order=change.order,
-        type=EventType.CHANGE_REQUESTED,
-        source=Actor.OUTBOX,
-        receipt=change.vtex_request_id,
-        payload={
-            "command": command.key,
-            "vtex_request_id": change.vtex_request_id,
-            "workflow_id": change.workflow_id,
-            "total_change_value": change.total_change_value,
-            "totals": answer.get("totals"),
-        },
-    )
-
-
-def change_refused(*, command: VtexCommand) -> None:
-    """VTEX refused to create the change (or delivery gave up): it ends here."""
-    updated = OrderChange.objects.filter(
-        order_id=command.subject_id,
-        request_token=command.payload.get("request_id"),
-        status=ChangeStatus.REQUESTED,
-    ).update(
-        status=ChangeStatus.REJECTED,
-        message=f"{command.last_error_code}: {command.last_error_message}".strip(": "),
-    )
-    if updated:
-        logger.info("order change %s refused by VTEX", command.key)
-
-
-def change_resolved_by_hand(*, command: VtexCommand, note: str) -> None:
-    """An operator closed the change's command by hand before VTEX created the change (in
-    the command list's "mark resolved"): nothing will send it, so the change ends and no
-    longer keeps the order from another one."""
-    OrderChange.objects.filter(
-        order_id=command.subject_id,
-        request_token=command.payload.get("request_id"),
-        status=ChangeStatus.REQUESTED,
-    ).update(status=ChangeStatus.CANCELED, message=_("Closed by hand: %(note)s") % {"note": note})
 
 
 def order_changes_follow(*, vtex_order_ids: Iterable[str], client: VtexClient | None = None) -> int:

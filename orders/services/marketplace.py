@@ -8,44 +8,36 @@ own commands (invoices, tracking, cancellation, sent to the order's
 ``marketplaceServicesEndpoint`` by the outbox) did once they succeeded.
 
 Apps that hold something for these orders (the catalog's stock reservations) register a
-listener with ``on_marketplace_order_closed``: it runs in the transaction that makes the
-order invoiced or canceled. The orders app never imports them.
+listener with ``orders.services.marketplace_status.on_marketplace_order_closed``: it runs in
+the transaction that makes the order invoiced or canceled. The orders app never imports them.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from django.db import transaction
-from django.utils import timezone
 
 from core.actor import Actor
 from core.refusals import Refused
-from orders.documents import Document, package_rows
+from orders.command_kinds import OrderCommand
+from orders.documents import Document
 from orders.models import (
     EventType,
-    Invoice,
-    InvoiceItem,
-    InvoiceType,
     Order,
     OrderEvent,
-    TrackingEvent,
 )
 from orders.selectors.invoicing import order_invoicing_summary
-from orders.services.audit import event_record
+from orders.services.marketplace_status import marketplace_status_set
 from orders.services.sync import orders_upsert_from_documents
 from orders.status import OrderStatus
 from outbox.models import VtexCommand
-
-ClosedListener = Callable[..., None]
-_closed_listeners: list[ClosedListener] = []
+from outbox.registry import command_type
 
 # What the marketplace's authorization and cancellation move the order from and to.
 AUTHORIZED_FROM = OrderStatus.WAITING_FFMT_AUTHORIZATION
 AUTHORIZED_TO = OrderStatus.READY_FOR_HANDLING
-CLOSED_STATUSES = (OrderStatus.INVOICED, OrderStatus.CANCELED)
 
 
 class MarketplaceOrderRefused(Refused):
@@ -53,14 +45,6 @@ class MarketplaceOrderRefused(Refused):
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message, code=code)
-
-
-def on_marketplace_order_closed(listener: ClosedListener) -> ClosedListener:
-    """Call ``listener(order=..., status=...)`` whenever a marketplace order becomes invoiced
-    or canceled, inside that transaction (register once, in ``AppConfig.ready``)."""
-    if listener not in _closed_listeners:
-        _closed_listeners.append(listener)
-    return listener
 
 
 # --- What the marketplace asks ------------------------------------------------------------------
@@ -92,7 +76,7 @@ def marketplace_order_authorize(*, order: Order, marketplace_order_id: str) -> O
     with transaction.atomic():
         order = _lock(order, marketplace_order_id)
         if order.status == AUTHORIZED_FROM:
-            return _status_set(
+            return marketplace_status_set(
                 order=order,
                 to_status=AUTHORIZED_TO,
                 source=Actor.SELLER_API,
@@ -148,7 +132,7 @@ def marketplace_order_cancel(
                 "ORDER_CANCELED", f"Order {order.vtex_order_id} is already canceled."
             )
         if lock_expired:
-            return _status_set(
+            return marketplace_status_set(
                 order=order,
                 to_status=OrderStatus.CANCELED,
                 source=Actor.RECONCILE,
@@ -158,7 +142,7 @@ def marketplace_order_cancel(
                     "reason": reason[:500],
                 },
             )
-        return _status_set(
+        return marketplace_status_set(
             order=order,
             to_status=OrderStatus.CANCELED,
             source=Actor.SELLER_API,
@@ -172,117 +156,13 @@ def marketplace_order_cancel(
 
 def marketplace_commands_applied(*, commands: Sequence[VtexCommand]) -> None:
     """Bring the mirror of marketplace orders up to what their succeeded commands did at the
-    marketplace (an invoice, a tracking number, tracking events, a cancellation). Runs in the
+    marketplace (each kind says what: ``OrderCommand.applied_at_marketplace``). Runs in the
     transaction that records the commands' outcome."""
     for command in sorted(commands, key=lambda command: command.pk):
         order = Order.objects.select_for_update().get(pk=command.subject_id)
-        apply = _APPLY.get(command.kind)
-        if apply is not None and order.at_marketplace:
-            apply(order, command.payload)
-
-
-def _invoice_applied(order: Order, payload: dict[str, Any]) -> None:
-    if order.invoices.filter(type=payload["type"], number=payload["number"]).exists():
-        return
-    package = {
-        "invoiceNumber": payload["number"],
-        "type": payload["type"],
-        "invoiceValue": payload["value"],
-        "issuanceDate": payload["issued_at"],
-        "invoiceKey": payload.get("key"),
-        "invoiceUrl": payload.get("url"),
-        "courier": payload.get("courier"),
-        "trackingNumber": payload.get("tracking_number"),
-        "trackingUrl": payload.get("tracking_url"),
-        "dispatchedDate": payload.get("dispatched_at") or None,
-        "items": [
-            {"itemIndex": line["position"], "quantity": line["quantity"], "price": line["price"]}
-            for line in payload.get("lines") or ()
-        ],
-    }
-    items = [{"position": p, "sku_id": s} for p, s in order.items.values_list("position", "sku_id")]
-    rows = package_rows(package, items)
-    invoice = Invoice.objects.create(order=order, **rows.fields)
-    InvoiceItem.objects.bulk_create(InvoiceItem(invoice=invoice, **line) for line in rows.lines)
-    invoiced = sum(order.invoices.filter(type=InvoiceType.OUTPUT).values_list("value", flat=True))
-    if (
-        payload["type"] == InvoiceType.OUTPUT
-        and invoiced >= order.value
-        and order.status not in CLOSED_STATUSES
-    ):
-        order.invoiced_at = timezone.now()
-        order.save(update_fields=["invoiced_at"])
-        _status_set(
-            order=order,
-            to_status=OrderStatus.INVOICED,
-            source=Actor.OUTBOX,
-            payload={"invoice": payload["number"]},
-        )
-
-
-def _tracking_number_applied(order: Order, payload: dict[str, Any]) -> None:
-    rows = package_rows(
-        {
-            "courier": payload.get("courier"),
-            "trackingNumber": payload["tracking_number"],
-            "trackingUrl": payload.get("tracking_url"),
-            "dispatchedDate": payload.get("dispatched_at") or None,
-        },
-        [],
-    )
-    fields = {
-        name: rows.fields[name]
-        for name in ("courier", "tracking_number", "tracking_url", "dispatched_at")
-    }
-    order.invoices.filter(type=InvoiceType.OUTPUT, number=payload["invoice_number"]).update(
-        **fields
-    )
-
-
-def _tracking_events_applied(order: Order, payload: dict[str, Any]) -> None:
-    invoice = order.invoices.filter(
-        type=InvoiceType.OUTPUT, number=payload["invoice_number"]
-    ).first()
-    if invoice is None:
-        return
-    rows = package_rows(
-        {
-            "courierStatus": {
-                "data": payload.get("events") or [],
-                "finished": payload["is_delivered"],
-                "deliveredDate": payload.get("delivered_at") or None,
-            }
-        },
-        [],
-    )
-    known = set(invoice.tracking_events.values_list("description", "occurred_at"))
-    TrackingEvent.objects.bulk_create(
-        TrackingEvent(invoice=invoice, **event)
-        for event in rows.tracking
-        if (event["description"], event["occurred_at"]) not in known
-    )
-    if rows.fields["delivered"]:
-        invoice.delivered = True
-        invoice.delivered_at = rows.fields["delivered_at"] or timezone.now()
-        invoice.save(update_fields=["delivered", "delivered_at"])
-
-
-def _cancel_applied(order: Order, payload: dict[str, Any]) -> None:
-    if order.status != OrderStatus.CANCELED:
-        _status_set(
-            order=order,
-            to_status=OrderStatus.CANCELED,
-            source=Actor.OUTBOX,
-            payload={"reason": payload.get("reason", "")},
-        )
-
-
-_APPLY: dict[str, Callable[[Order, dict[str, Any]], None]] = {
-    "invoice": _invoice_applied,
-    "tracking-number": _tracking_number_applied,
-    "tracking-events": _tracking_events_applied,
-    "cancel": _cancel_applied,
-}
+        kind = command_type(command.kind)
+        if isinstance(kind, OrderCommand) and order.at_marketplace:
+            kind.applied_at_marketplace(order, command)
 
 
 # --- Shared -------------------------------------------------------------------------------------
@@ -297,34 +177,6 @@ def _lock(order: Order, marketplace_order_id: str) -> Order:
             f"{order.marketplace_order_id}, not {marketplace_order_id}.",
         )
     return order
-
-
-def _status_set(
-    *,
-    order: Order,
-    to_status: str,
-    source: Actor,
-    receipt: str = "",
-    payload: dict[str, Any] | None = None,
-) -> OrderEvent:
-    """Move the (locked) order, audit it, and tell the listeners when it closed."""
-    from_status = order.status
-    order.status = to_status
-    order.vtex_last_change = timezone.now()
-    order.save(update_fields=["status", "vtex_last_change"])
-    event = event_record(
-        order=order,
-        type=EventType.STATUS_CHANGED,
-        source=source,
-        from_status=from_status,
-        to_status=to_status,
-        receipt=receipt,
-        payload=payload,
-    )
-    if to_status in CLOSED_STATUSES:
-        for listener in _closed_listeners:
-            listener(order=order, status=to_status)
-    return event
 
 
 def _status_event(

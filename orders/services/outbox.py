@@ -12,21 +12,16 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
 from core.actor import Actor
-from orders.commands import CHANGE_KINDS, Change, Refresh
+from orders.command_kinds import OrderCommand
 from orders.models import EventType, Order, OrderEvent
 from orders.services.audit import event_record, events_record_many
-from orders.services.changes import (
-    change_created,
-    change_refused,
-    change_resolved_by_hand,
-    order_changes_follow,
-)
+from orders.services.changes import order_changes_follow
 from orders.services.marketplace import marketplace_commands_applied
 from orders.services.mirror import orders_import
 from orders.services.sync import fetch_pool, order_documents_fetch
 from outbox.models import CommandState, CommandTarget, VtexCommand
 from outbox.records import Outcome
-from outbox.registry import Settled, Subject
+from outbox.registry import Settled, Subject, command_type
 from vtex import VtexClient, VtexError
 
 logger = logging.getLogger(__name__)
@@ -54,11 +49,7 @@ class OrderSubject(Subject):
         for entry in settled:
             command = entry.command
             base = {"command": command.key, "kind": command.kind}
-            if command.kind == Change.kind:
-                if command.state == CommandState.SUCCEEDED:
-                    change_created(command=command, answer=entry.result.answer)
-                elif command.state in (CommandState.REJECTED, CommandState.DEAD):
-                    change_refused(command=command)
+            _kind(command).settled(entry)
             if command.state == CommandState.SUCCEEDED:
                 already = entry.result.outcome == Outcome.ALREADY_APPLIED
                 events.append(
@@ -99,15 +90,13 @@ class OrderSubject(Subject):
             if command.target != CommandTarget.STORE:
                 continue
             vtex_order_id = command.subject.vtex_order_id
-            if command.kind in CHANGE_KINDS or command.kind == Refresh.kind:
+            kind = _kind(command)
+            if kind.follows_changes:
                 changing.add(vtex_order_id)
-            if command.kind == Refresh.kind:
-                if isinstance(entry.result.answer, dict):
-                    documents[vtex_order_id] = entry.result.answer
-            elif entry.result.document is not None and command.kind not in CHANGE_KINDS:
-                # (A change's verification read is VTEX's change history, not the order.)
-                documents[vtex_order_id] = entry.result.document
-            elif command.state != CommandState.DEAD:
+            document = kind.order_document(entry)
+            if document is not None:
+                documents[vtex_order_id] = document
+            elif kind.reread_after(entry):
                 to_read.append(vtex_order_id)
         to_read = [order_id for order_id in dict.fromkeys(to_read) if order_id not in documents]
         if to_read:
@@ -129,8 +118,7 @@ class OrderSubject(Subject):
     def operator_acted(
         self, command: VtexCommand, *, user: AbstractBaseUser, action: str, details: dict
     ) -> None:
-        if action == "command-resolved" and command.kind == Change.kind:
-            change_resolved_by_hand(command=command, note=details.get("note", ""))
+        # (What a command resolved by hand undoes is its kind's: ``resolved_by_hand``.)
         event_record(
             order=command.subject,
             type=EventType.NOTE if action == "command-resolved" else EventType.ACTION_REQUESTED,
@@ -138,3 +126,10 @@ class OrderSubject(Subject):
             actor_user=user,
             payload={"action": action, "command": command.key, **details},
         )
+
+
+def _kind(command: VtexCommand) -> OrderCommand:
+    kind = command_type(command.kind)
+    if not isinstance(kind, OrderCommand):
+        raise LookupError(f"{command.kind!r} is not an order's command")
+    return kind
