@@ -101,8 +101,10 @@ def time_passes(seconds: float) -> None:
             **{field: F(field) - delta}
         )
     DeliveryPause.objects.update(until=F("until") - delta)
-    if rate_limit_pause.remaining() <= seconds:
-        rate_limit_pause.clear()
+    remaining = rate_limit_pause.remaining()
+    rate_limit_pause.clear()
+    if remaining > seconds:
+        rate_limit_pause.extend(remaining - seconds)
 
 
 def deliver_all(*, rounds: int = 20) -> None:
