@@ -410,13 +410,15 @@ def _apply_outcome(
         return
 
     command.failures += 1
+    # The attempt may have taken effect: whatever sends it next (a retry, or an operator's
+    # "retry now" once it is given up) reads VTEX first.
+    command.needs_verification = kind.verify_before_resend
     if command.failures >= settings.VTEX_COMMAND_MAX_ATTEMPTS:
         command_move(command, Event.GIVE_UP)
         command.next_attempt_at = None
         command.finished_at = now
         return
     command_move(command, Event.FAIL)
-    command.needs_verification = kind.verify_before_resend
     command.next_attempt_at = now + _backoff(command.attempts)
 
 

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox import catalog, marketplace, modifications, workflow
 from sandbox.catalog import TextNotFound
-from sandbox.clock import parse_datetime
+from sandbox.clock import clock, monotonic, parse_datetime, vtex_datetime
 from sandbox.documents import payment_transaction, transaction_details
 from sandbox.errors import UNAUTHORIZED, ApiError, bad_request, error_envelope
 from sandbox.faults import Faults, format_retry_after
@@ -122,6 +122,8 @@ CONTROL_RULES = Map(
     [
         Rule("/_sandbox/health", methods=["GET"], endpoint="health"),
         Rule("/_sandbox/reset", methods=["POST"], endpoint="reset"),
+        Rule("/_sandbox/clock", methods=["GET"], endpoint="clock_get"),
+        Rule("/_sandbox/clock", methods=["POST"], endpoint="clock_set"),
         Rule("/_sandbox/calls", methods=["GET"], endpoint="calls"),
         Rule("/_sandbox/calls", methods=["DELETE"], endpoint="calls_clear"),
         Rule("/_sandbox/orders", methods=["GET"], endpoint="orders"),
@@ -184,6 +186,10 @@ def error_response(error: ApiError) -> Response:
     return json_response(error.envelope(), error.status, error.headers)
 
 
+def _clock_state() -> dict:
+    return {"now": vtex_datetime(clock.now()), "offset_seconds": round(clock.offset, 6)}
+
+
 def read_json(request: Request):
     raw = request.get_data(cache=True)
     if not raw.strip():
@@ -235,7 +241,7 @@ class SandboxApp:
         store = self.store
         store.advance()
         modifications.advance(store)
-        decision = store.faults.decide(request.method, request.path, time.monotonic())
+        decision = store.faults.decide(request.method, request.path, monotonic())
         if decision.latency:
             time.sleep(decision.latency)
         response = None
@@ -382,7 +388,7 @@ class SandboxApp:
         if max_lot is None or not 1 <= max_lot <= MAX_LOT:
             raise bad_request(f"maxlot must be an integer from 1 to {MAX_LOT}", "SBX-FEED-MAXLOT")
         with self.store.lock:
-            return json_response(self._feed().receive(max_lot, time.monotonic()))
+            return json_response(self._feed().receive(max_lot, monotonic()))
 
     def vtex_feed_commit(self, request):
         body = read_json(request)
@@ -394,7 +400,7 @@ class SandboxApp:
 
     def vtex_feed_config_get(self, request):
         with self.store.lock:
-            return json_response(self._feed().describe(time.monotonic()))
+            return json_response(self._feed().describe(monotonic()))
 
     def vtex_feed_config_set(self, request):
         body = read_json(request)
@@ -533,6 +539,36 @@ class SandboxApp:
             raise bad_request("days must be a positive number")
         self.store.reset(orders=orders, seed=seed, days=days)
         return json_response({"orders": len(self.store.orders), "seed": seed})
+
+    def control_clock_get(self, request):
+        return json_response(_clock_state())
+
+    def control_clock_set(self, request):
+        """Move the sandbox's time forward: ``{"advance": seconds}`` or ``{"now": iso}``."""
+        body = self._body(request)
+        if set(body) - {"advance", "now"} or len(body) != 1:
+            raise bad_request('Send either {"advance": seconds} or {"now": "<ISO 8601 date>"}')
+        try:
+            if "advance" in body:
+                seconds = body["advance"]
+                if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+                    raise bad_request("advance must be a number of seconds")
+                clock.advance(seconds)
+            else:
+                moment = body["now"]
+                if not isinstance(moment, str):
+                    raise bad_request("now must be an ISO 8601 date")
+                try:
+                    parsed = parse_datetime(moment)
+                except ValueError:
+                    raise bad_request(f"now is not an ISO 8601 date: {moment[:64]}") from None
+                clock.set(parsed)
+        except ValueError as error:
+            raise bad_request(f"{str(error).capitalize()}") from None
+        # What fell due meanwhile happens now, as at the start of any request.
+        self.store.advance()
+        modifications.advance(self.store)
+        return json_response(_clock_state())
 
     def control_calls(self, request):
         method = request.args.get("method", "").upper()

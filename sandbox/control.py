@@ -104,6 +104,21 @@ class SandboxControl:
     def set_status(self, order_id: str, status: str) -> dict:
         return self._request("POST", f"/orders/{order_id}/status", json={"status": status})
 
+    # -- time --------------------------------------------------------------------------------
+
+    def clock(self) -> dict:
+        return self._request("GET", "/clock")
+
+    def advance_clock(self, seconds: float) -> dict:
+        """Let ``seconds`` of sandbox time pass at once (feed visibility, transition and
+        change delays, rate-limit windows): no test sleeps for them."""
+        return self._request("POST", "/clock", json={"advance": seconds})
+
+    def set_clock(self, now: datetime | str) -> dict:
+        return self._request(
+            "POST", "/clock", json={"now": now.isoformat() if isinstance(now, datetime) else now}
+        )
+
     # -- behaviour ---------------------------------------------------------------------------
 
     def faults(self) -> dict:

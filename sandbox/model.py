@@ -161,7 +161,7 @@ class Order:
     modifications: list = field(default_factory=list)
     start_handling_calls: int = 0
     cancel_calls: int = 0
-    # (status, due time as time.monotonic()) of a transient status still in progress.
+    # (status, due time as sandbox.clock.monotonic()) of a transient status still in progress.
     pending: tuple[str, float] | None = None
 
     @property

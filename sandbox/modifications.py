@@ -28,12 +28,11 @@ History ``actions`` are the log: one entry per step, with its message.
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sandbox.clock import receipt, utcnow, vtex_datetime
+from sandbox.clock import monotonic, receipt, utcnow, vtex_datetime
 from sandbox.errors import ApiError, bad_request
 from sandbox.model import CHANGE_SETTINGS, TOTAL_NAMES, Order
 from sandbox.workflow import order_items_apply
@@ -516,22 +515,42 @@ def _log(modification: Modification, status: str, message: str) -> None:
     )
 
 
-def _enter(store: Store, order: Order, modification: Modification, status: str, message: str):
-    """Put the change in ``status``; without a delay, run it on to its end now."""
+def _enter(
+    store: Store,
+    order: Order,
+    modification: Modification,
+    status: str,
+    message: str,
+    *,
+    since: float | None = None,
+):
+    """Put the change in ``status``; without a delay, run it on to its end now.
+
+    ``since``: when the step began, if earlier than now (the previous step's end, when the
+    clock jumped past several steps at once)."""
     modification.status = status
     _log(modification, status, message)
     delay = store.options.change_delay
     if delay > 0:
-        modification.due = time.monotonic() + delay
+        modification.due = (monotonic() if since is None else since) + delay
         store.changing.add(order.order_id)
         return
     _step(store, order, modification)
 
 
-def _step(store: Store, order: Order, modification: Modification) -> None:
+def _step(
+    store: Store, order: Order, modification: Modification, *, since: float | None = None
+) -> None:
     """The change's next step: acknowledged, then confirmed (or stopped), then done."""
     if modification.status == STEPS[0]:
-        _enter(store, order, modification, STEPS[1], "Acknowledged; waiting for the payment")
+        _enter(
+            store,
+            order,
+            modification,
+            STEPS[1],
+            "Acknowledged; waiting for the payment",
+            since=since,
+        )
     elif modification.status == STEPS[1]:
         if store.options.change_stops > 0:
             store.options.change_stops -= 1
@@ -560,12 +579,16 @@ def advance(store: Store) -> None:
 
 
 def _advance(store: Store) -> None:
-    now = time.monotonic()
+    now = monotonic()
     for order_id in sorted(store.changing):
         order = store.orders[order_id]
-        moving = [m for m in order.modifications if m.status in IN_PROGRESS and m.due <= now]
-        for modification in moving:
-            _step(store, order, modification)
+        # A step due before ``now`` ended at its due time, so the next one may be over too
+        # (the sandbox's clock was advanced past several steps at once).
+        while moving := [
+            m for m in order.modifications if m.status in IN_PROGRESS and m.due <= now
+        ]:
+            for modification in moving:
+                _step(store, order, modification, since=modification.due)
         if not any(m.status in IN_PROGRESS for m in order.modifications):
             store.changing.discard(order_id)
 

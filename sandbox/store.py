@@ -14,12 +14,11 @@ import copy
 import itertools
 import random
 import threading
-import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from sandbox.clock import event_id, utcnow, vtex_datetime
+from sandbox.clock import clock, event_id, monotonic, utcnow, vtex_datetime
 from sandbox.documents import order_document
 from sandbox.errors import bad_request, order_not_found
 from sandbox.faults import FaultInjector, Faults
@@ -105,6 +104,9 @@ class Store:
 
     def reset(self, *, orders: int, seed: int, days: float | None = None) -> None:
         with self.lock:
+            # A fresh store runs on the machine's time again (deadlines kept by the old one go
+            # with it).
+            clock.reset()
             self.seed = seed
             self.days = self.defaults.days if days is None else days
             self.factory = OrderFactory(seed=seed, account=self.account)
@@ -251,7 +253,7 @@ class Store:
                 "lastChange": vtex_datetime(last_change),
                 "currentChange": vtex_datetime(current_change),
             }
-            now = time.monotonic()
+            now = monotonic()
             self.feed.push(item, now)
             # At-least-once delivery: some events arrive twice (same eventId, own handle).
             if self.options.duplicate_rate and self.random.random() < self.options.duplicate_rate:
@@ -278,7 +280,7 @@ class Store:
         if self.options.transition_delay <= 0:
             self._finish(order, target)
             return
-        order.pending = (target, time.monotonic() + self.options.transition_delay)
+        order.pending = (target, monotonic() + self.options.transition_delay)
         self.pending.add(order.order_id)
 
     def _finish(self, order: Order, target: str) -> None:
@@ -294,7 +296,7 @@ class Store:
         if not self.pending:
             return
         with self.lock:
-            now = time.monotonic()
+            now = monotonic()
             for order_id in sorted(self.pending):
                 order = self.orders[order_id]
                 if order.pending and order.pending[1] <= now:

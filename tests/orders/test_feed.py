@@ -2,7 +2,6 @@
 
 import io
 import threading
-import time
 
 import pytest
 from django.core.management import call_command
@@ -108,7 +107,8 @@ def test_a_status_change_reaches_the_mirror_at_the_next_drain(vtex_sandbox):
 def test_a_failure_between_the_database_commit_and_the_feed_commit_loses_and_duplicates_nothing(
     vtex_sandbox, settings
 ):
-    # Short enough that the uncommitted items come back within the test.
+    # Short, so the drain's budget (half of it) is too; the test then advances the sandbox's
+    # clock past it for the uncommitted items to come back.
     settings.ORDERS_FEED_VISIBILITY_TIMEOUT_SECONDS = 3
     call_command("vtex_feed_configure", stdout=io.StringIO())
     vtex_sandbox.set_options(duplicate_rate=0.5)
@@ -121,7 +121,7 @@ def test_a_failure_between_the_database_commit_and_the_feed_commit_loses_and_dup
     assert Order.objects.count() > 0  # the database commit happened
     assert committed_handles(vtex_sandbox) == 0  # the feed commit did not
     vtex_sandbox.clear_faults()
-    time.sleep(3.2)
+    vtex_sandbox.advance_clock(3.2)
 
     run_import()
 

@@ -5,7 +5,6 @@ once VTEX says it is done. A change VTEX stops on error is retried or canceled f
 page. What VTEX would refuse is refused before anything is sent."""
 
 import html
-import time
 import uuid
 from datetime import timedelta
 
@@ -258,7 +257,7 @@ def test_a_change_that_stops_later_is_found_by_the_reconciliation(
     confirmed(client, order, data, preview(client, order, data), django_capture_on_commit_callbacks)
     change = OrderChange.objects.get()
     assert change.status == ChangeStatus.WAITING_ACKNOWLEDGEMENT
-    time.sleep(0.6)
+    vtex_store.advance_clock(0.6)
 
     result = order_reconcile(unchanged_for=timedelta(hours=6))
 

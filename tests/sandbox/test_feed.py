@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from tests.sandbox.support import ORDERS, configure_feed, drain_feed, error_code, take_feed
 
 FEED = "/api/orders/feed"
@@ -60,8 +58,8 @@ def test_maxlot_is_required_and_at_most_10(sandbox):
     assert sandbox.vtex("GET", FEED).status_code == 400
 
 
-# The spec types visibilityTimeoutInSeconds as an integer; the sandbox also takes fractions so
-# these tests do not sleep for whole seconds.
+# The spec types visibilityTimeoutInSeconds as an integer; the sandbox also takes fractions.
+# The timeout passes by advancing the sandbox's clock, not by sleeping.
 def test_taken_items_hide_for_the_visibility_timeout_then_come_back(sandbox):
     configure_feed(sandbox, statuses=[], visibility=0.5)
     sandbox.create_orders(3)
@@ -70,7 +68,7 @@ def test_taken_items_hide_for_the_visibility_timeout_then_come_back(sandbox):
     assert len(first) == 3
     assert take_feed(sandbox) == []
 
-    time.sleep(0.6)
+    sandbox.advance_clock(0.6)
     again = take_feed(sandbox)
     assert sorted(i["eventId"] for i in again) == sorted(i["eventId"] for i in first)
     assert {i["handle"] for i in again}.isdisjoint({i["handle"] for i in first})
@@ -80,7 +78,7 @@ def test_committed_items_are_gone_and_any_delivery_handle_commits(sandbox):
     configure_feed(sandbox, statuses=[], visibility=0.5)
     sandbox.create_orders(2)
     first = take_feed(sandbox)
-    time.sleep(0.6)
+    sandbox.advance_clock(0.6)
     second = take_feed(sandbox)
 
     # One item committed with its first handle, the other with its second.
@@ -89,7 +87,7 @@ def test_committed_items_are_gone_and_any_delivery_handle_commits(sandbox):
     )
 
     assert response.status_code == 200
-    time.sleep(0.6)
+    sandbox.advance_clock(0.6)
     assert take_feed(sandbox) == []
     assert sandbox.vtex("GET", CONFIG).json()["quantity"] == 0
 

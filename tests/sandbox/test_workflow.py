@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.sandbox.support import (
@@ -432,7 +430,7 @@ def test_transition_delay_keeps_transient_statuses_for_a_while(sandbox):
     assert get_order(sandbox, order_id)["status"] == "start-handling"
     cancel = sandbox.vtex("POST", f"{ORDERS}/{order_id}/cancel")
     assert error_code(cancel) == "SBX-CANCEL-STATUS"
-    time.sleep(0.75)
+    sandbox.advance_clock(0.75)
     assert get_order(sandbox, order_id)["status"] == "handling"
 
 

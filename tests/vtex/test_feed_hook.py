@@ -1,7 +1,5 @@
 """Feed v3 (pull, at-least-once, visibility timeout) and hook configuration through the client."""
 
-import time
-
 import pytest
 
 from tests.vtex.support import new_order, vtex_calls
@@ -62,14 +60,14 @@ def test_uncommitted_items_come_back_after_the_visibility_timeout(client, sandbo
     # Delivered items stay invisible until the timeout passes.
     assert client.get_feed_items() == []
 
-    time.sleep(1.1)
+    sandbox.advance_clock(1.1)
     again = client.get_feed_items()
 
     assert sorted(item["eventId"] for item in again) == sorted(item["eventId"] for item in first)
     # Each delivery has its own handle; committing the latest ones removes the items for good.
     assert {item["handle"] for item in again}.isdisjoint(item["handle"] for item in first)
     client.commit_feed_items(item["handle"] for item in again)
-    time.sleep(1.1)
+    sandbox.advance_clock(1.1)
     assert client.get_feed_items() == []
     assert client.get_feed_config()["quantity"] == 0
 
@@ -81,7 +79,7 @@ def test_committed_items_are_not_redelivered(client, sandbox):
 
     (item,) = client.get_feed_items()
     client.commit_feed_items([item["handle"]])
-    time.sleep(1.1)
+    sandbox.advance_clock(1.1)
 
     assert (item["orderId"], item["state"]) == (order_id, "handling")
     assert client.get_feed_items() == []
