@@ -48,7 +48,8 @@ from catalog.services.notifications import sku_notify_change
 from catalog.services.skus import sku_save
 from catalog.services.suggestions import suggestion_check, suggestion_refusal, suggestion_send
 from catalog.suggestions import suggestion_problems
-from core.admin_display import short_datetime, truncated
+from core.admin_display import badge, short_datetime, truncated
+from core.admin_permissions import ReadOnlyAdminMixin
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from orders.models import Actor
 from orders.money import brl
@@ -74,25 +75,14 @@ SUGGESTION_COLOURS = {
 }
 
 
-def _badge(kind: str, value: str, label: str, colour: str) -> str:
-    return format_html(
-        '<span class="{}" data-state="{}" style="background:{};color:#fff;padding:2px 8px;'
-        'border-radius:10px">{}</span>',
-        kind,
-        value,
-        colour,
-        label,
-    )
-
-
 def binding_badge(binding: str) -> str:
-    return _badge("sku-binding", binding, Binding(binding).label, BINDING_COLOURS[binding])
+    return badge("sku-binding", binding, Binding(binding).label, BINDING_COLOURS[binding])
 
 
 def suggestion_badge(state: str | None) -> str:
     if not state:
         return "—"
-    return _badge("sku-suggestion", state, SuggestionState(state).label, SUGGESTION_COLOURS[state])
+    return badge("sku-suggestion", state, SuggestionState(state).label, SUGGESTION_COLOURS[state])
 
 
 # --- The operator's buttons (the SKU page's and the list's actions) -----------------------------
@@ -360,7 +350,7 @@ def _url_name(name: str) -> str:
     return f"catalog_sku_{name.replace('-', '_')}"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class SentToMarketplaceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The read-only lists of what was sent about a SKU: their shared columns, cut to fit."""
 
     @admin.display(description=gettext_lazy("SKU"), ordering="sku__sku_id")
@@ -375,18 +365,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def created_display(self, record: SkuSuggestion | SkuChangeNotification) -> str:
         return short_datetime(record.created_at)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(SkuSuggestion)
-class SkuSuggestionAdmin(ReadOnlyAdmin):
+class SkuSuggestionAdmin(SentToMarketplaceAdmin):
     list_display = (
         "sku_display",
         "state_display",
@@ -432,7 +413,7 @@ class SkuSuggestionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SkuChangeNotification)
-class SkuChangeNotificationAdmin(ReadOnlyAdmin):
+class SkuChangeNotificationAdmin(SentToMarketplaceAdmin):
     list_display = (
         "sku_display",
         "kind",
