@@ -5,27 +5,23 @@ Each entry says what the operation is called, who may run it, what the operator 
 says whether the order allows it now (``refusal(order, summary) -> str | None``, from
 ``orders.services.actions``, where the service applies the same rule under the lock).
 
-The admin builds its URLs, the order page's buttons and its one operation view from this
-table; the changelist actions run its entries on each selected order. A new operation is one
-entry here: a service and its rule in ``orders.services.actions``, a form in
-``orders.forms``, a permission on ``Order`` (``orders/models/order.py``).
+What an entry is, and the URLs, the order page's buttons, the one operation view and the
+changelist actions the admin builds from this table, are the admin toolkit's
+(``core.admin_operations``); the catalog's SKU page is built from its own table the same way.
+A new operation is one entry here: a service and its rule in ``orders.services.actions``, a
+form in ``orders.forms``, a permission on ``Order`` (``orders/models/order.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_operations import Operation, operations_allowed
 from orders.forms import (
     CancelForm,
     InvoiceForm,
-    OperationForm,
     OrderChangeForm,
     ReturnAndCancelForm,
     TrackingEventsForm,
@@ -34,8 +30,6 @@ from orders.forms import (
 from orders.models import Order
 from orders.selectors import InvoicingSummary
 from orders.services.actions import (
-    ActionResult,
-    Refusal,
     cancel_refusal,
     change_refusal,
     invoice_refusal,
@@ -54,62 +48,12 @@ from orders.services.actions import (
     tracking_number_refusal,
 )
 from orders.services.changes import (
-    ChangePreview,
     change_preview_operation,
     change_stopped_refusal,
     order_change,
     order_change_cancel,
     order_change_retry,
 )
-
-
-@dataclass(frozen=True)
-class Operation:
-    name: str
-    label: Promise
-    # Every one of them is needed (app label included).
-    permissions: tuple[str, ...]
-    refusal: Refusal
-    # Called with the order, the user and the form's ``arguments()``.
-    service: Callable[..., ActionResult | tuple[ActionResult, ...]]
-    # What the operator fills in; None: done with one click on the order page.
-    form: type[OperationForm] | None = None
-    # The request in "... queued for: <orders>." (the label when not given); may name the
-    # service's arguments.
-    queued: Promise | None = None
-    # The form page's title (the label when not given) and its submit button.
-    title: Promise | None = None
-    submit_label: Promise | None = None
-    # A read the operator waits for before confirming (VTEX's preview of an order change):
-    # ``preview(order=, summary=, arguments=)``; the form's submit asks for it, its
-    # ``confirm`` button (``confirm_label``) runs the service.
-    preview: Callable[..., ChangePreview] | None = None
-    confirm_label: Promise | None = None
-    # Listed with why beside the order page's buttons when the order does not allow it; not
-    # for the operations on one change, offered in the change's row of the history.
-    listed_when_unavailable: bool = True
-
-    @property
-    def one_click(self) -> bool:
-        return self.form is None
-
-    @property
-    def page_title(self) -> Promise:
-        return self.title or self.label
-
-    def allowed_to(self, user: AbstractBaseUser | AnonymousUser) -> bool:
-        return user.has_perms(self.permissions)
-
-    def run(
-        self, *, order: Order, user: AbstractBaseUser | None, arguments: dict[str, Any]
-    ) -> tuple[ActionResult, ...]:
-        """The service for one order; raises ``ActionRefused`` with the operator's message."""
-        outcome = self.service(order=order, user=user, **arguments)
-        return outcome if isinstance(outcome, tuple) else (outcome,)
-
-    def queued_message(self, arguments: dict[str, Any]) -> str:
-        return str(self.queued or self.label) % arguments
-
 
 START_HANDLING = ("orders.start_handling_order",)
 INVOICE = ("orders.invoice_order",)
@@ -161,18 +105,12 @@ OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in (
 # fmt: on
 
 
-def operations_allowed(*, user: AbstractBaseUser | AnonymousUser) -> list[Operation]:
-    """The operations ``user`` may run, in the table's order (whether the order allows each
-    now is its ``refusal`` rule)."""
-    return [operation for operation in OPERATIONS.values() if operation.allowed_to(user)]
-
-
 def operations_available(
     *, order: Order, summary: InvoicingSummary, user: AbstractBaseUser | AnonymousUser
 ) -> list[Operation]:
     """The operations ``user`` may run and the order allows now, in the table's order."""
     return [
         operation
-        for operation in operations_allowed(user=user)
+        for operation in operations_allowed(OPERATIONS, user=user)
         if operation.refusal(order, summary) is None
     ]
