@@ -1,6 +1,7 @@
 """The catalog in the admin: SKUs with their binding at the marketplace, their suggestions and
 what was sent about them; the operator's "notify change", "send suggestion" and "check
-suggestion" (on the SKU page and as list actions); shipping rules.
+suggestion" (on the SKU page and as list actions, from the table in ``catalog.operations``
+through the admin toolkit's ``core.admin_operations``); shipping rules.
 
 Thin by design: the form's SKU goes to ``sku_save``; each button calls one service and
 reports what was queued or why not (``catalog.services``).
@@ -9,23 +10,12 @@ reports what was queued or why not (``catalog.services``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseNotAllowed,
-    HttpResponseRedirect,
-)
-from django.urls import path, reverse
-from django.utils.functional import Promise
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,21 +32,19 @@ from catalog.models import (
     SuggestionState,
     business_days_display,
 )
+from catalog.operations import OPERATIONS
 from catalog.selectors import sku_available, sku_history, skus_with_latest_suggestion
-from catalog.services.notifications import sku_notify_change
 from catalog.services.skus import sku_save
-from catalog.services.suggestions import suggestion_check, suggestion_refusal, suggestion_send
 from catalog.spreadsheets import SkuExportResource
 from catalog.suggestion_payload import suggestion_problems
 from core.actor import Actor
-from core.admin_display import short_datetime, truncated
+from core.admin_display import badge, short_datetime, truncated
+from core.admin_operations import OperationsAdminMixin, operation_action
+from core.admin_permissions import ReadOnlyAdminMixin
 from core.money import brl
 from core.refusals import ActionRefused
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from outbox.reports import queued_report
-
-NOTIFY = "catalog.notify_sku_change"
-SUGGEST = "catalog.send_sku_suggestion"
 
 BINDING_COLOURS = {
     Binding.UNKNOWN: "#6c757d",
@@ -74,99 +62,14 @@ SUGGESTION_COLOURS = {
 }
 
 
-def _badge(kind: str, value: str, label: str, colour: str) -> str:
-    return format_html(
-        '<span class="{}" data-state="{}" style="background:{};color:#fff;padding:2px 8px;'
-        'border-radius:10px">{}</span>',
-        kind,
-        value,
-        colour,
-        label,
-    )
-
-
 def binding_badge(binding: str) -> str:
-    return _badge("sku-binding", binding, Binding(binding).label, BINDING_COLOURS[binding])
+    return badge("sku-binding", binding, Binding(binding).label, BINDING_COLOURS[binding])
 
 
 def suggestion_badge(state: str | None) -> str:
     if not state:
         return "—"
-    return _badge("sku-suggestion", state, SuggestionState(state).label, SUGGESTION_COLOURS[state])
-
-
-# --- The operator's buttons (the SKU page's and the list's actions) -----------------------------
-
-
-def _notify(sku: Sku, request: HttpRequest) -> bool:
-    return sku_notify_change(
-        sku=sku, user=request.user, source=Actor.ADMIN, reason=_("Requested by an operator")
-    ).created
-
-
-def _suggest(sku: Sku, request: HttpRequest) -> bool:
-    return suggestion_send(sku=sku, user=request.user, source=Actor.ADMIN).created
-
-
-def _check(sku: Sku, request: HttpRequest) -> bool:
-    return suggestion_check(sku=sku, user=request.user, source=Actor.ADMIN)[1]
-
-
-@dataclass(frozen=True)
-class SkuButton:
-    label: Promise
-    permission: str
-    # Runs on one SKU; True when something new was queued (raises ActionRefused).
-    service: Callable[[Sku, HttpRequest], bool]
-    # What is queued, in "<queued> queued for: <SKUs>."
-    queued: Promise
-
-
-BUTTONS: dict[str, SkuButton] = {
-    "notify-change": SkuButton(
-        gettext_lazy("Notify change"),
-        NOTIFY,
-        _notify,
-        gettext_lazy("Change notification"),
-    ),
-    "send-suggestion": SkuButton(
-        gettext_lazy("Send suggestion"),
-        SUGGEST,
-        _suggest,
-        gettext_lazy("Suggestion"),
-    ),
-    "check-suggestion": SkuButton(
-        gettext_lazy("Check suggestion"),
-        SUGGEST,
-        _check,
-        gettext_lazy("Suggestion check"),
-    ),
-}
-
-
-def _run(request: HttpRequest, name: str, skus: list[Sku]) -> None:
-    """One button on each SKU, each in its own transaction; the outbox's report of it."""
-    button = BUTTONS[name]
-    queued, repeated, refused = [], [], []
-    for sku in skus:
-        try:
-            (queued if button.service(sku, request) else repeated).append(sku.sku_id)
-        except ActionRefused as refusal:
-            refused.append((sku.sku_id, refusal.message))
-    queued_report(
-        request, what=str(button.queued), queued=queued, repeated=repeated, refused=refused
-    )
-
-
-def _action(name: str) -> Callable[..., Any]:
-    button = BUTTONS[name]
-
-    def action(modeladmin: SkuAdmin, request: HttpRequest, queryset: QuerySet[Sku]) -> None:
-        _run(request, name, list(queryset.order_by("pk")))
-
-    action.permission = button.permission  # type: ignore[attr-defined]
-    action.__name__ = name.replace("-", "_") + "_selected"
-    return admin.action(description=button.label)(action)
+    return badge("sku-suggestion", state, SuggestionState(state).label, SUGGESTION_COLOURS[state])
 
 
 class LatestSuggestionFilter(admin.SimpleListFilter):
@@ -185,7 +88,13 @@ class LatestSuggestionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sku)
-class SkuAdmin(ExportMixin, admin.ModelAdmin):
+class SkuAdmin(OperationsAdminMixin, ExportMixin, admin.ModelAdmin):
+    # The buttons of the SKU page and the list's actions (catalog/operations.py).
+    operations = OPERATIONS
+    operation_record = "sku"
+    operation_refused = ActionRefused
+    operation_report = staticmethod(queued_report)
+    operation_not_found = gettext_lazy("No SKU with this id.")
     # "Import SKUs" (imports.admin) and Export, in the import's columns: an exported file
     # edited in a spreadsheet imports back.
     form = SkuForm
@@ -208,7 +117,7 @@ class SkuAdmin(ExportMixin, admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
     ordering = ("sku_id",)
-    actions = [_action("notify-change"), _action("send-suggestion"), _action("check-suggestion")]
+    actions = [operation_action(operation) for operation in OPERATIONS.values()]
     fieldsets = (
         (
             gettext_lazy("SKU"),
@@ -244,6 +153,9 @@ class SkuAdmin(ExportMixin, admin.ModelAdmin):
         ),
     )
 
+    def operation_label(self, record: Sku) -> str:
+        return record.sku_id
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Sku]:
         return skus_with_latest_suggestion(super().get_queryset(request))
 
@@ -255,13 +167,6 @@ class SkuAdmin(ExportMixin, admin.ModelAdmin):
         fields = ["binding", "binding_checked_at", "created_at", "updated_at"]
         # The id is how the marketplace knows the SKU: changing it would orphan the binding.
         return ["sku_id", *fields] if obj is not None else fields
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        return {
-            name: action
-            for name, action in super().get_actions(request).items()
-            if not hasattr(action[0], "permission") or request.user.has_perm(action[0].permission)
-        }
 
     @admin.display(description=gettext_lazy("SKU name"), ordering="name")
     def name_display(self, sku: Sku) -> str:
@@ -302,9 +207,6 @@ class SkuAdmin(ExportMixin, admin.ModelAdmin):
         context = dict(extra_context or {})
         if sku is not None:
             history = sku_history(sku=sku)
-            awaiting = bool(history.suggestions) and (
-                history.suggestions[0].state == SuggestionState.SENT
-            )
             context["sku_page"] = {
                 "sku": sku,
                 "binding": binding_badge(sku.binding),
@@ -312,18 +214,7 @@ class SkuAdmin(ExportMixin, admin.ModelAdmin):
                 "price": brl(sku.price),
                 "list_price": brl(sku.list_price),
                 "problems": suggestion_problems(sku),
-                "suggestion_refusal": suggestion_refusal(sku),
-                "buttons": [
-                    {
-                        "name": name,
-                        "label": button.label,
-                        "url": reverse(f"admin:{_url_name(name)}", args=[sku.pk]),
-                    }
-                    for name, button in BUTTONS.items()
-                    if request.user.has_perm(button.permission)
-                    # Checking is for a suggestion the marketplace has not decided yet.
-                    and (name != "check-suggestion" or awaiting)
-                ],
+                "operations": self.operation_buttons(request, sku, situation=None),
                 "notifications": history.notifications,
                 "suggestions": [
                     {"suggestion": suggestion, "badge": suggestion_badge(suggestion.state)}
@@ -334,33 +225,8 @@ class SkuAdmin(ExportMixin, admin.ModelAdmin):
             }
         return super().change_view(request, object_id, form_url, extra_context=context)
 
-    def get_urls(self) -> list[Any]:
-        view = self.admin_site.admin_view(self.button_view)
-        urls = [
-            path(f"<path:object_id>/{name}/", view, {"name": name}, name=_url_name(name))
-            for name in BUTTONS
-        ]
-        return urls + super().get_urls()
 
-    def button_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
-        """A button of the SKU page (POST): run it, then back to the page with what was
-        queued or why not."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not request.user.has_perm(BUTTONS[name].permission):
-            raise PermissionDenied
-        sku = self.get_object(request, unquote(object_id))
-        if sku is None:
-            raise Http404(_("No SKU with this id."))
-        _run(request, name, [sku])
-        return HttpResponseRedirect(reverse("admin:catalog_sku_change", args=[sku.pk]))
-
-
-def _url_name(name: str) -> str:
-    return f"catalog_sku_{name.replace('-', '_')}"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
+class SentToMarketplaceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The read-only lists of what was sent about a SKU: their shared columns, cut to fit."""
 
     @admin.display(description=gettext_lazy("SKU"), ordering="sku__sku_id")
@@ -375,18 +241,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def created_display(self, record: SkuSuggestion | SkuChangeNotification) -> str:
         return short_datetime(record.created_at)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(SkuSuggestion)
-class SkuSuggestionAdmin(ReadOnlyAdmin):
+class SkuSuggestionAdmin(SentToMarketplaceAdmin):
     list_display = (
         "sku_display",
         "state_display",
@@ -432,7 +289,7 @@ class SkuSuggestionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SkuChangeNotification)
-class SkuChangeNotificationAdmin(ReadOnlyAdmin):
+class SkuChangeNotificationAdmin(SentToMarketplaceAdmin):
     list_display = (
         "sku_display",
         "kind",

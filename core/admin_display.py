@@ -42,3 +42,19 @@ def truncated(value: object, width: float, *, lines: int = 1) -> str:
         text,
         text,
     )
+
+
+def badge(kind: str, value: str, label: object, colour: str, *, attribute: str = "state") -> str:
+    """A coloured pill with white words: an order's status, a command's state, a SKU's binding
+    or suggestion. ``kind`` is its class (the stylesheet keeps a badge's words on one line but
+    in a list's column), ``value`` the machine value in ``data-<attribute>`` for pages and tests
+    to find it by, ``label`` the words the operator reads."""
+    return format_html(
+        '<span class="{}" data-{}="{}" style="background:{};color:#fff;padding:2px 8px;'
+        'border-radius:10px">{}</span>',
+        kind,
+        attribute,
+        value,
+        colour,
+        label,
+    )

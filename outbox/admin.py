@@ -4,7 +4,6 @@ operator can do about a command (retry it now, or mark it resolved with a note).
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -16,7 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from core.admin_display import short_datetime, truncated
+from core.admin_display import badge, short_datetime, truncated
+from core.admin_permissions import ReadOnlyAdminMixin
 from outbox.enqueue import command_superseded_key
 from outbox.forms import ResolveForm
 from outbox.models import CommandAttempt, CommandState, VtexCommand
@@ -47,12 +47,11 @@ OUTCOME_LABELS = {
 
 
 def state_badge(command: VtexCommand) -> str:
-    return format_html(
-        '<span class="command-state" data-state="{}" style="background:{};color:#fff;'
-        'padding:2px 8px;border-radius:10px">{}</span>',
+    return badge(
+        "command-state",
         command.state,
-        STATE_COLOURS.get(command.state, "#6b7280"),
         command.get_state_display(),
+        STATE_COLOURS.get(command.state, "#6b7280"),
     )
 
 
@@ -69,7 +68,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CommandAttemptInline(admin.TabularInline):
+class CommandAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CommandAttempt
     extra = 0
     can_delete = False
@@ -113,15 +112,9 @@ class CommandAttemptInline(admin.TabularInline):
             json.dumps(attempt.request_body, indent=1, ensure_ascii=False),
         )
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(VtexCommand)
-class VtexCommandAdmin(admin.ModelAdmin):
+class VtexCommandAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # What an operator reads on one screen (issue 19): the state with its attempts and next
     # try in one column, VTEX's answer and the long key cut to their columns (whole on hover
     # and on the command's page, with every other field).
@@ -237,15 +230,6 @@ class VtexCommandAdmin(admin.ModelAdmin):
             "<pre style='white-space:pre-wrap'>{}</pre>",
             json.dumps(payload, indent=2, ensure_ascii=False),
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("outbox.retry_vtexcommand")

@@ -114,15 +114,22 @@ def sku_notify(
     return NotificationQueued(sku=sku, notification=notification, created=True)
 
 
+def notify_change_refusal(sku: Sku) -> str | None:
+    """Why the operator cannot notify a change of the SKU now (None: they can); the SKU page's
+    button and the service share it."""
+    if not sku.active and sku.binding != Binding.BOUND:
+        return _("The SKU is inactive: activate it before offering it to the marketplace.")
+    return None
+
+
 def sku_notify_change(
     *, sku: Sku, user: AbstractBaseUser | None = None, source: str, reason: str = ""
 ) -> NotificationQueued:
     """The operator's "notify change": the marketplace reads the SKU again (200) or answers
     that it does not know it (404), which queues a suggestion."""
-    if not sku.active and sku.binding != Binding.BOUND:
-        raise ActionRefused(
-            _("The SKU is inactive: activate it before offering it to the marketplace.")
-        )
+    refusal = notify_change_refusal(sku)
+    if refusal is not None:
+        raise ActionRefused(refusal)
     return sku_notify(
         sku=sku, kind=NotificationKind.CHANGE, reason=reason, user=user, source=source
     )

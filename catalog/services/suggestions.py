@@ -115,6 +115,15 @@ def suggestion_after_not_found(*, sku: Sku, source: str) -> SkuSuggestion | None
     )
 
 
+def suggestion_check_refusal(latest: SkuSuggestion | None) -> str | None:
+    """Why the operator cannot ask whether the marketplace decided the SKU's ``latest``
+    suggestion now (None: they can): only a sent one waits for a decision. The SKU page's
+    button and the service share it."""
+    if latest is None or latest.state != SuggestionState.SENT:
+        return _("No suggestion of this SKU is waiting for the marketplace.")
+    return None
+
+
 def suggestion_check(
     *, sku: Sku, user: AbstractBaseUser | None = None, source: str
 ) -> tuple[SkuSuggestion, bool]:
@@ -123,8 +132,9 @@ def suggestion_check(
     with transaction.atomic():
         sku = Sku.objects.select_for_update().get(pk=sku.pk)
         suggestion = sku_latest_suggestion(sku=sku)
-        if suggestion is None or suggestion.state != SuggestionState.SENT:
-            raise ActionRefused(_("No suggestion of this SKU is waiting for the marketplace."))
+        refusal = suggestion_check_refusal(suggestion)
+        if refusal is not None:
+            raise ActionRefused(refusal)
         waiting = VtexCommand.objects.filter(
             subject_type=ContentType.objects.get_for_model(Sku),
             subject_id=sku.pk,

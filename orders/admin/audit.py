@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_display import short_datetime, truncated
+from core.admin_permissions import ReadOnlyAdminMixin
 from orders.admin.timeline import TimelineLine, timeline
 from orders.models import OrderEvent
 from orders.status import status_label
@@ -19,7 +20,7 @@ from outbox.selectors import subject_commands
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(admin.ModelAdmin):
+class OrderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_display",
         "order_link",
@@ -123,12 +124,3 @@ class OrderEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("actor"))
     def actor(self, event: OrderEvent) -> str:
         return truncated(getattr(event, "command_requester", None) or event.actor_display, 8)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: OrderEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: OrderEvent | None = None) -> bool:
-        return False

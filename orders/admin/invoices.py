@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_display import short_datetime, truncated
+from core.admin_permissions import ReadOnlyAdminMixin
 from core.money import brl
 from imports.admin import import_links
 from orders.admin.orders import MaskedExportMixin
@@ -37,7 +38,7 @@ class HasTrackingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(MaskedExportMixin, admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdminMixin, MaskedExportMixin, admin.ModelAdmin):
     resource_classes = (InvoiceExportResource,)
     import_export_change_list_template = LIST_AT_SCALE_TEMPLATE
     paginator = EstimatedCountPaginator
@@ -90,12 +91,3 @@ class InvoiceAdmin(MaskedExportMixin, admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
         context = {**(extra_context or {}), "import_links": import_links(request, "orders")}
         return super().changelist_view(request, context)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Invoice | None = None) -> bool:
-        return False

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_display import short_datetime, truncated
+from core.admin_display import badge, short_datetime, truncated
+from core.admin_permissions import ReadOnlyAdminMixin
 from core.money import brl
 from imports.admin import import_links
 from imports.spreadsheet import StreamedExportMixin
@@ -53,12 +54,8 @@ PII_SEARCH_FIELDS = frozenset(
 
 
 def status_badge(status: str) -> str:
-    return format_html(
-        '<span class="order-status" data-status="{}" style="background:{};color:#fff;'
-        'padding:2px 8px;border-radius:10px">{}</span>',
-        status,
-        status_colour(status),
-        status_label(status),
+    return badge(
+        "order-status", status, status_label(status), status_colour(status), attribute="status"
     )
 
 
@@ -71,7 +68,7 @@ class MaskedExportMixin(StreamedExportMixin):
 
 
 @admin.register(Order)
-class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
+class OrderAdmin(OrderOperationsMixin, ReadOnlyAdminMixin, MaskedExportMixin, admin.ModelAdmin):
     resource_classes = (OrderExportResource,)
     import_export_change_list_template = LIST_AT_SCALE_TEMPLATE
     paginator = EstimatedCountPaginator
@@ -223,15 +220,6 @@ class OrderAdmin(OrderOperationsMixin, MaskedExportMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
         return [*(field.name for field in Order._meta.fields), "status_display"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
 
     def change_view(
         self,

@@ -130,7 +130,7 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-pk"]
-        # The operator operations on orders (orders/operations.py) and who may see customers.
+        # The operator operations on orders (orders/operations/) and who may see customers.
         permissions = [
             ("start_handling_order", _("Can start handling orders")),
             ("invoice_order", _("Can send invoices")),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actor import Actor
+from core.admin_operations import Operation
 from core.money import brl
 from core.refusals import ActionRefused
 from orders import command_kinds as kinds
@@ -37,7 +38,7 @@ from orders.operations.invoice import (
     invoice_submit,
     return_invoice_refusal,
 )
-from orders.operations.operation import CANCEL, INVOICE, Operation
+from orders.operations.permissions import CANCEL, INVOICE
 from orders.selectors.invoicing import InvoicingSummary
 from orders.status import Action, OrderStatus, status_allows
 from outbox.enqueue import command_key

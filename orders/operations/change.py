@@ -12,12 +12,13 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_operations import Operation
 from core.money import MoneyField
 from orders import validators as bounds
 from orders.forms import OperationForm, bounded
 from orders.models import Order
 from orders.operations.cancel import CancelForm
-from orders.operations.operation import CHANGE, Operation
+from orders.operations.permissions import CHANGE
 from orders.services.changes import (
     CHANGE_REQUEST_ID,
     ChangeLine,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actor import Actor
+from core.admin_operations import Operation
 from core.money import brl
 from core.refusals import ActionRefused
 from orders import command_kinds as kinds
@@ -44,7 +45,7 @@ from orders.operations.common import (
     status_refusal,
     validator_check,
 )
-from orders.operations.operation import INVOICE, Operation
+from orders.operations.permissions import INVOICE
 from orders.selectors.invoicing import (
     InvoicingSummary,
     KnownInvoice,

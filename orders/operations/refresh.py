@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actor import Actor
+from core.admin_operations import Operation
 from orders import command_kinds as kinds
 from orders.models import Order
 from orders.operations.common import (
@@ -18,7 +19,7 @@ from orders.operations.common import (
     order_lock,
     refusal_raise,
 )
-from orders.operations.operation import REFRESH, Operation
+from orders.operations.permissions import REFRESH
 from orders.selectors.invoicing import InvoicingSummary
 from outbox.enqueue import command_key
 from outbox.models import OPEN_STATES, VtexCommand

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actor import Actor
+from core.admin_operations import Operation
 from orders import command_kinds as kinds
 from orders.models import Order
 from orders.operations.common import (
@@ -18,7 +19,7 @@ from orders.operations.common import (
     refusal_raise,
     status_refusal,
 )
-from orders.operations.operation import START_HANDLING, Operation
+from orders.operations.permissions import START_HANDLING
 from orders.selectors.invoicing import InvoicingSummary, start_handling_key, start_handling_request
 from orders.status import Action, OrderStatus, status_allows
 from outbox.models import VtexCommand

@@ -3,7 +3,7 @@
 The admin builds its URLs, the order page's buttons and its one operation view from this
 table; the changelist actions run its entries on each selected order. A new operation is one
 module of this package (its rule, service, form and ``OPERATIONS`` entries, see
-``orders.operations.operation``), a permission on ``Order`` (``orders/models/order.py``) and
+``core.admin_operations.Operation``), a permission on ``Order`` (``orders/models/order.py``) and
 one line here.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
+from core.admin_operations import Operation, operations_allowed
 from orders.models import Order
 from orders.operations import (
     cancel,
@@ -22,7 +23,6 @@ from orders.operations import (
     tracking,
     tracking_events,
 )
-from orders.operations.operation import Operation
 from orders.selectors.invoicing import InvoicingSummary
 
 OPERATIONS: dict[str, Operation] = {
@@ -40,18 +40,12 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 
-def operations_allowed(*, user: AbstractBaseUser | AnonymousUser) -> list[Operation]:
-    """The operations ``user`` may run, in the table's order (whether the order allows each
-    now is its ``refusal`` rule)."""
-    return [operation for operation in OPERATIONS.values() if operation.allowed_to(user)]
-
-
 def operations_available(
     *, order: Order, summary: InvoicingSummary, user: AbstractBaseUser | AnonymousUser
 ) -> list[Operation]:
     """The operations ``user`` may run and the order allows now, in the table's order."""
     return [
         operation
-        for operation in operations_allowed(user=user)
+        for operation in operations_allowed(OPERATIONS, user=user)
         if operation.refusal(order, summary) is None
     ]

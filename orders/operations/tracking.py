@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actor import Actor
+from core.admin_operations import Operation
 from core.money import brl
 from core.refusals import ActionRefused
 from orders import command_kinds as kinds
@@ -34,7 +35,7 @@ from orders.operations.common import (
     sale_invoices,
     status_refusal,
 )
-from orders.operations.operation import TRACK, Operation
+from orders.operations.permissions import TRACK
 from orders.selectors.invoicing import InvoicingSummary, KnownInvoice
 from orders.status import Action, status_allows
 from outbox.enqueue import command_key

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actor import Actor
+from core.admin_operations import Operation
 from core.refusals import ActionRefused
 from orders import command_kinds as kinds
 from orders import validators as bounds
@@ -35,7 +36,7 @@ from orders.operations.common import (
     refusal_raise,
     sale_invoices,
 )
-from orders.operations.operation import TRACK, Operation
+from orders.operations.permissions import TRACK
 from orders.operations.tracking import (
     SaleInvoiceForm,
     sale_invoice_require,
