@@ -1,8 +1,8 @@
 """The admin toolkit's operations: what an operator does to one record (an order, a SKU) from
 its page or from the list, declared once per app in a table of ``Operation`` entries.
 
-An app declares its table (``orders/operations/table.py``, ``catalog/operations.py``); its admin mixes
-in ``OperationsAdminMixin`` and gets from the table: one URL per operation, the page's buttons
+An app declares its table (``orders/operations/table.py``, ``catalog/operations.py``); its
+admin mixes in ``OperationsAdminMixin`` and gets from the table: one URL per operation, the page's buttons
 (and, beside them, the operations the record does not allow now, with why), one view for every
 operation (permission, refusal, form, preview, service, report) and the list's actions.
 
