@@ -2,9 +2,10 @@
 its page or from the list, declared once per app in a table of ``Operation`` entries.
 
 An app declares its table (``orders/operations/table.py``, ``catalog/operations.py``); its
-admin mixes in ``OperationsAdminMixin`` and gets from the table: one URL per operation, the page's buttons
-(and, beside them, the operations the record does not allow now, with why), one view for every
-operation (permission, refusal, form, preview, service, report) and the list's actions.
+admin mixes in ``OperationsAdminMixin`` and gets from the table: one URL per operation, the
+page's buttons (and, beside them, the operations the record does not allow now, with why), one
+view for every operation (permission, refusal, form, preview, service, report) and the list's
+actions.
 
 Every operation checks its own permissions, in the view and in the list's actions, not only in
 the buttons shown: a button once answered 403 for every user while the tests that did not click
