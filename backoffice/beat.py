@@ -32,14 +32,14 @@ BEAT_LEASE = "celery.beat"
 class SingleBeatScheduler(DatabaseScheduler):
     def __init__(self, *args, **kwargs):
         self.lease_owner = f"{socket.gethostname()}:{uuid.uuid4().hex}"
-        self.lease_held = False
+        self.lease_held: bool | None = None  # not asked yet: the first tick says which
         super().__init__(*args, **kwargs)
 
     def tick(self, *args, **kwargs) -> float:
         held = self.lease_renew()
         if held != self.lease_held:
             if held:
-                logger.info("beat %s holds the lease: scheduling", self.lease_owner)
+                logger.warning("beat %s holds the lease: scheduling", self.lease_owner)
                 # The schedule in memory is as old as this beat's last active tick; the one
                 # that held the lease recorded its runs in the database since.
                 self._initial_read = True
