@@ -196,6 +196,10 @@ CELERY_BEAT_SCHEDULER = "backoffice.beat:SingleBeatScheduler"
 # How long a beat's lease lasts without renewal: a standby beat takes over this long after the
 # active one died. Beat renews it on every tick (at least every 5 s).
 BEAT_LEASE_SECONDS = env.int("BEAT_LEASE_SECONDS", default=60)
+if BEAT_LEASE_SECONDS < 15:
+    # Shorter than a few of beat's ticks (5 s apart, longer while it sends), the lease would
+    # lapse between two renewals and two beats would take turns scheduling.
+    raise ImproperlyConfigured("BEAT_LEASE_SECONDS must be at least 15.")
 # One queue per kind of work, so each can get its own workers and machines
 # (docs/deployment.md): routed by task name, which every app declares as "<app>.<task>".
 TASK_QUEUE_FEED = "feed"  # the orders feed, hook syncs, reconciliation, the catalog's checks

@@ -37,6 +37,7 @@ from outbox.enqueue import SWEEP_TASK as OUTBOX_SWEEP
 from outbox.models import CommandState, VtexCommand
 from tests.conftest import service_missing
 from tests.test_celery_brokers import WorkerProcess, worker_database_url, worker_environment
+from tests.test_settings import django_check
 
 QUEUES = {
     django_settings.TASK_QUEUE_FEED,
@@ -121,6 +122,13 @@ def test_the_lease_of_a_beat_that_died_passes_to_the_other_once_it_expires(setti
     finally:
         dead.close()
         standby.close()
+
+
+def test_a_lease_shorter_than_a_few_ticks_stops_the_start():
+    result = django_check(BEAT_LEASE_SECONDS="5")
+    assert result.returncode != 0
+    assert "BEAT_LEASE_SECONDS must be at least 15." in result.stderr
+    assert django_check(BEAT_LEASE_SECONDS="15").returncode == 0
 
 
 def rabbitmq_url() -> str:
