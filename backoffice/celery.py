@@ -1,8 +1,10 @@
 """Celery application of the back office.
 
-The worker and beat are started with ``celery -A backoffice worker`` and
-``celery -A backoffice beat``; beat reads its schedule from the database
-(django-celery-beat), so operators can see and pause periodic tasks in the admin.
+The workers are started with ``celery -A backoffice worker --queues=...`` (tasks are routed
+to the feed, outbox and imports queues by name: ``CELERY_TASK_ROUTES`` in settings) and beat
+with ``celery -A backoffice beat``; beat reads its schedule from the database
+(django-celery-beat), so operators can see and pause periodic tasks in the admin, and
+schedules only while it holds the lease of ``backoffice/beat.py``.
 """
 
 import os

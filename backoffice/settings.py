@@ -191,7 +191,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The schedule lives in the database (django-celery-beat); the scheduler takes a lease first,
+# so a second beat started by mistake schedules nothing (backoffice/beat.py).
+CELERY_BEAT_SCHEDULER = "backoffice.beat:SingleBeatScheduler"
+# How long a beat's lease lasts without renewal: a standby beat takes over this long after the
+# active one died. Beat renews it on every tick (at least every 5 s).
+BEAT_LEASE_SECONDS = env.int("BEAT_LEASE_SECONDS", default=60)
+if BEAT_LEASE_SECONDS < 15:
+    # Shorter than a few of beat's ticks (5 s apart, longer while it sends), the lease would
+    # lapse between two renewals and two beats would take turns scheduling.
+    raise ImproperlyConfigured("BEAT_LEASE_SECONDS must be at least 15.")
+# One queue per kind of work, so each can get its own workers and machines
+# (docs/deployment.md): routed by task name, which every app declares as "<app>.<task>".
+TASK_QUEUE_FEED = "feed"  # the orders feed, hook syncs, reconciliation, the catalog's checks
+TASK_QUEUE_OUTBOX = "outbox"  # deliveries of commands to VTEX and their sweeper
+TASK_QUEUE_IMPORTS = "imports"  # big file imports and their sweeper
+CELERY_TASK_ROUTES = {
+    "orders.*": {"queue": TASK_QUEUE_FEED},
+    "catalog.*": {"queue": TASK_QUEUE_FEED},
+    "outbox.*": {"queue": TASK_QUEUE_OUTBOX},
+    "imports.*": {"queue": TASK_QUEUE_IMPORTS},
+}
+# No result backend (results are ignored): without this, beat would schedule Celery's daily
+# result cleanup on the default queue, which no worker of the deployment consumes.
+CELERY_RESULT_EXPIRES = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker waits for its broker however long the outage: the default gives up after 100
 # reconnection attempts (about 45 minutes) and exits.

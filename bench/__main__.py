@@ -38,7 +38,7 @@ BENCHMARKS = {
     "backfill": ("bench.backfill", "backfill (order_backfill)"),
     "admin": ("bench.admin_read", "admin read side (django.test.Client)"),
     "outbox": ("bench.outbox", "outbox (invoice_submit + delivery)"),
-    "simulation": ("bench.simulation", "seller fulfillment simulation (gunicorn, 10 clients)"),
+    "simulation": ("bench.simulation", "seller simulation (gunicorn gthread, 50 clients)"),
     "imports": ("bench.imports", "invoice file import (imports batch + delivery)"),
     "exports": ("bench.exports", "order list export (streamed CSV and XLSX)"),
 }

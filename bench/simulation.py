@@ -1,9 +1,10 @@
 """Fulfillment simulation: the seller endpoint VTEX calls for every cart change (and waits
-2.5 s for at most), served by gunicorn as deployed (docs/deployment.md) to 10 concurrent
-clients posting a 2-item cart with a postal code; p50/p99 latency and requests per second.
-Beside it, in the same run and with the same clients: a static 200 from the same gunicorn
-(the floor HTTP and the load generator cost on this machine), and the same view called in
-process (Django and the database without HTTP), with its SQL counted."""
+2.5 s for at most), served by gunicorn as deployed (docs/deployment.md: gthread workers) to 50
+concurrent clients posting a 2-item cart with a postal code; p50/p99 latency and requests per
+second. The floor, measured paired in the same run: a static 200 from a gunicorn of the same
+worker model, the two servers loaded in alternating rounds so that the machine's other load
+weighs on both alike. Beside it the same view called in process (Django and the database
+without HTTP), with its SQL counted."""
 
 from __future__ import annotations
 
@@ -25,11 +26,20 @@ from django.test import RequestFactory
 
 from bench.harness import Bench, Figures, count, percentile, queries_counted, require
 
-CLIENTS = 10
-REQUESTS = 3000
+CLIENTS = 50
+REQUESTS = 4000
 WARM_UP = 200
-WORKERS = 2
-TARGET_P99_MS = 50.0
+# Alternating rounds of the floor and the view (each round a share of the requests).
+ROUNDS = 8
+# gunicorn as docs/deployment.md sizes it for the seller endpoints: two worker processes per
+# core, two threads each, so that a request's waits (socket, database) overlap another's work.
+# Measured on this 2-core machine at 50 clients against 2 sync workers, 2 x 4 and 4 x 2 threads
+# (docs/deployment.md).
+WORKERS = 4
+THREADS = 2
+WORKER_CLASS = "gthread"
+TARGET_P99_MS = 40.0
+TARGET_FLOOR_RATIO = 1.5
 SKUS = 2000
 PATH = "/seller/pvt/orderForms/simulation"
 CART = {
@@ -60,12 +70,20 @@ def run(bench: Bench) -> Figures:
     body = json.dumps(CART).encode()
     requests = max(200, round(REQUESTS * bench.scale))
     in_process = _in_process(body, requests=max(100, requests // 10))
+    static, served = Served(), Served()
     with tempfile.TemporaryDirectory(prefix="bench-static-") as directory:
         Path(directory, "bench_static_app.py").write_text(STATIC_APP)
-        with _gunicorn("bench_static_app:application", pythonpath=directory) as port:
-            static = _load(port, "/", body, requests=requests)
-    with _gunicorn("backoffice.wsgi:application") as port:
-        served = _load(port, PATH, body, requests=requests)
+        with (
+            _gunicorn("bench_static_app:application", pythonpath=directory) as static_port,
+            _gunicorn("backoffice.wsgi:application") as port,
+        ):
+            _load(static_port, "/", body, requests=WARM_UP, into=Served())
+            _load(port, PATH, body, requests=WARM_UP, into=Served())
+            share = max(1, requests // ROUNDS)
+            for _ in range(ROUNDS):
+                _load(static_port, "/", body, requests=share, into=static)
+                _load(port, PATH, body, requests=share, into=served)
+    require(static.failures == 0, f"{static.failures} static requests did not answer 200")
     require(served.failures == 0, f"{served.failures} simulations did not answer 200")
     answer = json.loads(served.sample)
     require(
@@ -74,23 +92,27 @@ def run(bench: Bench) -> Figures:
         f"unexpected simulation answer: {served.sample[:300]!r}",
     )
     p99 = percentile(served.latencies, 0.99)
+    floor_p99 = percentile(static.latencies, 0.99)
+    target = min(TARGET_P99_MS / 1000, TARGET_FLOOR_RATIO * floor_p99)
     return [
         ("cart", f"2 items, postal code {CART['postalCode']}, catalog of {count(SKUS)} SKUs"),
         (
             "load",
-            f"{CLIENTS} concurrent clients, {count(requests)} requests (+{WARM_UP} warm-up), "
-            f"gunicorn {WORKERS} sync workers",
+            f"{CLIENTS} concurrent clients, {count(share * ROUNDS)} requests to each server in "
+            f"{ROUNDS} alternating rounds (+{WARM_UP} warm-up), gunicorn --workers {WORKERS} "
+            f"--threads {THREADS} ({WORKER_CLASS})",
         ),
         ("simulation p50", _ms(percentile(served.latencies, 0.5))),
         (
             "simulation p99",
-            f"{_ms(p99)}  (target <= {TARGET_P99_MS:.0f} ms: "
-            f"{'met' if p99 * 1000 <= TARGET_P99_MS else 'MISSED'})",
+            f"{_ms(p99)}  (target <= {TARGET_FLOOR_RATIO}x the floor's p99 and <= "
+            f"{TARGET_P99_MS:.0f} ms, here {_ms(target)}: "
+            f"{'met' if p99 <= target else 'MISSED'}; {p99 / floor_p99:.2f}x the floor)",
         ),
         ("simulation requests/s", f"{served.rate:,.0f}"),
-        ("baseline: static 200, same gunicorn p50", _ms(percentile(static.latencies, 0.5))),
-        ("baseline: static 200, same gunicorn p99", _ms(percentile(static.latencies, 0.99))),
-        ("baseline: static 200 requests/s", f"{static.rate:,.0f}"),
+        ("floor: static 200, same gunicorn p50", _ms(percentile(static.latencies, 0.5))),
+        ("floor: static 200, same gunicorn p99", _ms(floor_p99)),
+        ("floor: static 200 requests/s", f"{static.rate:,.0f}"),
         ("in process (view, no HTTP) p50", _ms(percentile(in_process.latencies, 0.5))),
         ("in process (view, no HTTP) p99", _ms(percentile(in_process.latencies, 0.99))),
         ("SQL per simulation", str(in_process.queries)),
@@ -142,9 +164,13 @@ class Served:
     def __init__(self) -> None:
         self.latencies: list[float] = []
         self.failures = 0
-        self.rate = 0.0
         self.sample = b""
         self.queries = 0
+        self.busy = 0.0  # seconds spent loading this server, over every round
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.busy if self.busy else 0.0
 
 
 def _in_process(body: bytes, *, requests: int) -> Served:
@@ -201,6 +227,10 @@ class _gunicorn:
             f"127.0.0.1:{self.port}",
             "--workers",
             str(WORKERS),
+            "--worker-class",
+            WORKER_CLASS,
+            "--threads",
+            str(THREADS),
             "--log-level",
             "warning",
         ]
@@ -236,13 +266,12 @@ def _database_url() -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _load(port: int, path: str, body: bytes, *, requests: int) -> Served:
-    """``requests`` POSTs from ``CLIENTS`` threads, each a new connection (gunicorn's sync
-    workers close every connection); warm-up requests first, not timed."""
-    served = Served()
+def _load(port: int, path: str, body: bytes, *, requests: int, into: Served) -> None:
+    """``requests`` POSTs from ``CLIENTS`` threads, each on a new connection (as VTEX's
+    calls arrive), recorded ``into``."""
+    served = into
     lock = threading.Lock()
-    remaining = [WARM_UP + requests]
-    timed_from: list[float] = []
+    remaining = [requests]
 
     def client() -> None:
         while True:
@@ -250,10 +279,7 @@ def _load(port: int, path: str, body: bytes, *, requests: int) -> Served:
                 if remaining[0] <= 0:
                     return
                 remaining[0] -= 1
-                timed = remaining[0] < requests
-                started = time.perf_counter()
-                if timed and not timed_from:
-                    timed_from.append(started)
+            started = time.perf_counter()
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             try:
                 connection.request("POST", path, body=body, headers=HEADERS)
@@ -270,13 +296,12 @@ def _load(port: int, path: str, body: bytes, *, requests: int) -> Served:
                     served.failures += 1
                 elif not served.sample:
                     served.sample = content
-                if timed:
-                    served.latencies.append(elapsed)
+                served.latencies.append(elapsed)
 
     threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    began = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    served.rate = requests / (time.perf_counter() - timed_from[0])
-    return served
+    served.busy += time.perf_counter() - began
