@@ -21,8 +21,8 @@ from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 from django_celery_beat.schedulers import DatabaseScheduler
 
-from orders.models import TaskLock
-from orders.services.locks import task_lock_acquire, task_lock_release
+from core.locks import task_lock_acquire, task_lock_release
+from core.models import TaskLock
 
 logger = logging.getLogger(__name__)
 

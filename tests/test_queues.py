@@ -28,8 +28,9 @@ from kombu import Connection, Exchange, Queue
 
 from backoffice.beat import BEAT_LEASE, SingleBeatScheduler
 from backoffice.celery import app as backoffice_app
-from orders.models import EventType, Order, OrderEvent, TaskLock
-from orders.services.actions import order_start_handling
+from core.models import TaskLock
+from orders.models import EventType, Order, OrderEvent
+from orders.operations.start_handling import order_start_handling
 from orders.tasks import FEED_DRAIN
 from outbox import enqueue, sweep
 from outbox.enqueue import DELIVER_TASK
