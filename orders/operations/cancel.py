@@ -41,7 +41,6 @@ from orders.operations.invoice import (
 from orders.operations.permissions import CANCEL, INVOICE
 from orders.selectors.invoicing import InvoicingSummary
 from orders.status import Action, OrderStatus, status_allows
-from outbox.enqueue import command_key
 
 
 def cancel_refusal(order: Order, summary: InvoicingSummary) -> str | None:
@@ -96,14 +95,14 @@ def order_cancel(
     with transaction.atomic():
         order = order_lock(order)
         refusal_raise(cancel_refusal, order)
-        key = command_key(order.vtex_order_id, "cancel")
+        key = kinds.Cancel.key_for(order.vtex_order_id)
         confirming = order.status == OrderStatus.CANCELLATION_REQUESTED
         if confirming:
             # VTEX cancels a ready-for-handling/handling order in two steps (contract sheet,
             # section 4): the first cancel leaves it cancellation-requested, a second one
             # confirms. The confirmation has its own key, else the first (succeeded) command
             # would answer it and nothing would be sent; it is still sent only once.
-            key = command_key(order.vtex_order_id, "cancel", "confirm")
+            key = kinds.Cancel.key_for(order.vtex_order_id, "confirm")
         return order_command_enqueue(
             order=order,
             user=user,

@@ -57,7 +57,7 @@ from orders.selectors.invoicing import (
 from orders.services.audit import events_record_many
 from orders.status import Action, status_allows
 from orders.validators import validate_invoice_number, validate_nfe_key
-from outbox.enqueue import command_key, commands_enqueue_many
+from outbox.enqueue import commands_enqueue_many
 from outbox.models import CommandState, VtexCommand
 
 
@@ -412,7 +412,7 @@ def invoice_value_preview(
 
 
 def _invoice_key(order: Order, number: str) -> str:
-    return command_key(order.vtex_order_id, "invoice", number)
+    return kinds.Invoice.key_for(order.vtex_order_id, number)
 
 
 def _invoice_existing(

@@ -21,7 +21,6 @@ from orders.operations.common import (
 )
 from orders.operations.permissions import REFRESH
 from orders.selectors.invoicing import InvoicingSummary
-from outbox.enqueue import command_key
 from outbox.models import OPEN_STATES, VtexCommand
 
 
@@ -56,7 +55,7 @@ def order_refresh(
             user=user,
             source=source,
             kind=kinds.Refresh.kind,
-            key=command_key(order.vtex_order_id, "refresh", uuid.uuid4().hex),
+            key=kinds.Refresh.key_for(order.vtex_order_id, uuid.uuid4().hex),
             payload=kinds.NoPayload(),
         )
 

@@ -38,7 +38,6 @@ from orders.operations.common import (
 from orders.operations.permissions import TRACK
 from orders.selectors.invoicing import InvoicingSummary, KnownInvoice
 from orders.status import Action, status_allows
-from outbox.enqueue import command_key
 
 
 def tracking_number_refusal(order: Order, summary: InvoicingSummary) -> str | None:
@@ -91,8 +90,8 @@ def invoice_tracking_set(
             user=user,
             source=source,
             kind=kinds.TrackingNumber.kind,
-            key=command_key(
-                order.vtex_order_id, "invoice", invoice_number, "tracking", tracking_number
+            key=kinds.Invoice.key_for(
+                order.vtex_order_id, invoice_number, "tracking", tracking_number
             ),
             payload=payload,
             imported_from=imported_from,

@@ -43,7 +43,6 @@ from orders.operations.tracking import (
     tracking_number_refusal,
 )
 from orders.selectors.invoicing import InvoicingSummary, KnownInvoice
-from outbox.enqueue import command_key
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def tracking_events_send(
             user=user,
             source=source,
             kind=kinds.TrackingEvents.kind,
-            key=command_key(order.vtex_order_id, "invoice", invoice_number, "events", digest),
+            key=kinds.Invoice.key_for(order.vtex_order_id, invoice_number, "events", digest),
             payload=payload,
         )
 
