@@ -135,15 +135,21 @@ def test_vtex_pings_then_notifies_and_the_order_is_mirrored_within_5_seconds(
 
     vtex_sandbox.set_status(order_id, "handling")
 
+    def deliveries() -> list[dict]:
+        return [d for d in vtex_sandbox.hook_deliveries() if d["body"].get("OrderId") == order_id]
+
+    # The eager sync commits the order inside our answer to the sandbox, which records the
+    # delivery only once it has the answer: wait for both.
     deadline = time.monotonic() + 10
-    while not Order.objects.filter(vtex_order_id=order_id).exists() and time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (
+        Order.objects.filter(vtex_order_id=order_id).exists() and deliveries()
+    ):
         time.sleep(0.05)
     order = Order.objects.get(vtex_order_id=order_id)
     assert order.status == "handling"
     event = OrderEvent.objects.get(order=order)
     assert (event.type, event.source) == (EventType.IMPORTED, "hook")
-    deliveries = [d for d in vtex_sandbox.hook_deliveries() if d["body"].get("OrderId") == order_id]
-    assert [d["status"] for d in deliveries] == [200]
+    assert [d["status"] for d in deliveries()] == [200]
 
 
 @pytest.mark.django_db
