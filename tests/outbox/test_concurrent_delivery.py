@@ -162,9 +162,7 @@ def test_a_429_stops_the_batch_commands_not_yet_started(vtex_store):
 
 
 @pytest.mark.django_db
-def test_an_unexpected_error_in_one_thread_loses_and_repeats_nothing(
-    vtex_store, monkeypatch
-):
+def test_an_unexpected_error_in_one_thread_loses_and_repeats_nothing(vtex_store, monkeypatch):
     orders = mirrored_orders(vtex_store, 6, status="handling")
     invoices_with_tracking(orders)
     unlucky = orders[2]
