@@ -21,7 +21,7 @@ import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -243,7 +243,9 @@ def _attempt_batch(
     return list(zip(claims, pool.map(_in_sending_thread(attempt), claims), strict=True))
 
 
-def _in_sending_thread(attempt):
+def _in_sending_thread(
+    attempt: Callable[[Claim], AttemptResult | None],
+) -> Callable[[Claim], AttemptResult | None]:
     def run(claim: Claim) -> AttemptResult | None:
         try:
             return attempt(claim)
