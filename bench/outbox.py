@@ -161,7 +161,8 @@ def _governed(bench: Bench) -> Figures:
     return [
         (
             f"governed: {GOVERNED_PROCESSES} worker processes, the sandbox's GetOrder limit "
-            f"{count(limit.requests)} per {limit.per_seconds:g} s (VTEX's 6,000/min rate), "
+            f"{count(limit.requests)} per {limit.per_seconds:g} s "
+            f"({limit.requests * 60 / limit.per_seconds:,.0f}/min; VTEX's: 6,000/min), "
             f"governor in {where}",
             f"{per_second:,.0f} commands/s (each settled order is read again: at most "
             f"{allowed:,.0f}/s); {rate_limited} x 429 (target 0)",
