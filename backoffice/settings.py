@@ -325,6 +325,11 @@ VTEX_COMMAND_STUCK_SECONDS = env.float("VTEX_COMMAND_STUCK_SECONDS", default=300
 # How often beat runs the sweeper, and how many commands one sweep hands out.
 VTEX_COMMAND_SWEEP_SECONDS = env.int("VTEX_COMMAND_SWEEP_SECONDS", default=30)
 VTEX_COMMAND_SWEEP_LIMIT = env.int("VTEX_COMMAND_SWEEP_LIMIT", default=500)
+# Commands of a claimed batch a delivery task sends at once (threads that only talk to VTEX;
+# 1: one after the other). The rate governor paces them; each needs a pooled HTTP connection.
+VTEX_COMMAND_DELIVERY_THREADS = env.int("VTEX_COMMAND_DELIVERY_THREADS", default=8)
+if VTEX_COMMAND_DELIVERY_THREADS < 1:
+    raise ImproperlyConfigured("VTEX_COMMAND_DELIVERY_THREADS must be 1 or more.")
 # Order changes: VTEX's Order Modifications API (preview, then the change), or "legacy" for a
 # store still on RegisterChange (deprecated by VTEX on 2026-03-01; no VTEX preview there).
 VTEX_ORDER_CHANGES_API = env.str("VTEX_ORDER_CHANGES_API", default="modifications")

@@ -7,21 +7,30 @@ the subjects, and one transaction that records every attempt, moves every comman
 outside any transaction. VTEX has no idempotency header, so a write whose answer was lost
 (5xx, timeout) is never blindly repeated: the command is marked ``needs_verification`` and
 its next attempt first reads VTEX and checks whether the effect is already there.
+
+A batch's commands are sent at once, by up to ``VTEX_COMMAND_DELIVERY_THREADS`` threads that
+only talk to VTEX; the calling thread claims and records. A batch holds at most one command
+of each subject (the claim takes only the oldest open one), so sending it concurrently keeps
+every subject first-in first-out; the rate governor, shared by the threads, paces them.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -101,14 +110,15 @@ def commands_deliver(
     started = timezone.now()
     deadline = time.monotonic() + budget_seconds
     attempts = 0
-    while time.monotonic() < deadline:
-        claims = _claim_batch(limit=batch_size, untouched_since=started)
-        if not claims:
-            break
-        results = _attempt_batch(claims=claims, client=client)
-        settled = _record_batch(results=results, task_id=task_id, client=client)
-        attempts += sum(result is not None for _claim, result in results)
-        _after_settled(settled, client=client)
+    with _sending_threads() as pool:
+        while time.monotonic() < deadline:
+            claims = _claim_batch(limit=batch_size, untouched_since=started)
+            if not claims:
+                break
+            results = _attempt_batch(claims=claims, client=client, pool=pool)
+            settled = _record_batch(results=results, task_id=task_id, client=client)
+            attempts += sum(result is not None for _claim, result in results)
+            _after_settled(settled, client=client)
     return attempts
 
 
@@ -194,22 +204,76 @@ def _subjects_load(commands: list[VtexCommand]) -> None:
 # --- Attempt -------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _sending_threads() -> Iterator[Executor | None]:
+    """The threads a delivery run sends with (None: one at a time, in this thread)."""
+    threads = settings.VTEX_COMMAND_DELIVERY_THREADS
+    if threads <= 1:
+        yield None
+        return
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outbox-send")
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True)
+
+
 def _attempt_batch(
-    *, claims: list[Claim], client: VtexClient
+    *, claims: list[Claim], client: VtexClient, pool: Executor | None = None
 ) -> list[tuple[Claim, AttemptResult | None]]:
-    """Attempt each claimed command; after a 429, the batch's other commands to that target
-    are not attempted at all (None): they wait out the pause like the rest of the outbox."""
-    results: list[tuple[Claim, AttemptResult | None]] = []
+    """Attempt each claimed command, at once when there is a pool; after a 429, the batch's
+    commands to that target not yet started are not attempted at all (None): they wait out
+    the pause like the rest of the outbox. Results come back in the claims' order."""
     paused: set[str] = set()
-    for claim in claims:
-        if pause_key(claim.command) in paused:
-            results.append((claim, None))
-            continue
-        result = _attempt(claim=claim, client=client)
+    lock = threading.Lock()
+
+    def attempt(claim: Claim) -> AttemptResult | None:
+        key = pause_key(claim.command)
+        with lock:
+            if key in paused:
+                return None
+        result = _attempt_guarded(claim=claim, client=client)
         if result.outcome == Outcome.RATE_LIMITED:
-            paused.add(pause_key(claim.command))
-        results.append((claim, result))
-    return results
+            with lock:
+                paused.add(key)
+        return result
+
+    if pool is None or len(claims) == 1:
+        return [(claim, attempt(claim)) for claim in claims]
+    return list(zip(claims, pool.map(_in_sending_thread(attempt), claims), strict=True))
+
+
+def _in_sending_thread(
+    attempt: Callable[[Claim], AttemptResult | None],
+) -> Callable[[Claim], AttemptResult | None]:
+    def run(claim: Claim) -> AttemptResult | None:
+        try:
+            return attempt(claim)
+        finally:
+            # A kind's hook may read the database; the thread must not keep that connection
+            # open after the run (Django opens one per thread and never closes it itself).
+            connections.close_all()
+
+    return run
+
+
+def _attempt_guarded(*, claim: Claim, client: VtexClient) -> AttemptResult:
+    """An attempt whose unexpected error (a bug, an answer nobody expected) is its own
+    failure, never the batch's: the other commands are recorded as they went, and this one,
+    which VTEX may have seen, is not left "sending" and is read back before a resend."""
+    started = time.monotonic()
+    try:
+        return _attempt(claim=claim, client=client)
+    except Exception as exc:
+        logger.exception("command %s: unexpected error", claim.command.key)
+        return AttemptResult(
+            outcome=Outcome.FAILED,
+            method="",
+            path="",
+            error_code=type(exc).__name__,
+            error_message=client.redact(str(exc))[:REQUEST_TEXT_LIMIT],
+            duration_ms=elapsed_ms(started),
+        )
 
 
 def _attempt(*, claim: Claim, client: VtexClient) -> AttemptResult:
@@ -257,18 +321,6 @@ def _send(*, command: VtexCommand, kind: CommandType, client: VtexClient) -> Att
         except VtexError as exc:
             return result_from_error(
                 exc, responses, started, payload=command.payload, client=client
-            )
-        except Exception as exc:
-            # A bug or an unexpected answer must not leave the command "sending" for ever;
-            # whether VTEX saw it is unknown, so the next attempt reads VTEX first.
-            logger.exception("command %s: unexpected error", command.key)
-            return AttemptResult(
-                outcome=Outcome.FAILED,
-                method="",
-                path="",
-                error_code=type(exc).__name__,
-                error_message=client.redact(str(exc))[:REQUEST_TEXT_LIMIT],
-                duration_ms=elapsed_ms(started),
             )
     result = result_from_response(
         Outcome.SUCCEEDED,

@@ -165,7 +165,11 @@ def test_a_5xx_before_the_effect_is_resent_once_after_a_reread(vtex_store):
     assert len(sandbox_invoices(vtex_store, order)["NF1"]["receipts"]) == 1
 
 
-def test_a_429_pauses_all_delivery_for_retry_after(vtex_store):
+def test_a_429_pauses_all_delivery_for_retry_after(vtex_store, settings):
+    # One command at a time, so the second is not yet on its way when the 429 comes (with
+    # threads, what is in flight already cannot be called back: tests/outbox/
+    # test_concurrent_delivery.py bounds that).
+    settings.VTEX_COMMAND_DELIVERY_THREADS = 1
     first, second = mirrored_orders(vtex_store, 2, status="ready-for-handling")
     vtex_store.set_faults(rate_429=1.0, retry_after=0.4, **OMS_WRITES)
     with transaction.atomic():
