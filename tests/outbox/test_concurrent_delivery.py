@@ -13,9 +13,9 @@ from collections import Counter, defaultdict
 import pytest
 from django.db import connections, transaction
 from django.utils import timezone
-
-from orders.commands import Invoice, TrackingNumber
 from orders.services.actions import invoice_submit, invoice_tracking_set
+
+from orders.command_kinds import Invoice, TrackingNumber
 from outbox import enqueue
 from outbox.delivery import commands_deliver
 from outbox.models import OPEN_STATES, CommandAttempt, CommandState, VtexCommand
