@@ -13,9 +13,10 @@ from collections import Counter, defaultdict
 import pytest
 from django.db import connections, transaction
 from django.utils import timezone
-from orders.services.actions import invoice_submit, invoice_tracking_set
 
 from orders.command_kinds import Invoice, TrackingNumber
+from orders.operations.invoice import InvoiceRequest, invoice_submit
+from orders.operations.tracking import invoice_tracking_set
 from outbox import enqueue
 from outbox.delivery import commands_deliver
 from outbox.models import OPEN_STATES, CommandAttempt, CommandState, VtexCommand
@@ -68,7 +69,8 @@ def invoices_with_tracking(orders) -> dict[int, list[str]]:
     for order in orders:
         with transaction.atomic():
             invoice = invoice_submit(
-                order=order, user=None, number=f"NF{order.pk}", issued_at=timezone.now()
+                InvoiceRequest(order=order, number=f"NF{order.pk}", issued_at=timezone.now()),
+                user=None,
             ).command
             tracking = invoice_tracking_set(
                 order=order,
