@@ -9,7 +9,7 @@ from django.urls import reverse
 from catalog.operations import OPERATIONS as SKU_OPERATIONS
 from core.admin_operations import Operation
 from core.admin_permissions import ReadOnlyAdminMixin
-from orders.operations import OPERATIONS as ORDER_OPERATIONS
+from orders.operations.table import OPERATIONS as ORDER_OPERATIONS
 from outbox.models import VtexCommand
 from tests.catalog.factories import SkuFactory
 from tests.orders.factories import OrderFactory
