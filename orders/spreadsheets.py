@@ -17,6 +17,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
@@ -486,7 +487,7 @@ def reais(cents: int) -> Decimal:
     return Decimal(cents) / 100
 
 
-def column(label: str, attribute: str | None = None) -> fields.Field:
+def column(label: str | Promise, attribute: str | None = None) -> fields.Field:
     """An export column: its header is ``label`` in the language of the export."""
     return fields.Field(attribute=attribute, column_name=label, widget=NativeValue())
 
