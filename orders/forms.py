@@ -125,6 +125,6 @@ class OperationForm(forms.Form):
         """The service's keyword arguments besides the order and the user."""
         return dict(self.cleaned_data)
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[str | Promise]:
         """Lines the form's page shows above it."""
         return []

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -172,7 +173,7 @@ class ReturnAndCancelForm(InvoiceIdentityForm):
         # As the tracking forms: the upper bound here, the whole window in the service.
         return date_in_window(self, "issued_at", bounds.ISSUED_AT, None)
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[str | Promise]:
         summary = self.summary
         return [
             gettext_lazy(

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core import signing
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.money import MoneyField
@@ -85,7 +86,7 @@ class ReplacementForm(forms.Form):
 
     def __init__(self, *args: Any, skus: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sku_id"].choices = [("", "—"), *skus]
+        cast(forms.ChoiceField, self.fields["sku_id"]).choices = [("", "—"), *skus]
 
     def replacement(self) -> Replacement:
         data = self.cleaned_data
@@ -234,7 +235,7 @@ class OrderChangeForm(OperationForm):
             totals=preview["totals"],
         )
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[str | Promise]:
         return [
             _(
                 "VTEX previews the change first (nothing changes yet); you then confirm it. "

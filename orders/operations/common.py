@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -63,7 +63,10 @@ def refusal_raise(
     """Refuse what ``rule`` refuses for the (locked) order; the summary it was given back. Read
     only when the rule looks at it (start handling, a change and a refresh do not)."""
     if summary is None:
-        summary = SimpleLazyObject(lambda: order_invoicing_summary(order=order))
+        # The proxy stands for the summary it reads on first use.
+        summary = cast(
+            InvoicingSummary, SimpleLazyObject(lambda: order_invoicing_summary(order=order))
+        )
     refusal = rule(order, summary)
     if refusal is not None:
         raise ActionRefused(refusal)

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -565,7 +566,9 @@ class InvoiceForm(InvoiceIdentityForm):
         returning = summary.fully_invoiced
         self.invoice_type_sent = InvoiceType.INPUT if returning else InvoiceType.OUTPUT
         invoice_type = self.invoice_type_sent
-        self.fields["invoice_type"].choices = [(invoice_type.value, invoice_type.label)]
+        cast(forms.ChoiceField, self.fields["invoice_type"]).choices = [
+            (invoice_type.value, invoice_type.label)
+        ]
         self.fields["invoice_type"].initial = invoice_type.value
         available = summary.unreturned_quantities if returning else summary.uninvoiced_quantities
         self.item_fields: list[str] = []
@@ -599,7 +602,7 @@ class InvoiceForm(InvoiceIdentityForm):
             "lines": self.lines(),
         }
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[str | Promise]:
         summary = self.summary
         notes = [
             gettext_lazy("Invoiced so far: %(invoiced)s of %(value)s.")

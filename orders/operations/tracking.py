@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -114,7 +114,9 @@ class SaleInvoiceForm(OperationForm):
 
     def __init__(self, *args: Any, summary: InvoicingSummary, **kwargs: Any) -> None:
         super().__init__(*args, summary=summary, **kwargs)
-        self.fields["invoice_number"].choices = self.invoice_choices(sale_invoices(summary))
+        cast(forms.ChoiceField, self.fields["invoice_number"]).choices = self.invoice_choices(
+            sale_invoices(summary)
+        )
 
     def invoice_choices(self, invoices: list[KnownInvoice]) -> list[tuple[str, str]]:
         return [(i.number, f"{i.number} ({brl(i.value)})") for i in invoices]
