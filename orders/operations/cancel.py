@@ -175,6 +175,9 @@ class ReturnAndCancelForm(InvoiceIdentityForm):
 
     def notes(self) -> list[str | Promise]:
         summary = self.summary
+        if summary is None:
+            # Built for several orders (a changelist action): no one order's value to tell.
+            return []
         return [
             gettext_lazy(
                 "VTEX only cancels an invoiced order after a return invoice of its whole "

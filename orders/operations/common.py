@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from core.actor import Actor
@@ -112,7 +112,7 @@ def lengths_check(*fields: tuple[str, TextLength]) -> None:
         validator_check(limit, value)
 
 
-def dates_check(order: Order, *fields: tuple[date | datetime | None, str]) -> None:
+def dates_check(order: Order, *fields: tuple[date | datetime | None, str | Promise]) -> None:
     """Each date given within the window around the order (``validate_operation_date``)."""
     for value, field in fields:
         if value is not None:

@@ -457,7 +457,9 @@ def _invoice_lines(
 ) -> dict[int, tuple[int, int, str]]:
     """position -> (quantity, unit price, SKU), checked against what is available.
     ``items``: the order's, already read."""
-    items = {item.position: item for item in (order.items.all() if items is None else items)}
+    by_position = {
+        item.position: item for item in (order.items.all() if items is None else items)
+    }
     requested = (
         {position: quantity for position, quantity in available.items() if quantity > 0}
         if lines is None
@@ -474,7 +476,7 @@ def _invoice_lines(
         raise ActionRefused(_("Give a quantity for at least one item."))
     chosen: dict[int, tuple[int, int, str]] = {}
     for position, quantity in requested.items():
-        item = items.get(position)
+        item = by_position.get(position)
         if item is None:
             raise ActionRefused(_("The order has no item #%(position)s.") % {"position": position})
         if quantity > available.get(position, 0):
@@ -538,6 +540,10 @@ class InvoiceForm(InvoiceIdentityForm):
     """An invoice for some or all of the order's items: a sale (Output) invoice of what is not
     invoiced yet; once the order is invoiced in full, a return (Input) invoice of what is not
     returned yet (the service applies the rule of the type it is given)."""
+
+    # Given to every InvoiceForm (its __init__ requires them).
+    order: Order
+    summary: InvoicingSummary
 
     field_order = ["invoice_type"]
 
@@ -604,7 +610,7 @@ class InvoiceForm(InvoiceIdentityForm):
 
     def notes(self) -> list[str | Promise]:
         summary = self.summary
-        notes = [
+        notes: list[str | Promise] = [
             gettext_lazy("Invoiced so far: %(invoiced)s of %(value)s.")
             % {"invoiced": brl(summary.output_total), "value": brl(summary.order_value)}
         ]

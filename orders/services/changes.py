@@ -477,6 +477,7 @@ def order_change(
             return ActionResult(order=order, command=same, created=False)
         summary = order_invoicing_summary(order=order)
         _check_order(order, change, summary)
+        payload: dict[str, Any]
         if api == LEGACY:
             preview = preview or _legacy_preview(order, change)
             payload = {
@@ -608,6 +609,9 @@ def _follow_up(
         order = order_lock(order)
         refusal_raise(change_stopped_refusal, order)
         stopped = stopped_change(order)
+        if stopped is None:
+            # change_stopped_refusal refused an order without one, under the same lock.
+            raise LookupError(f"order {order.vtex_order_id}: no stopped change to follow up")
         attempt = VtexCommand.objects.filter(
             order=order, kind=kind, payload__change_request_id=stopped.vtex_request_id
         ).count()
