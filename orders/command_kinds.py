@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -665,7 +665,7 @@ class Change(ChangeCommand):
         if updated:
             logger.info("order change %s refused by VTEX", command.key)
 
-    def resolved_by_hand(self, command: VtexCommand, *, user: AbstractBaseUser, note: str) -> None:
+    def resolved_by_hand(self, command: VtexCommand, *, user: User, note: str) -> None:
         """Closed by hand before VTEX created the change (the command list's "mark
         resolved"): nothing will send it, so the change ends and no longer keeps the order
         from another one."""

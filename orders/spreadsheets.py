@@ -13,8 +13,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -470,7 +469,7 @@ class MaskedExportResource(resources.ModelResource):
     keep their types (Decimal reais, aware datetimes): the file format writes them
     (``imports.spreadsheet``), formula neutralisation included."""
 
-    def __init__(self, user: AbstractBaseUser | AnonymousUser | None = None, **kwargs: Any):
+    def __init__(self, user: User | AnonymousUser | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.user = user if user is not None else AnonymousUser()
         self._customer: tuple[Order, Any] | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -46,7 +46,7 @@ def command_enqueue(
     kind: str,
     key: str,
     payload: dict[str, Any] | None = None,
-    requested_by: AbstractBaseUser | None = None,
+    requested_by: User | None = None,
     source: str,
     target: CommandTarget | str = CommandTarget.STORE,
     target_endpoint: str = "",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,7 +72,7 @@ def sku_price_jumps(*, before: Sku | None, after: Sku) -> list[str]:
     return jumps
 
 
-def sku_save(*, sku: Sku, user: AbstractBaseUser | None = None, source: str) -> SkuSaved:
+def sku_save(*, sku: Sku, user: User | None = None, source: str) -> SkuSaved:
     """Save ``sku`` (new or changed) and queue what its change calls for: a new SKU or one
     the marketplace does not bind gets a change notification, a bound SKU the price and
     inventory notifications (``catalog.services.notifications``)."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -84,7 +84,7 @@ def _returned_cancel_refusal(order: Order) -> str | None:
 def order_cancel(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     source: Actor | str = Actor.ADMIN,
 ) -> ActionResult:
@@ -117,7 +117,7 @@ def order_cancel(
 def order_return_and_cancel(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     number: str,
     issued_at: datetime,
     reason: str,

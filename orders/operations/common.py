@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -124,7 +124,7 @@ def dates_check(order: Order, *fields: tuple[date | datetime | None, str | Promi
 def order_command_enqueue(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     source: Actor | str,
     kind: str,
     key: str,

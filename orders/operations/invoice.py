@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -136,7 +136,7 @@ def _nothing_left(summary: InvoicingSummary, invoice_type: InvoiceType | str) ->
 def invoice_submit(
     request: InvoiceRequest,
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     source: Actor | str = Actor.ADMIN,
     imported_from: ImportedFrom | None = None,
 ) -> ActionResult:
@@ -148,7 +148,7 @@ def invoice_submit(
 
 
 def invoice_submit_fields(
-    *, order: Order, user: AbstractBaseUser | None, **fields: Any
+    *, order: Order, user: User | None, **fields: Any
 ) -> ActionResult:
     """The operations table's service: the invoice form's ``arguments()`` as one request."""
     return invoice_submit(InvoiceRequest(order=order, **fields), user=user)
@@ -157,7 +157,7 @@ def invoice_submit_fields(
 def invoices_submit(
     requests: Sequence[InvoiceRequest],
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     source: Actor | str = Actor.ADMIN,
     imported_from: ImportedFrom | None = None,
 ) -> list[ActionResult | ActionRefused]:

@@ -10,8 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.functional import Promise
 
 from orders.forms import OperationForm
@@ -54,11 +53,11 @@ class Operation:
     def page_title(self) -> Promise:
         return self.title or self.label
 
-    def allowed_to(self, user: AbstractBaseUser | AnonymousUser) -> bool:
+    def allowed_to(self, user: User | AnonymousUser) -> bool:
         return user.has_perms(self.permissions)
 
     def run(
-        self, *, order: Order, user: AbstractBaseUser | None, arguments: dict[str, Any]
+        self, *, order: Order, user: User | None, arguments: dict[str, Any]
     ) -> tuple[ActionResult, ...]:
         """The service for one order; raises ``ActionRefused`` with the operator's message."""
         outcome = self.service(order=order, user=user, **arguments)

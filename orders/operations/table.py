@@ -9,8 +9,7 @@ one line here.
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from orders.models import Order
 from orders.operations import (
@@ -40,14 +39,14 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 
-def operations_allowed(*, user: AbstractBaseUser | AnonymousUser) -> list[Operation]:
+def operations_allowed(*, user: User | AnonymousUser) -> list[Operation]:
     """The operations ``user`` may run, in the table's order (whether the order allows each
     now is its ``refusal`` rule)."""
     return [operation for operation in OPERATIONS.values() if operation.allowed_to(user)]
 
 
 def operations_available(
-    *, order: Order, summary: InvoicingSummary, user: AbstractBaseUser | AnonymousUser
+    *, order: Order, summary: InvoicingSummary, user: User | AnonymousUser
 ) -> list[Operation]:
     """The operations ``user`` may run and the order allows now, in the table's order."""
     return [

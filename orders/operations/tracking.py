@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,7 +52,7 @@ def tracking_number_refusal(order: Order, summary: InvoicingSummary) -> str | No
 def invoice_tracking_set(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     invoice_number: str,
     tracking_number: str,
     tracking_url: str = "",

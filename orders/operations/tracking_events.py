@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -67,7 +67,7 @@ def tracking_events_refusal(order: Order, summary: InvoicingSummary) -> str | No
 def tracking_events_send(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     invoice_number: str,
     events: Sequence[TrackingEventInput],
     is_delivered: bool,

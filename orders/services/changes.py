@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -439,7 +439,7 @@ def _legacy_preview(order: Order, change: ChangeRequest) -> ChangePreview:
 def order_change(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     items_removed: Sequence[ChangeLine] = (),
     items_added: Sequence[ChangeLine] = (),
@@ -567,7 +567,7 @@ def change_stopped_refusal(order: Order, summary: InvoicingSummary) -> str | Non
 
 
 def order_change_retry(
-    *, order: Order, user: AbstractBaseUser | None, source: Actor | str = Actor.ADMIN
+    *, order: Order, user: User | None, source: Actor | str = Actor.ADMIN
 ) -> ActionResult:
     return _follow_up(
         order=order,
@@ -580,7 +580,7 @@ def order_change_retry(
 
 
 def order_change_cancel(
-    *, order: Order, user: AbstractBaseUser | None, reason: str, source: Actor | str = Actor.ADMIN
+    *, order: Order, user: User | None, reason: str, source: Actor | str = Actor.ADMIN
 ) -> ActionResult:
     reason = reason.strip()
     if not reason:
@@ -599,7 +599,7 @@ def order_change_cancel(
 def _follow_up(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     source: Actor | str,
     kind: str,
     event: EventType,

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from core.actor import Actor
@@ -116,7 +116,7 @@ class OrderSubject(Subject):
             orders_import(documents=list(documents.values()), source=Actor.OUTBOX)
 
     def operator_acted(
-        self, command: VtexCommand, *, user: AbstractBaseUser, action: str, details: dict
+        self, command: VtexCommand, *, user: User, action: str, details: dict
     ) -> None:
         # (What a command resolved by hand undoes is its kind's: ``resolved_by_hand``.)
         event_record(
