@@ -17,6 +17,7 @@ from catalog.models import (
     StockReservation,
     SuggestionState,
 )
+from core.fields import field_column
 from outbox.models import VtexCommand
 from outbox.selectors import subject_commands, subject_commands_url
 
@@ -54,10 +55,10 @@ def _skus_statement(vendor: str, active_only: bool) -> str:
     quote = connection.ops.quote_name
 
     def sku(name: str) -> str:
-        return quote(Sku._meta.get_field(name).column)
+        return quote(field_column(Sku, name))
 
     def held(name: str) -> str:
-        return quote(StockReservation._meta.get_field(name).column)
+        return quote(field_column(StockReservation, name))
 
     active = f"s.{sku('active')} = %s AND " if active_only else ""
     # Only the models' own names go into the text; every value is a parameter.

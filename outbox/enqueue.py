@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core.fields import field_max_length
 from core.tasks import task_dispatch
 from outbox.models import CommandState, CommandTarget, VtexCommand
 from outbox.registry import command_type
@@ -19,7 +20,7 @@ DELIVER_TASK = "outbox.commands_deliver"
 SWEEP_TASK = "outbox.commands_sweep"
 # The key column, less the room ``command_enqueue`` needs to rename a rejected command
 # ``{key}~{pk}`` (a BigAutoField: up to 19 digits).
-COMMAND_KEY_MAX_LENGTH = VtexCommand._meta.get_field("key").max_length - len("~") - 19
+COMMAND_KEY_MAX_LENGTH = field_max_length(VtexCommand, "key") - len("~") - 19
 KEY_DIGEST_LENGTH = 40
 
 

@@ -19,6 +19,7 @@ from catalog.services.notifications import (
     NotificationQueued,
     sku_changes_notify,
 )
+from core.fields import model_field
 from core.money import brl
 
 WATCHED_FIELDS = PRICE_FIELDS | INVENTORY_FIELDS | SHOWN_FIELDS
@@ -46,7 +47,7 @@ def sku_change_reason(*, before: Sku | None, after: Sku, changed: list[str]) -> 
         return _("SKU created")
     parts = []
     for name in changed:
-        label = str(AMOUNT_LABELS.get(name) or Sku._meta.get_field(name).verbose_name)
+        label = str(AMOUNT_LABELS.get(name) or model_field(Sku, name).verbose_name)
         if name in PRICE_FIELDS or name == "stock":
             old, new = _shown(name, getattr(before, name)), _shown(name, getattr(after, name))
             parts.append(f"{label} {old} → {new}")
