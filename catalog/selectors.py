@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -20,6 +20,9 @@ from catalog.models import (
 from core.fields import field_column
 from outbox.models import VtexCommand
 from outbox.selectors import subject_commands, subject_commands_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def skus_available(
@@ -81,7 +84,13 @@ def sku_latest_suggestion(*, sku: Sku) -> SkuSuggestion | None:
     return SkuSuggestion.objects.filter(sku=sku).order_by("-created_at", "-pk").first()
 
 
-def skus_with_latest_suggestion(queryset: QuerySet[Sku]) -> QuerySet[Sku]:
+class LatestSuggestion(TypedDict):
+    latest_suggestion_state: str | None
+
+
+def skus_with_latest_suggestion(
+    queryset: QuerySet[Sku],
+) -> QuerySet[WithAnnotations[Sku, LatestSuggestion]]:
     """The SKUs with ``latest_suggestion_state`` (None when never suggested)."""
     latest = SkuSuggestion.objects.filter(sku=OuterRef("pk")).order_by("-created_at", "-pk")
     return queryset.annotate(latest_suggestion_state=Subquery(latest.values("state")[:1]))

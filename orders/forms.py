@@ -44,7 +44,7 @@ class WallTimeField(forms.DateTimeField):
         try:
             return super().to_python(value)
         except forms.ValidationError as error:
-            if getattr(error, "code", None) != "ambiguous_timezone":
+            if getattr(error, "code", None) != "ambiguous_timezone" or not error.params:
                 raise
             raise forms.ValidationError(
                 _(
@@ -97,6 +97,13 @@ def date_in_window(form: forms.Form, name: str, field: str | Promise, order: Ord
             value, field=field, order_created_at=order.created_at if order else None
         )
     return value
+
+
+class CaptionedFormSet(forms.BaseFormSet):
+    """A formset of an operation's form; its table shows ``caption`` (operation_form.html).
+    Each declares its caption in a subclass given to ``formset_factory``."""
+
+    caption: str | Promise = ""
 
 
 class OperationForm(forms.Form):

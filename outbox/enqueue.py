@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -146,6 +147,6 @@ def commands_enqueue_many(*, commands: list[VtexCommand]) -> list[tuple[VtexComm
     first_ids = [command.pk for command in new[::BULK_DISPATCH_EVERY]]
     for command_id in first_ids:
         transaction.on_commit(
-            lambda command_id=command_id: command_dispatch(command_id=command_id), robust=True
+            functools.partial(command_dispatch, command_id=command_id), robust=True
         )
     return outcomes

@@ -164,5 +164,7 @@ def command_type(kind: str) -> CommandType:
         raise LookupError(f"no command type registered for kind {kind!r}") from None
 
 
-def subject_of(model: type[models.Model]) -> Subject:
+def subject_of(model: type[models.Model] | None) -> Subject:
+    if model is None:  # a content type whose model is gone
+        return Subject()
     return _subjects.get(model) or Subject()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import MoneyField
 from orders import validators as bounds
-from orders.forms import OperationForm, bounded
+from orders.forms import CaptionedFormSet, OperationForm, bounded
 from orders.models import Order
 from orders.operations.cancel import CancelForm
 from orders.operations.operation import CHANGE, Operation
@@ -72,8 +72,11 @@ class AddedItemForm(forms.Form):
         )
 
 
-AddedItemFormSet = forms.formset_factory(AddedItemForm, extra=2)
-AddedItemFormSet.caption = _("Items added")
+class _AddedItems(CaptionedFormSet):
+    caption = _("Items added")
+
+
+AddedItemFormSet = forms.formset_factory(AddedItemForm, formset=_AddedItems, extra=2)
 
 
 class ReplacementForm(forms.Form):
@@ -98,8 +101,11 @@ class ReplacementForm(forms.Form):
         )
 
 
-ReplacementFormSet = forms.formset_factory(ReplacementForm, extra=1)
-ReplacementFormSet.caption = _("Items replaced by another SKU, or by a new quantity")
+class _Replacements(CaptionedFormSet):
+    caption = _("Items replaced by another SKU, or by a new quantity")
+
+
+ReplacementFormSet = forms.formset_factory(ReplacementForm, formset=_Replacements, extra=1)
 
 
 class OrderChangeForm(OperationForm):
@@ -176,7 +182,8 @@ class OrderChangeForm(OperationForm):
                 )
         left = change_items_left(items=self.items, removed=removed, replaced=replaced)
         for name, item in self.remove_fields:
-            self.fields[name].item_quantities = ItemQuantities(
+            # Read from the field by operation_form.html, beside the quantity removed.
+            self.fields[name].item_quantities = ItemQuantities(  # type: ignore[attr-defined]
                 sku_id=item.sku_id, ordered=item.quantity, left=left[item.position]
             )
 

@@ -20,6 +20,7 @@ from core.refusals import ActionRefused
 from orders import command_kinds as kinds
 from orders import validators as bounds
 from orders.forms import (
+    CaptionedFormSet,
     DatePicker,
     WallTimeField,
     bounded,
@@ -143,8 +144,11 @@ class TrackingEventForm(forms.Form):
         return TrackingEventInput(**self.cleaned_data)
 
 
-TrackingEventFormSet = forms.formset_factory(TrackingEventForm, extra=3)
-TrackingEventFormSet.caption = gettext_lazy("Tracking events")
+class _TrackingEvents(CaptionedFormSet):
+    caption = gettext_lazy("Tracking events")
+
+
+TrackingEventFormSet = forms.formset_factory(TrackingEventForm, formset=_TrackingEvents, extra=3)
 
 
 class TrackingEventsForm(SaleInvoiceForm):
