@@ -35,6 +35,7 @@ test: install messages
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  DJANGO_ALLOWED_HOSTS=backoffice.example.com VTEX_ACCOUNT_NAME=lint VTEX_APP_KEY=lint VTEX_APP_TOKEN=lint \

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import update_wrapper
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib import admin
 from django.contrib.admin import SimpleListFilter
@@ -40,8 +40,16 @@ FIELD_FILTER_SUFFIXES = ("", "__exact", "__isnull", "__isempty")
 # The date hierarchy's drill-down: small positive integers only (a 20-digit year overflowed).
 DATE_HIERARCHY_PARTS = {"year": 4, "month": 2, "day": 2}
 
+_View = TypeVar("_View", bound=Callable[..., Any])
 
-class DeclaredLookupsOnly:
+if TYPE_CHECKING:
+    # The mixin is only ever placed before a ModelAdmin (``BackofficeAdminSite.register``).
+    _MixinBase = admin.ModelAdmin[Any]
+else:
+    _MixinBase = object
+
+
+class DeclaredLookupsOnly(_MixinBase):
     """ModelAdmin mixin: a list is filtered only by the parameters its filters declare.
 
     An admin whose own links filter by something else names it in ``extra_lookups``
@@ -70,8 +78,11 @@ class DeclaredLookupsOnly:
                 lookups.add(item.parameter_name)
                 continue
             path = item[0] if isinstance(item, list | tuple) else item
-            if not isinstance(path, str):  # a Field instance
+            if isinstance(path, models.Field):
                 path = path.name
+            elif not isinstance(path, str):
+                # Only a SimpleListFilter declares its parameter here (handled above).
+                continue
             try:
                 field = get_fields_from_path(self.model, path)[-1]
             except FieldDoesNotExist:
@@ -113,7 +124,7 @@ def request_has_control_characters(request: HttpRequest, url_arguments: Iterable
 class BackofficeAdminSite(admin.AdminSite):
     """``admin.site`` of the back office (set as the admin app's default site)."""
 
-    def admin_view(self, view: Callable, cacheable: bool = False) -> Callable:
+    def admin_view(self, view: _View, cacheable: bool = False) -> _View:
         """Every admin view (lists, forms, export, autocomplete, the dashboard) refuses a
         request holding a control character before it runs: 400, the admin's page."""
         guarded = super().admin_view(view, cacheable)
@@ -123,7 +134,8 @@ class BackofficeAdminSite(admin.AdminSite):
                 return self.control_characters_refused(request)
             return guarded(request, *args, **kwargs)
 
-        return update_wrapper(inner, guarded)
+        # Called as the view was (with the request first), and wrapped to carry its attributes.
+        return cast(_View, update_wrapper(inner, guarded))
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         if request_has_control_characters(request, ()):

@@ -14,8 +14,7 @@ from typing import Any
 
 import pygal
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import Promise
@@ -151,7 +150,7 @@ def _since(start: datetime, now: datetime) -> str:
     return timesince(start, now, depth=2)
 
 
-def queue_rows(*, user: AbstractBaseUser | AnonymousUser, now: datetime) -> list[QueueRow]:
+def queue_rows(*, user: User | AnonymousUser, now: datetime) -> list[QueueRow]:
     rows = []
     for queue in QUEUES:
         limit = queue.limit()
@@ -181,7 +180,7 @@ class StatusRow:
     url: str
 
 
-def status_rows(*, user: AbstractBaseUser | AnonymousUser) -> list[StatusRow]:
+def status_rows(*, user: User | AnonymousUser) -> list[StatusRow]:
     """Orders per status, in the flow's order (statuses VTEX added and we do not know, last)."""
     counts = order_status_counts()
     known = [status for status, _label in status_choices()]
@@ -309,7 +308,7 @@ def orders_chart(*, now: datetime) -> dict[str, Any]:
     }
 
 
-def dashboard_context(*, user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
+def dashboard_context(*, user: User | AnonymousUser) -> dict[str, Any]:
     now = timezone.now()
     return {
         "queues": queue_rows(user=user, now=now),

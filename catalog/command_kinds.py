@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -73,7 +73,7 @@ def _error(command: VtexCommand) -> str:
     return f"{command.last_error_code}: {command.last_error_message}".strip(": ")
 
 
-def _resolved_note(user: AbstractBaseUser) -> str:
+def _resolved_note(user: User) -> str:
     return gettext("Resolved by hand by %(user)s.") % {"user": user.get_username()}
 
 
@@ -140,7 +140,7 @@ class NotificationCommand(SkuCommand):
             sku.binding_checked_at = now
         notification.save(update_fields=["outcome", "detail", "answered_at"])
 
-    def resolved_by_hand(self, command: VtexCommand, *, user: AbstractBaseUser, note: str) -> None:
+    def resolved_by_hand(self, command: VtexCommand, *, user: User, note: str) -> None:
         SkuChangeNotification.objects.filter(
             pk=self.payload(command).notification_id, outcome=NotificationOutcome.PENDING
         ).update(
@@ -216,7 +216,7 @@ class Suggestion(SkuCommand):
             suggestion.decided_at = now
         suggestion.save(update_fields=["state", "sent_at", "last_error", "decided_at"])
 
-    def resolved_by_hand(self, command: VtexCommand, *, user: AbstractBaseUser, note: str) -> None:
+    def resolved_by_hand(self, command: VtexCommand, *, user: User, note: str) -> None:
         SkuSuggestion.objects.filter(
             pk=self.payload(command).suggestion_id, state=SuggestionState.DRAFT
         ).update(

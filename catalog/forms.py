@@ -47,7 +47,8 @@ class SkuForm(forms.ModelForm):
         return self.cleaned_data.get("list_price") or 0
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.instance.pk is None or data.get(CONFIRM_PRICE_CHANGE):
             return data
         after = Sku(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -17,8 +17,12 @@ from catalog.models import (
     StockReservation,
     SuggestionState,
 )
+from core.fields import field_column
 from outbox.models import VtexCommand
 from outbox.selectors import subject_commands, subject_commands_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def skus_available(
@@ -54,10 +58,10 @@ def _skus_statement(vendor: str, active_only: bool) -> str:
     quote = connection.ops.quote_name
 
     def sku(name: str) -> str:
-        return quote(Sku._meta.get_field(name).column)
+        return quote(field_column(Sku, name))
 
     def held(name: str) -> str:
-        return quote(StockReservation._meta.get_field(name).column)
+        return quote(field_column(StockReservation, name))
 
     active = f"s.{sku('active')} = %s AND " if active_only else ""
     # Only the models' own names go into the text; every value is a parameter.
@@ -80,7 +84,13 @@ def sku_latest_suggestion(*, sku: Sku) -> SkuSuggestion | None:
     return SkuSuggestion.objects.filter(sku=sku).order_by("-created_at", "-pk").first()
 
 
-def skus_with_latest_suggestion(queryset: QuerySet[Sku]) -> QuerySet[Sku]:
+class LatestSuggestion(TypedDict):
+    latest_suggestion_state: str | None
+
+
+def skus_with_latest_suggestion(
+    queryset: QuerySet[Sku],
+) -> QuerySet[WithAnnotations[Sku, LatestSuggestion]]:
     """The SKUs with ``latest_suggestion_state`` (None when never suggested)."""
     latest = SkuSuggestion.objects.filter(sku=OuterRef("pk")).order_by("-created_at", "-pk")
     return queryset.annotate(latest_suggestion_state=Subquery(latest.values("state")[:1]))

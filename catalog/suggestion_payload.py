@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from catalog.models import Sku
+from core.fields import model_field
 
 # VTEX refuses a longer ProductName.
 PRODUCT_NAME_MAX_LENGTH = 150
@@ -38,7 +39,7 @@ REQUIRED_FIELDS = (
 
 
 def _label(field_name: str) -> str:
-    return str(capfirst(Sku._meta.get_field(field_name).verbose_name))
+    return str(capfirst(model_field(Sku, field_name).verbose_name))
 
 
 def _filled(value: Any) -> bool:

@@ -462,9 +462,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def columns_kept(
-    headers: list[str], columns: tuple[Column, ...] | list[Column]
-) -> list[tuple[str, int]]:
+def columns_kept(headers: list[str], columns: Sequence[Column]) -> list[tuple[str, int]]:
     """(column name, position) of each header of ``headers`` naming one of ``columns`` (the
     first, when given twice), in the headers' order; the others are left out."""
     by_key = {accepted: column for column in columns for accepted in column.accepted}

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from core.refusals import Refused
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class ImportContext:
     """What a kind's ``import_row`` knows of the run: who imports, which batch (None for a
     dry run of the command line), and whether this run will be rolled back (preview)."""
 
-    user: AbstractBaseUser | None
+    user: User | None
     batch_id: int | None
     file_name: str
     dry_run: bool

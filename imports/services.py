@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,7 +119,7 @@ def rows_run(
     *,
     kind: ImportKind,
     table: Table,
-    user: AbstractBaseUser | None,
+    user: User | None,
     policy: ImportPolicy | str,
     dry_run: bool,
     batch_id: int | None = None,
@@ -245,7 +245,7 @@ def batch_create(
     kind_name: str,
     file_name: str,
     content: bytes,
-    user: AbstractBaseUser | None,
+    user: User | None,
     policy: ImportPolicy | str = ImportPolicy.ALL_OR_NOTHING,
     source: str = "admin",
 ) -> ImportBatch:
@@ -308,7 +308,7 @@ def batch_check(*, batch: ImportBatch, table: Table | None = None) -> ImportBatc
 def batch_confirm(
     *,
     batch: ImportBatch,
-    user: AbstractBaseUser | None,
+    user: User | None,
     policy: ImportPolicy | str,
     columns_checked: bool = False,
 ) -> ImportBatch:
@@ -407,7 +407,7 @@ def batch_columns_of(batch: ImportBatch, how: str) -> list[str]:
 
 
 def batch_columns_set(
-    *, batch: ImportBatch, choices: Mapping[str, str], user: AbstractBaseUser | None
+    *, batch: ImportBatch, choices: Mapping[str, str], user: User | None
 ) -> ImportBatch:
     """Read the checked batch's file again with the operator's ``choices`` (header as the
     file spells it -> the kind's column, or IGNORE; a header left out is read by its name,

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import Format
@@ -62,7 +63,7 @@ class StreamedFormat(Format, ABC):
     """A django-import-export format that the admin streams (see ``StreamedExportMixin``)
     instead of building a ``tablib.Dataset`` of the whole list in memory."""
 
-    title = ""
+    title: str | Promise = ""
     extension = ""
     content_type = ""
 

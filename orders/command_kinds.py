@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +87,15 @@ def _packages(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {str(package.get("invoiceNumber") or ""): package for package in packages}
 
 
+def command_order(command: VtexCommand) -> Order:
+    """The order an order command belongs to (its subject, through the content types
+    framework, which types it as anything or nothing)."""
+    order = command.subject
+    if not isinstance(order, Order):
+        raise LookupError(f"command {command.pk}: its subject is not an order ({order!r})")
+    return order
+
+
 class OrderCommand(CommandType):
     """A command whose subject is an order. The hooks below are what the orders app does
     with it besides sending it; each kind overrides those that concern it."""
@@ -129,7 +138,7 @@ class OrderCommand(CommandType):
         return entry.command.state != CommandState.DEAD
 
     def destination(self, command: VtexCommand) -> str | OrderRef:
-        order: Order = command.subject
+        order = command_order(command)
         if command.target == CommandTarget.MARKETPLACE:
             return OrderRef(order.marketplace_order_id, command.target_endpoint)
         return order.vtex_order_id
@@ -138,7 +147,7 @@ class OrderCommand(CommandType):
         # A marketplace's copy of the order cannot be read with the store's keys.
         if command.target != CommandTarget.STORE:
             return None
-        return client.get_order(command.subject.vtex_order_id)
+        return client.get_order(command_order(command).vtex_order_id)
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,7 @@ class StartHandling(OrderCommand):
     payload_class = NoPayload
 
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
-        return client.start_handling(command.subject.vtex_order_id)
+        return client.start_handling(command_order(command).vtex_order_id)
 
     def describe(self, payload: NoPayload) -> str:
         return gettext("start handling")
@@ -538,7 +547,7 @@ class ChangeCommand(OrderCommand):
         return None
 
     def verification_read(self, command: VtexCommand, client: VtexClient) -> dict | None:
-        return client.get_change_history(command.subject.vtex_order_id)
+        return client.get_change_history(command_order(command).vtex_order_id)
 
 
 class Change(ChangeCommand):
@@ -551,9 +560,9 @@ class Change(ChangeCommand):
         if change.api == MODIFICATIONS:
             body = dict(change.change)
             body["reason"] = body["reason"] + change_marker(change.request_id)
-            return client.create_change(command.subject.vtex_order_id, change=body)
+            return client.create_change(command_order(command).vtex_order_id, change=body)
         return client.register_change(
-            command.subject.vtex_order_id,
+            command_order(command).vtex_order_id,
             request_id=change.request_id,
             reason=change.reason,
             discount_value=change.discount_value,
@@ -565,7 +574,7 @@ class Change(ChangeCommand):
     def verification_read(self, command: VtexCommand, client: VtexClient) -> dict | None:
         if self.payload(command).api == MODIFICATIONS:
             return super().verification_read(command, client)
-        return client.get_order(command.subject.vtex_order_id)
+        return client.get_order(command_order(command).vtex_order_id)
 
     def applied(self, command: VtexCommand, document: dict[str, Any]) -> bool:
         change: ChangePayload = self.payload(command)
@@ -656,7 +665,7 @@ class Change(ChangeCommand):
         if updated:
             logger.info("order change %s refused by VTEX", command.key)
 
-    def resolved_by_hand(self, command: VtexCommand, *, user: AbstractBaseUser, note: str) -> None:
+    def resolved_by_hand(self, command: VtexCommand, *, user: User, note: str) -> None:
         """Closed by hand before VTEX created the change (the command list's "mark
         resolved"): nothing will send it, so the change ends and no longer keeps the order
         from another one."""
@@ -686,7 +695,7 @@ class ChangeRetry(ChangeCommand):
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
         retry: ChangeFollowUpPayload = self.payload(command)
         return client.retry_change(
-            command.subject.vtex_order_id, retry.change_request_id, reason=retry.reason
+            command_order(command).vtex_order_id, retry.change_request_id, reason=retry.reason
         )
 
     def applied(self, command: VtexCommand, document: dict[str, Any]) -> bool:
@@ -706,7 +715,7 @@ class ChangeCancel(ChangeCommand):
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
         cancel: ChangeFollowUpPayload = self.payload(command)
         return client.cancel_change(
-            command.subject.vtex_order_id, cancel.change_request_id, reason=cancel.reason
+            command_order(command).vtex_order_id, cancel.change_request_id, reason=cancel.reason
         )
 
     def applied(self, command: VtexCommand, document: dict[str, Any]) -> bool:
@@ -743,7 +752,7 @@ class Refresh(OrderCommand):
         return False
 
     def send(self, command: VtexCommand, client: VtexClient) -> Any:
-        return client.get_order(command.subject.vtex_order_id)
+        return client.get_order(command_order(command).vtex_order_id)
 
     def refusal(self, command: VtexCommand) -> tuple[str, str] | None:
         if command.target != CommandTarget.STORE:

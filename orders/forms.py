@@ -44,7 +44,7 @@ class WallTimeField(forms.DateTimeField):
         try:
             return super().to_python(value)
         except forms.ValidationError as error:
-            if getattr(error, "code", None) != "ambiguous_timezone":
+            if getattr(error, "code", None) != "ambiguous_timezone" or not error.params:
                 raise
             raise forms.ValidationError(
                 _(
@@ -99,6 +99,13 @@ def date_in_window(form: forms.Form, name: str, field: str | Promise, order: Ord
     return value
 
 
+class CaptionedFormSet(forms.BaseFormSet):
+    """A formset of an operation's form; its table shows ``caption`` (operation_form.html).
+    Each declares its caption in a subclass given to ``formset_factory``."""
+
+    caption: str | Promise = ""
+
+
 class OperationForm(forms.Form):
     """What the operator fills in for one operation on one order. ``order`` and ``summary``
     (``orders.selectors.invoicing.order_invoicing_summary``) are given on the order page; a
@@ -125,6 +132,6 @@ class OperationForm(forms.Form):
         """The service's keyword arguments besides the order and the user."""
         return dict(self.cleaned_data)
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[str | Promise]:
         """Lines the form's page shows above it."""
         return []

@@ -13,10 +13,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
@@ -469,7 +469,7 @@ class MaskedExportResource(resources.ModelResource):
     keep their types (Decimal reais, aware datetimes): the file format writes them
     (``imports.spreadsheet``), formula neutralisation included."""
 
-    def __init__(self, user: AbstractBaseUser | AnonymousUser | None = None, **kwargs: Any):
+    def __init__(self, user: User | AnonymousUser | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.user = user if user is not None else AnonymousUser()
         self._customer: tuple[Order, Any] | None = None
@@ -486,7 +486,7 @@ def reais(cents: int) -> Decimal:
     return Decimal(cents) / 100
 
 
-def column(label: str, attribute: str | None = None) -> fields.Field:
+def column(label: str | Promise, attribute: str | None = None) -> fields.Field:
     """An export column: its header is ``label`` in the language of the export."""
     return fields.Field(attribute=attribute, column_name=label, widget=NativeValue())
 

@@ -152,7 +152,8 @@ def order_sync_enqueue(
         # gives the hook 5 s); the caller answers so that VTEX notifies again.
         order_sync_task.apply_async(
             kwargs={"vtex_order_id": vtex_order_id, "source": source, "queued_as": owner},
-            countdown=countdown or None,
+            # None (no delay) keeps the message free of an ETA; celery-types only says float.
+            countdown=countdown or None,  # type: ignore[arg-type]
             retry=False,
         )
     except BaseException:

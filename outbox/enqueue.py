@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core.fields import field_max_length
 from core.tasks import task_dispatch
 from outbox.models import CommandState, CommandTarget, VtexCommand
 from outbox.registry import command_type
@@ -19,7 +21,7 @@ DELIVER_TASK = "outbox.commands_deliver"
 SWEEP_TASK = "outbox.commands_sweep"
 # The key column, less the room ``command_enqueue`` needs to rename a rejected command
 # ``{key}~{pk}`` (a BigAutoField: up to 19 digits).
-COMMAND_KEY_MAX_LENGTH = VtexCommand._meta.get_field("key").max_length - len("~") - 19
+COMMAND_KEY_MAX_LENGTH = field_max_length(VtexCommand, "key") - len("~") - 19
 KEY_DIGEST_LENGTH = 40
 
 
@@ -46,7 +48,7 @@ def command_enqueue(
     kind: str,
     key: str,
     payload: dict[str, Any] | None = None,
-    requested_by: AbstractBaseUser | None = None,
+    requested_by: User | None = None,
     source: str,
     target: CommandTarget | str = CommandTarget.STORE,
     target_endpoint: str = "",
@@ -145,6 +147,6 @@ def commands_enqueue_many(*, commands: list[VtexCommand]) -> list[tuple[VtexComm
     first_ids = [command.pk for command in new[::BULK_DISPATCH_EVERY]]
     for command_id in first_ids:
         transaction.on_commit(
-            lambda command_id=command_id: command_dispatch(command_id=command_id), robust=True
+            functools.partial(command_dispatch, command_id=command_id), robust=True
         )
     return outcomes

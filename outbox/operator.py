@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,7 +12,7 @@ from outbox.registry import command_type, subject_of
 from outbox.states import Event, command_can, command_move
 
 
-def command_retry_now(*, command: VtexCommand, user: AbstractBaseUser) -> bool:
+def command_retry_now(*, command: VtexCommand, user: User) -> bool:
     """Make a rejected, dead or waiting command due now; False when it is not retryable.
 
     Not retryable: succeeded, being sent, or replaced. A rejected command gives its key up
@@ -51,7 +51,7 @@ def command_retry_now(*, command: VtexCommand, user: AbstractBaseUser) -> bool:
     return True
 
 
-def command_mark_resolved(*, command: VtexCommand, user: AbstractBaseUser, note: str) -> bool:
+def command_mark_resolved(*, command: VtexCommand, user: User, note: str) -> bool:
     """An operator settled the command by hand (in VTEX's admin, say): stop delivering it.
 
     A command still to be sent is closed as dead; a rejected or dead one keeps its state.

@@ -86,7 +86,8 @@ def responses_captured(client: VtexClient) -> Iterator[list[requests.Response]]:
     hooks = client.session.hooks["response"]
     if _remember_response not in hooks:
         hooks.append(_remember_response)
-    _capture.responses = captured = []
+    captured: list[requests.Response] = []
+    _capture.responses = captured
     try:
         yield captured
     finally:

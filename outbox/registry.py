@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from outbox import choices
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from outbox.models import VtexCommand
     from outbox.records import AttemptResult
@@ -96,7 +96,7 @@ class CommandType(ABC):
         before each attempt); None to send it."""
         return None
 
-    def resolved_by_hand(self, command: VtexCommand, *, user: AbstractBaseUser, note: str) -> None:
+    def resolved_by_hand(self, command: VtexCommand, *, user: User, note: str) -> None:
         """An operator closed the command by hand (inside that transaction): nothing will send
         it, so what waits for its answer stops waiting."""
         return None
@@ -126,7 +126,7 @@ class Subject:
         """After that transaction: e.g. read the subjects again from VTEX."""
 
     def operator_acted(
-        self, command: VtexCommand, *, user: AbstractBaseUser, action: str, details: dict
+        self, command: VtexCommand, *, user: User, action: str, details: dict
     ) -> None:
         """An operator retried or resolved ``command`` (inside that transaction)."""
 
@@ -164,5 +164,7 @@ def command_type(kind: str) -> CommandType:
         raise LookupError(f"no command type registered for kind {kind!r}") from None
 
 
-def subject_of(model: type[models.Model]) -> Subject:
+def subject_of(model: type[models.Model] | None) -> Subject:
+    if model is None:  # a content type whose model is gone
+        return Subject()
     return _subjects.get(model) or Subject()

@@ -244,11 +244,12 @@ class SandboxApp:
         decision = store.faults.decide(request.method, request.path, monotonic())
         if decision.latency:
             time.sleep(decision.latency)
-        response = None
-        if not decision.kind or decision.after_apply:
-            response = self._authorized(request)
         if decision.kind:
+            if decision.after_apply:
+                self._authorized(request)
             response = self._fault(decision)
+        else:
+            response = self._authorized(request)
         # Recorded before a drop closes the socket, so whoever sees the failure sees the call.
         store.record_call(
             method=request.method,

@@ -67,7 +67,7 @@ class SandboxControl:
         return self._request("GET", "/health")
 
     def reset(self, *, orders: int = 0, seed: int = 1, days: float | None = None) -> dict:
-        body = {"orders": orders, "seed": seed}
+        body: dict[str, float] = {"orders": orders, "seed": seed}
         if days is not None:
             body["days"] = days
         return self._request("POST", "/reset", json=body)

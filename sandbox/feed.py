@@ -85,7 +85,7 @@ class FeedQueue:
 
     def receive(self, max_lot: int, now: float) -> list[dict]:
         self._expire(now)
-        batch = []
+        batch: list[dict] = []
         for message in self.messages.values():
             if len(batch) == max_lot:
                 break

@@ -36,9 +36,9 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     text = text.rstrip()
     while position < len(text):
         match = _TOKEN.match(text, position)
-        if not match or match.end() == position:
+        kind = match.lastgroup if match else None
+        if not match or kind is None or match.end() == position:
             raise bad_request(f"Unsupported expression near {text[position : position + 20]!r}")
-        kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         position = match.end()
     return tokens
@@ -242,7 +242,7 @@ class EventFilter:
     def on_document_change(self, order_id: str, document: dict) -> bool:
         if self.type != "FromOrders":
             return False
-        if not _truthy(self._predicate(document)):
+        if self._predicate is None or not _truthy(self._predicate(document)):
             return False
         if self.disable_single_fire:
             return True

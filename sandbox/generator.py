@@ -14,6 +14,7 @@ import itertools
 import random
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sandbox.clock import vtex_datetime
 from sandbox.model import Invoice, Item, Logistics, Order
@@ -240,7 +241,7 @@ class OrderFactory:
             "customerClass": None,
             "customerCode": None,
         }
-        address = {
+        address: dict[str, Any] = {
             "addressType": "residential",
             "receiverName": f"{first} {last}",
             "addressId": self._hex(64),
@@ -327,6 +328,8 @@ class OrderFactory:
     def _payment(self, value: int) -> dict:
         rng = self.rng
         kind = PAYMENT_GROUP.pick(rng)
+        first_digits: str | None
+        last_digits: str | None
         if kind == "creditCard":
             system, name = rng.choice(CARD_SYSTEMS)
             installments = INSTALLMENTS.pick(rng)

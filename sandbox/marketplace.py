@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from typing import Any
 
 import requests
 
@@ -55,7 +56,7 @@ def _headers(store: Store, body: dict, *, placement: bool = False) -> dict:
 
 def _call(method: str, url: str, *, params: dict, headers: dict, payload, timeout: float) -> dict:
     started = time.monotonic()
-    result = {
+    result: dict[str, Any] = {
         "request": {"method": method, "url": url, "params": params, "body": payload},
         "status": None,
         "body": None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 # Statuses VTEX passes through on its own; no action (and no cancel) is accepted there.
 TRANSIENT_STATUSES = frozenset(
@@ -42,7 +43,7 @@ STATUS_DESCRIPTIONS = {
 }
 
 # Order Modifications settings a store starts with (GET/PUT .../orders/changes/settings).
-CHANGE_SETTINGS = {
+CHANGE_SETTINGS: dict[str, dict[str, Any]] = {
     "paymentConfiguration": {"customPaymentSystemsAllowed": []},
     "rolloutConfiguration": {
         "usingDefaultBehavior": True,

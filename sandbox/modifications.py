@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sandbox.clock import monotonic, receipt, utcnow, vtex_datetime
 from sandbox.errors import ApiError, bad_request
@@ -46,7 +46,7 @@ CHANGE_STATUSES = frozenset({"handling", "waiting-for-fulfillment", "ready-for-i
 CHARGEABLE_PAYMENT_GROUPS = frozenset({"creditCard", "promissory", "cash", "creditControl"})
 STEPS = ("waiting-acknowledgement", "waiting-confirmation", "done")
 IN_PROGRESS = frozenset(STEPS[:-1])
-SETTINGS = {"customPaymentSystemsAllowed": []}
+SETTINGS: dict[str, list[str]] = {"customPaymentSystemsAllowed": []}
 
 
 @dataclass
@@ -314,7 +314,10 @@ def _item_to(store: Store, order: Order, line: dict) -> dict:
 
 
 def _replace(store: Store, order: Order, replace: list[dict]) -> list[dict]:
-    empty = {"paymentData": {"transactions": []}, "shippingData": {"logisticsInfo": []}}
+    empty: dict[str, Any] = {
+        "paymentData": {"transactions": []},
+        "shippingData": {"logisticsInfo": []},
+    }
     return [
         {
             "from": {**empty, "items": [_item_from(store, order, line) for line in entry["from"]]},

@@ -17,6 +17,7 @@ import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sandbox.clock import clock, event_id, monotonic, utcnow, vtex_datetime
 from sandbox.documents import order_document
@@ -145,7 +146,7 @@ class Store:
                         status_changed=True,
                     )
             self.calls: deque[dict] = deque(maxlen=CALL_LOG_SIZE)
-            self.bindings = {"seller_id": "1", "sku_ids": set()}
+            self.bindings: dict[str, Any] = {"seller_id": "1", "sku_ids": set()}
             self.suggestions: dict[tuple[str, str], dict] = {}
             self.marketplace_orders: dict[str, dict] = {}
             self.marketplace_numbers = itertools.count(1)
@@ -243,7 +244,7 @@ class Store:
                 continue
             targets.append(False)
         to_feed, to_hook = targets
-        if to_feed:
+        if to_feed and self.feed is not None:
             item = {
                 "eventId": event_id(),
                 "domain": "Fulfillment",
@@ -258,7 +259,7 @@ class Store:
             # At-least-once delivery: some events arrive twice (same eventId, own handle).
             if self.options.duplicate_rate and self.random.random() < self.options.duplicate_rate:
                 self.feed.push(dict(item), now)
-        if to_hook:
+        if to_hook and self.hook is not None:
             self.hooks.notify(
                 self.hook,
                 {

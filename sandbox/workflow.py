@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from datetime import datetime
+from typing import Literal, overload
 
 from sandbox.clock import parse_datetime, receipt, utcnow, vtex_datetime
 from sandbox.documents import list_entry, list_stats
@@ -72,6 +73,10 @@ def _int(value, name: str, *, minimum: int | None = None) -> int:
     return value
 
 
+@overload
+def _text(body: dict, name: str, *, required: Literal[True] = ...) -> str: ...
+@overload
+def _text(body: dict, name: str, *, required: bool) -> str | None: ...
 def _text(body: dict, name: str, *, required: bool = True) -> str | None:
     value = body.get(name)
     if value is None or value == "":
@@ -83,6 +88,10 @@ def _text(body: dict, name: str, *, required: bool = True) -> str | None:
     return value
 
 
+@overload
+def _date(body: dict, name: str, *, required: Literal[True] = ...) -> str: ...
+@overload
+def _date(body: dict, name: str, *, required: bool) -> str | None: ...
 def _date(body: dict, name: str, *, required: bool = True) -> str | None:
     """A date the client sent, kept as GetOrder answers dates: the UTC instant, in VTEX's
     7-digit form. VTEX's dates are UTC: one without an offset (``2024-05-04 14:30``, a plain

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -6,6 +10,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import SkuId
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The seller's SKU id, typed on the SKU page or in a file, checked by both.
 SELLER_SKU_ID = SkuId(_("The seller SKU id"), 64)
@@ -45,7 +52,9 @@ def ean_validate(value: str) -> None:
         )
 
 
-def _measure(label: str, *, max_digits: int = 8, decimal_places: int = 2) -> models.DecimalField:
+def _measure(
+    label: StrOrPromise, *, max_digits: int = 8, decimal_places: int = 2
+) -> models.DecimalField:
     """A package measure: optional, never negative."""
     return models.DecimalField(
         label,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from core.refusals import Refused
 from core.text import ID_CONTROL, TYPED_CONTROL, UNSTORABLE
@@ -361,7 +361,7 @@ def _list(value: Any, where: str, most: int) -> list[Any]:
     return value
 
 
-def _integer(value: Any) -> bool:
+def _integer(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

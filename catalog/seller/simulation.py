@@ -23,6 +23,7 @@ from django.db import connection
 from catalog.models import ShippingRule
 from catalog.selectors import skus_available
 from catalog.seller.protocol import BRAZIL, SimulationRequest
+from core.fields import field_column
 
 MEASUREMENT_UNIT = "un"
 
@@ -57,7 +58,7 @@ def _rules_statement(vendor: str) -> str:
     quote = connection.ops.quote_name
 
     def rule(name: str) -> str:
-        return quote(ShippingRule._meta.get_field(name).column)
+        return quote(field_column(ShippingRule, name))
 
     # Only the model's own names go into the text; every value is a parameter.
     return (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from catalog.services.notifications import (
     NotificationQueued,
     sku_changes_notify,
 )
+from core.fields import model_field
 from core.money import brl
 
 WATCHED_FIELDS = PRICE_FIELDS | INVENTORY_FIELDS | SHOWN_FIELDS
@@ -46,7 +47,7 @@ def sku_change_reason(*, before: Sku | None, after: Sku, changed: list[str]) -> 
         return _("SKU created")
     parts = []
     for name in changed:
-        label = str(AMOUNT_LABELS.get(name) or Sku._meta.get_field(name).verbose_name)
+        label = str(AMOUNT_LABELS.get(name) or model_field(Sku, name).verbose_name)
         if name in PRICE_FIELDS or name == "stock":
             old, new = _shown(name, getattr(before, name)), _shown(name, getattr(after, name))
             parts.append(f"{label} {old} → {new}")
@@ -72,7 +73,7 @@ def sku_price_jumps(*, before: Sku | None, after: Sku) -> list[str]:
     return jumps
 
 
-def sku_save(*, sku: Sku, user: AbstractBaseUser | None = None, source: str) -> SkuSaved:
+def sku_save(*, sku: Sku, user: User | None = None, source: str) -> SkuSaved:
     """Save ``sku`` (new or changed) and queue what its change calls for: a new SKU or one
     the marketplace does not bind gets a change notification, a bound SKU the price and
     inventory notifications (``catalog.services.notifications``)."""

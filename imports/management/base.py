@@ -201,15 +201,17 @@ class ImportCommand(BaseCommand):
             valid = batch.valid_rows
             imported = batch.imported_rows
             written = batch.status == BatchStatus.IMPORTED
+        elif report is None:
+            raise ValueError("a report of the rows needs the batch or the dry run's report")
         else:
-            assert report is not None
             refused = [(row.number, row.message) for row in report.refused]
             valid = report.valid_count
             imported = 0
             written = False
         for number, message in refused:
             self.stderr.write(f"{file_name}: {row_label(number, message)}")
-        if dry_run:
+        # A dry run writes no batch (``handle``).
+        if dry_run or batch is None:
             outcome = _("dry run: nothing written, nothing sent")
         elif written:
             outcome = _("%(imported)s imported (batch %(batch)s)") % {

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -83,7 +84,7 @@ def _returned_cancel_refusal(order: Order) -> str | None:
 def order_cancel(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     source: Actor | str = Actor.ADMIN,
 ) -> ActionResult:
@@ -116,7 +117,7 @@ def order_cancel(
 def order_return_and_cancel(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     number: str,
     issued_at: datetime,
     reason: str,
@@ -172,8 +173,11 @@ class ReturnAndCancelForm(InvoiceIdentityForm):
         # As the tracking forms: the upper bound here, the whole window in the service.
         return date_in_window(self, "issued_at", bounds.ISSUED_AT, None)
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[str | Promise]:
         summary = self.summary
+        if summary is None:
+            # Built for several orders (a changelist action): no one order's value to tell.
+            return []
         return [
             gettext_lazy(
                 "VTEX only cancels an invoiced order after a return invoice of its whole "

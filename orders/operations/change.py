@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core import signing
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_operations import Operation
 from core.money import MoneyField
 from orders import validators as bounds
-from orders.forms import OperationForm, bounded
+from orders.forms import CaptionedFormSet, OperationForm, bounded
 from orders.models import Order
 from orders.operations.cancel import CancelForm
 from orders.operations.permissions import CHANGE
@@ -72,8 +73,11 @@ class AddedItemForm(forms.Form):
         )
 
 
-AddedItemFormSet = forms.formset_factory(AddedItemForm, extra=2)
-AddedItemFormSet.caption = _("Items added")
+class _AddedItems(CaptionedFormSet):
+    caption = _("Items added")
+
+
+AddedItemFormSet = forms.formset_factory(AddedItemForm, formset=_AddedItems, extra=2)
 
 
 class ReplacementForm(forms.Form):
@@ -86,7 +90,7 @@ class ReplacementForm(forms.Form):
 
     def __init__(self, *args: Any, skus: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sku_id"].choices = [("", "—"), *skus]
+        cast(forms.ChoiceField, self.fields["sku_id"]).choices = [("", "—"), *skus]
 
     def replacement(self) -> Replacement:
         data = self.cleaned_data
@@ -98,8 +102,11 @@ class ReplacementForm(forms.Form):
         )
 
 
-ReplacementFormSet = forms.formset_factory(ReplacementForm, extra=1)
-ReplacementFormSet.caption = _("Items replaced by another SKU, or by a new quantity")
+class _Replacements(CaptionedFormSet):
+    caption = _("Items replaced by another SKU, or by a new quantity")
+
+
+ReplacementFormSet = forms.formset_factory(ReplacementForm, formset=_Replacements, extra=1)
 
 
 class OrderChangeForm(OperationForm):
@@ -176,7 +183,8 @@ class OrderChangeForm(OperationForm):
                 )
         left = change_items_left(items=self.items, removed=removed, replaced=replaced)
         for name, item in self.remove_fields:
-            self.fields[name].item_quantities = ItemQuantities(
+            # Read from the field by operation_form.html, beside the quantity removed.
+            self.fields[name].item_quantities = ItemQuantities(  # type: ignore[attr-defined]
                 sku_id=item.sku_id, ordered=item.quantity, left=left[item.position]
             )
 
@@ -235,7 +243,7 @@ class OrderChangeForm(OperationForm):
             totals=preview["totals"],
         )
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[str | Promise]:
         return [
             _(
                 "VTEX previews the change first (nothing changes yet); you then confirm it. "

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from core.actor import Actor
@@ -63,7 +63,10 @@ def refusal_raise(
     """Refuse what ``rule`` refuses for the (locked) order; the summary it was given back. Read
     only when the rule looks at it (start handling, a change and a refresh do not)."""
     if summary is None:
-        summary = SimpleLazyObject(lambda: order_invoicing_summary(order=order))
+        # The proxy stands for the summary it reads on first use.
+        summary = cast(
+            InvoicingSummary, SimpleLazyObject(lambda: order_invoicing_summary(order=order))
+        )
     refusal = rule(order, summary)
     if refusal is not None:
         raise ActionRefused(refusal)
@@ -109,7 +112,7 @@ def lengths_check(*fields: tuple[str, TextLength]) -> None:
         validator_check(limit, value)
 
 
-def dates_check(order: Order, *fields: tuple[date | datetime | None, str]) -> None:
+def dates_check(order: Order, *fields: tuple[date | datetime | None, str | Promise]) -> None:
     """Each date given within the window around the order (``validate_operation_date``)."""
     for value, field in fields:
         if value is not None:
@@ -121,7 +124,7 @@ def dates_check(order: Order, *fields: tuple[date | datetime | None, str]) -> No
 def order_command_enqueue(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     source: Actor | str,
     kind: str,
     key: str,

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -136,7 +137,7 @@ def _nothing_left(summary: InvoicingSummary, invoice_type: InvoiceType | str) ->
 def invoice_submit(
     request: InvoiceRequest,
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     source: Actor | str = Actor.ADMIN,
     imported_from: ImportedFrom | None = None,
 ) -> ActionResult:
@@ -148,7 +149,7 @@ def invoice_submit(
 
 
 def invoice_submit_fields(
-    *, order: Order, user: AbstractBaseUser | None, **fields: Any
+    *, order: Order, user: User | None, **fields: Any
 ) -> ActionResult:
     """The operations table's service: the invoice form's ``arguments()`` as one request."""
     return invoice_submit(InvoiceRequest(order=order, **fields), user=user)
@@ -157,7 +158,7 @@ def invoice_submit_fields(
 def invoices_submit(
     requests: Sequence[InvoiceRequest],
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     source: Actor | str = Actor.ADMIN,
     imported_from: ImportedFrom | None = None,
 ) -> list[ActionResult | ActionRefused]:
@@ -457,7 +458,9 @@ def _invoice_lines(
 ) -> dict[int, tuple[int, int, str]]:
     """position -> (quantity, unit price, SKU), checked against what is available.
     ``items``: the order's, already read."""
-    items = {item.position: item for item in (order.items.all() if items is None else items)}
+    by_position = {
+        item.position: item for item in (order.items.all() if items is None else items)
+    }
     requested = (
         {position: quantity for position, quantity in available.items() if quantity > 0}
         if lines is None
@@ -474,7 +477,7 @@ def _invoice_lines(
         raise ActionRefused(_("Give a quantity for at least one item."))
     chosen: dict[int, tuple[int, int, str]] = {}
     for position, quantity in requested.items():
-        item = items.get(position)
+        item = by_position.get(position)
         if item is None:
             raise ActionRefused(_("The order has no item #%(position)s.") % {"position": position})
         if quantity > available.get(position, 0):
@@ -539,6 +542,10 @@ class InvoiceForm(InvoiceIdentityForm):
     invoiced yet; once the order is invoiced in full, a return (Input) invoice of what is not
     returned yet (the service applies the rule of the type it is given)."""
 
+    # Given to every InvoiceForm (its __init__ requires them).
+    order: Order
+    summary: InvoicingSummary
+
     field_order = ["invoice_type"]
 
     invoice_type = forms.ChoiceField(label=gettext_lazy("Type"), choices=InvoiceType.choices)
@@ -566,7 +573,9 @@ class InvoiceForm(InvoiceIdentityForm):
         returning = summary.fully_invoiced
         self.invoice_type_sent = InvoiceType.INPUT if returning else InvoiceType.OUTPUT
         invoice_type = self.invoice_type_sent
-        self.fields["invoice_type"].choices = [(invoice_type.value, invoice_type.label)]
+        cast(forms.ChoiceField, self.fields["invoice_type"]).choices = [
+            (invoice_type.value, invoice_type.label)
+        ]
         self.fields["invoice_type"].initial = invoice_type.value
         available = summary.unreturned_quantities if returning else summary.uninvoiced_quantities
         self.item_fields: list[str] = []
@@ -600,9 +609,9 @@ class InvoiceForm(InvoiceIdentityForm):
             "lines": self.lines(),
         }
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[str | Promise]:
         summary = self.summary
-        notes = [
+        notes: list[str | Promise] = [
             gettext_lazy("Invoiced so far: %(invoiced)s of %(value)s.")
             % {"invoiced": brl(summary.output_total), "value": brl(summary.order_value)}
         ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,7 +36,7 @@ def refresh_refusal(order: Order, summary: InvoicingSummary) -> str | None:
 
 
 def order_refresh(
-    *, order: Order, user: AbstractBaseUser | None, source: Actor | str = Actor.ADMIN
+    *, order: Order, user: User | None, source: Actor | str = Actor.ADMIN
 ) -> ActionResult:
     """Re-read the order from VTEX (through the outbox, so it waits its turn after the
     order's pending commands); one pending refresh per order is enough."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,7 +43,7 @@ def start_handling_refusal(order: Order, summary: InvoicingSummary) -> str | Non
 
 
 def order_start_handling(
-    *, order: Order, user: AbstractBaseUser | None, source: Actor | str = Actor.ADMIN
+    *, order: Order, user: User | None, source: Actor | str = Actor.ADMIN
 ) -> ActionResult:
     """Ask VTEX to move a ready-for-handling order to handling; never twice per order."""
     with transaction.atomic():

@@ -9,8 +9,7 @@ one line here.
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from core.admin_operations import Operation, operations_allowed
 from orders.models import Order
@@ -41,7 +40,7 @@ OPERATIONS: dict[str, Operation] = {
 
 
 def operations_available(
-    *, order: Order, summary: InvoicingSummary, user: AbstractBaseUser | AnonymousUser
+    *, order: Order, summary: InvoicingSummary, user: User | AnonymousUser
 ) -> list[Operation]:
     """The operations ``user`` may run and the order allows now, in the table's order."""
     return [

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,7 +52,7 @@ def tracking_number_refusal(order: Order, summary: InvoicingSummary) -> str | No
 def invoice_tracking_set(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     invoice_number: str,
     tracking_number: str,
     tracking_url: str = "",
@@ -114,7 +114,9 @@ class SaleInvoiceForm(OperationForm):
 
     def __init__(self, *args: Any, summary: InvoicingSummary, **kwargs: Any) -> None:
         super().__init__(*args, summary=summary, **kwargs)
-        self.fields["invoice_number"].choices = self.invoice_choices(sale_invoices(summary))
+        cast(forms.ChoiceField, self.fields["invoice_number"]).choices = self.invoice_choices(
+            sale_invoices(summary)
+        )
 
     def invoice_choices(self, invoices: list[KnownInvoice]) -> list[tuple[str, str]]:
         return [(i.number, f"{i.number} ({brl(i.value)})") for i in invoices]

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,7 @@ from core.refusals import ActionRefused
 from orders import command_kinds as kinds
 from orders import validators as bounds
 from orders.forms import (
+    CaptionedFormSet,
     DatePicker,
     WallTimeField,
     bounded,
@@ -67,7 +68,7 @@ def tracking_events_refusal(order: Order, summary: InvoicingSummary) -> str | No
 def tracking_events_send(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     invoice_number: str,
     events: Sequence[TrackingEventInput],
     is_delivered: bool,
@@ -143,8 +144,11 @@ class TrackingEventForm(forms.Form):
         return TrackingEventInput(**self.cleaned_data)
 
 
-TrackingEventFormSet = forms.formset_factory(TrackingEventForm, extra=3)
-TrackingEventFormSet.caption = gettext_lazy("Tracking events")
+class _TrackingEvents(CaptionedFormSet):
+    caption = gettext_lazy("Tracking events")
+
+
+TrackingEventFormSet = forms.formset_factory(TrackingEventForm, formset=_TrackingEvents, extra=3)
 
 
 class TrackingEventsForm(SaleInvoiceForm):

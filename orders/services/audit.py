@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.actor import Actor
@@ -15,7 +15,7 @@ def event_record(
     order: Order,
     type: EventType | str,
     source: Actor | str,
-    actor_user: AbstractBaseUser | None = None,
+    actor_user: User | None = None,
     from_status: str = "",
     to_status: str = "",
     receipt: str = "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -98,8 +99,14 @@ def _orders_listed(
     windows = [(since, until)]
     while windows:
         start, end = windows.pop()
-        query = {"statuses": statuses, "created_from": start, "created_to": end}
-        first = client.list_orders(**query, page=1, per_page=PER_PAGE)
+        list_page = functools.partial(
+            client.list_orders,
+            statuses=statuses,
+            created_from=start,
+            created_to=end,
+            per_page=PER_PAGE,
+        )
+        first = list_page(page=1)
         result.pages += 1
         paging = first.get("paging") or {}
         total = int(paging.get("total") or 0)
@@ -120,7 +127,7 @@ def _orders_listed(
         seen.update((str(row["orderId"]), None) for row in first.get("list") or [])
         pages = min(int(paging.get("pages") or 1), MAX_LIST_PAGES)
         for page in range(2, pages + 1):
-            body = client.list_orders(**query, page=page, per_page=PER_PAGE)
+            body = list_page(page=page)
             result.pages += 1
             seen.update((str(row["orderId"]), None) for row in body.get("list") or [])
     return list(seen)

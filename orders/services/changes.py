@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -439,7 +439,7 @@ def _legacy_preview(order: Order, change: ChangeRequest) -> ChangePreview:
 def order_change(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     items_removed: Sequence[ChangeLine] = (),
     items_added: Sequence[ChangeLine] = (),
@@ -477,6 +477,7 @@ def order_change(
             return ActionResult(order=order, command=same, created=False)
         summary = order_invoicing_summary(order=order)
         _check_order(order, change, summary)
+        payload: dict[str, Any]
         if api == LEGACY:
             preview = preview or _legacy_preview(order, change)
             payload = {
@@ -566,7 +567,7 @@ def change_stopped_refusal(order: Order, summary: InvoicingSummary) -> str | Non
 
 
 def order_change_retry(
-    *, order: Order, user: AbstractBaseUser | None, source: Actor | str = Actor.ADMIN
+    *, order: Order, user: User | None, source: Actor | str = Actor.ADMIN
 ) -> ActionResult:
     return _follow_up(
         order=order,
@@ -579,7 +580,7 @@ def order_change_retry(
 
 
 def order_change_cancel(
-    *, order: Order, user: AbstractBaseUser | None, reason: str, source: Actor | str = Actor.ADMIN
+    *, order: Order, user: User | None, reason: str, source: Actor | str = Actor.ADMIN
 ) -> ActionResult:
     reason = reason.strip()
     if not reason:
@@ -598,7 +599,7 @@ def order_change_cancel(
 def _follow_up(
     *,
     order: Order,
-    user: AbstractBaseUser | None,
+    user: User | None,
     source: Actor | str,
     kind: str,
     event: EventType,
@@ -608,6 +609,9 @@ def _follow_up(
         order = order_lock(order)
         refusal_raise(change_stopped_refusal, order)
         stopped = stopped_change(order)
+        if stopped is None:
+            # change_stopped_refusal refused an order without one, under the same lock.
+            raise LookupError(f"order {order.vtex_order_id}: no stopped change to follow up")
         attempt = VtexCommand.objects.filter(
             order=order, kind=kind, payload__change_request_id=stopped.vtex_request_id
         ).count()

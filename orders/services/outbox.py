@@ -8,11 +8,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from core.actor import Actor
-from orders.command_kinds import OrderCommand
+from orders.command_kinds import OrderCommand, command_order
 from orders.models import EventType, Order, OrderEvent
 from orders.services.audit import event_record, events_record_many
 from orders.services.changes import order_changes_follow
@@ -89,7 +89,7 @@ class OrderSubject(Subject):
             command = entry.command
             if command.target != CommandTarget.STORE:
                 continue
-            vtex_order_id = command.subject.vtex_order_id
+            vtex_order_id = command_order(command).vtex_order_id
             kind = _kind(command)
             if kind.follows_changes:
                 changing.add(vtex_order_id)
@@ -116,11 +116,11 @@ class OrderSubject(Subject):
             orders_import(documents=list(documents.values()), source=Actor.OUTBOX)
 
     def operator_acted(
-        self, command: VtexCommand, *, user: AbstractBaseUser, action: str, details: dict
+        self, command: VtexCommand, *, user: User, action: str, details: dict
     ) -> None:
         # (What a command resolved by hand undoes is its kind's: ``resolved_by_hand``.)
         event_record(
-            order=command.subject,
+            order=command_order(command),
             type=EventType.NOTE if action == "command-resolved" else EventType.ACTION_REQUESTED,
             source=Actor.ADMIN,
             actor_user=user,

@@ -185,10 +185,12 @@ def _order_lock_or_create(entry: Incoming) -> tuple[Order, bool]:
             )
         return order, True
     except IntegrityError:
-        order = Order.objects.select_for_update().filter(vtex_order_id=entry.vtex_order_id).first()
-        if order is None:
+        existing = (
+            Order.objects.select_for_update().filter(vtex_order_id=entry.vtex_order_id).first()
+        )
+        if existing is None:
             raise
-        return order, False
+        return existing, False
 
 
 def _created_children_write(*, created: list[tuple[Order, Incoming]], source: Actor | str) -> None:

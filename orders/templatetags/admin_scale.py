@@ -11,9 +11,10 @@ register = template.Library()
 
 @register.tag(name="probed_date_hierarchy")
 def probed_date_hierarchy_tag(parser: template.base.Parser, token: template.base.Token):
-    return InclusionAdminNode(
-        parser,
-        token,
+    # django-stubs gives the node a leading ``name`` Django 5.2's __init__ does not take.
+    return InclusionAdminNode(  # type: ignore[call-arg]
+        parser,  # type: ignore[arg-type]
+        token,  # type: ignore[arg-type]
         func=probed_date_hierarchy,
         template_name="date_hierarchy.html",
         takes_context=False,
