@@ -8,7 +8,7 @@ One write path, whoever asks (the order page, a file of hundreds of invoices, a 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -42,6 +42,7 @@ from orders.operations.common import (
     command_target,
     dates_check,
     lengths_check,
+    payload_data,
     refusal_raise,
     status_refusal,
     validator_check,
@@ -222,7 +223,7 @@ def invoices_submit(
                 outcomes[index] = plan
                 continue
             key, invoice = plan
-            payload = asdict(invoice)
+            payload = payload_data(invoice)
             command = VtexCommand(
                 subject_type=subject_type,
                 subject_id=order.pk,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ from orders.operations.common import (
     lengths_check,
     order_command_enqueue,
     order_lock,
+    payload_data,
     refusal_raise,
     sale_invoices,
 )
@@ -116,9 +117,9 @@ def tracking_events_send(
             ],
         )
         # The same events sent twice are one command: the key carries what they say.
-        digest = hashlib.sha256(json.dumps(asdict(payload), sort_keys=True).encode()).hexdigest()[
-            :16
-        ]
+        digest = hashlib.sha256(
+            json.dumps(payload_data(payload), sort_keys=True).encode()
+        ).hexdigest()[:16]
         return order_command_enqueue(
             order=order,
             user=user,
