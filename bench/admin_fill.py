@@ -242,6 +242,11 @@ def fill_orders(orders: int) -> None:
                     THEN o.invoiced_at + interval '6 days' END
         FROM orders_order AS o WHERE o.status = 'invoiced'
         """,
+        # What the sync writes from each document: a delivered sales invoice marks its order.
+        """
+        UPDATE orders_order AS o SET delivered = TRUE FROM orders_invoice AS i
+        WHERE i.order_id = o.id AND i.type = 'Output' AND i.delivered
+        """,
         "ANALYZE orders_order",
         "ANALYZE orders_orderitem",
         "ANALYZE orders_invoice",

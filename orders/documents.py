@@ -79,8 +79,12 @@ class Incoming:
             document=document,
             fields=order_fields_from_document(document),
             items=items_from_document(document),
-            packages=((document.get("packageAttachment") or {}).get("packages")) or [],
+            packages=cls.packages_of(document),
         )
+
+    @staticmethod
+    def packages_of(document: Document) -> list[Document]:
+        return ((document.get("packageAttachment") or {}).get("packages")) or []
 
     def older_than(self, moment: datetime | None) -> bool:
         mine = self.fields["vtex_last_change"]
@@ -145,6 +149,10 @@ def order_fields_from_document(document: Document) -> dict[str, Any]:
         "selected_sla": _joined(info.get("selectedSla") for info in logistics),
         "carrier": _joined(info.get("deliveryCompany") for info in logistics),
         "estimated_delivery_at": max(estimates) if estimates else None,
+        "delivered": any(
+            fields["delivered"] and fields["type"] == InvoiceType.OUTPUT
+            for fields in map(_invoice_fields, Incoming.packages_of(document))
+        ),
         **_payment_fields(document.get("paymentData") or {}),
         "raw_document": document_mask(document),
     }

@@ -32,6 +32,8 @@ from django.utils.translation import gettext_lazy as _
 from orders.commands import Invoice as InvoiceCommand
 from orders.commands import TrackingNumber
 from orders.models import (
+    AWAITING_DELIVERY,
+    CANCELED_STATUSES,
     OPEN_CHANGE_STATUSES,
     ORDERS_FEED,
     FeedHealth,
@@ -460,9 +462,6 @@ def start_handling_request(*, order: Order) -> VtexCommand | None:
 
 # --- Queues: orders that wait for someone (the dashboard, the order list's "late") -------------
 
-# Statuses in which an order no longer waits for its delivery.
-CANCELED_STATUSES = (OrderStatus.CANCEL, OrderStatus.CANCELED, OrderStatus.REPLACED)
-
 
 def _output_invoices() -> QuerySet[Invoice]:
     return Invoice.objects.filter(order=OuterRef("pk"), type=InvoiceType.OUTPUT)
@@ -530,11 +529,7 @@ ORDER_QUEUES: list[OrderQueue] = [
         key="past-delivery-date",
         label=_("Past the estimated delivery date"),
         limit_setting="QUEUE_PAST_DELIVERY_HOURS",
-        members=lambda now: (
-            Q(estimated_delivery_at__lt=now)
-            & ~Q(status__in=CANCELED_STATUSES)
-            & ~Q(Exists(_output_invoices().filter(delivered=True)))
-        ),
+        members=lambda now: Q(estimated_delivery_at__lt=now) & AWAITING_DELIVERY,
         waiting_since=lambda: F("estimated_delivery_at"),
     ),
 ]

@@ -3,10 +3,19 @@ from orders.models.changes import OPEN_CHANGE_STATUSES, ChangeStatus, OrderChang
 from orders.models.feed import ORDERS_FEED, FeedHealth, FeedOutcome
 from orders.models.invoices import Invoice, InvoiceItem, InvoiceType, TrackingEvent
 from orders.models.locks import TaskLock
-from orders.models.order import AT_MARKETPLACE, Order, OrderItem, OrderOrigin
+from orders.models.order import (
+    AT_MARKETPLACE,
+    AWAITING_DELIVERY,
+    CANCELED_STATUSES,
+    Order,
+    OrderItem,
+    OrderOrigin,
+)
 
 __all__ = [
     "AT_MARKETPLACE",
+    "AWAITING_DELIVERY",
+    "CANCELED_STATUSES",
     "OPEN_CHANGE_STATUSES",
     "ORDERS_FEED",
     "Actor",

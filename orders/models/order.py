@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from orders.status import status_colour, status_label
+from orders.status import OrderStatus, status_colour, status_label
 
 
 class OrderOrigin(models.TextChoices):
@@ -24,6 +24,14 @@ class OrderOrigin(models.TextChoices):
 # GetOrder, feed, reconciliation or refresh) and their writes go to their
 # marketplaceServicesEndpoint. Their id here is the seller order id the back office gave them.
 AT_MARKETPLACE = ~Q(marketplace_services_endpoint="") & Q(seller_order_id=F("vtex_order_id"))
+
+
+# Statuses in which an order no longer waits for its delivery.
+CANCELED_STATUSES = (OrderStatus.CANCEL, OrderStatus.CANCELED, OrderStatus.REPLACED)
+# Orders still waiting for their delivery: the queue "past the estimated delivery date"
+# (orders.selectors.ORDER_QUEUES) among them. A column, not an EXISTS over the invoices: at a
+# million orders no index can answer "no delivered invoice" (the late filter took 7.6 s).
+AWAITING_DELIVERY = Q(delivered=False) & ~Q(status__in=CANCELED_STATUSES)
 
 
 class DocumentField(models.JSONField):
@@ -101,6 +109,9 @@ class Order(models.Model):
     selected_sla = models.CharField(_("shipping method"), max_length=200, blank=True)
     carrier = models.CharField(_("carrier"), max_length=200, blank=True)
     estimated_delivery_at = models.DateTimeField(_("estimated delivery"), null=True, blank=True)
+    # A sales (output) invoice of the order is delivered: VTEX's document says so (the sync
+    # writes it with the order's columns), or a marketplace order's tracking events did.
+    delivered = models.BooleanField(_("delivered"), default=False)
 
     payment_method = models.CharField(_("payment method"), max_length=200, blank=True)
     payment_group = models.CharField(_("payment group"), max_length=64, blank=True)
@@ -148,6 +159,12 @@ class Order(models.Model):
             # The order list sorted by value, and the dashboard's invoiced per day.
             models.Index(fields=["value", "id"], name="order_value_idx"),
             models.Index(fields=["invoiced_at"], name="order_invoiced_at_idx"),
+            # The orders past their estimated delivery: a few among a million.
+            models.Index(
+                fields=["estimated_delivery_at"],
+                condition=AWAITING_DELIVERY,
+                name="order_awaiting_delivery_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="order_value_not_negative"),

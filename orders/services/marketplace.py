@@ -266,6 +266,9 @@ def _tracking_events_applied(order: Order, payload: dict[str, Any]) -> None:
         invoice.delivered = True
         invoice.delivered_at = rows.fields["delivered_at"] or timezone.now()
         invoice.save(update_fields=["delivered", "delivered_at"])
+        if not order.delivered:
+            order.delivered = True
+            order.save(update_fields=["delivered"])
 
 
 def _cancel_applied(order: Order, payload: dict[str, Any]) -> None:

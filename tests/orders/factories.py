@@ -104,6 +104,13 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
     courier = "Correios"
     tracking_number = factory.Sequence(lambda n: f"BR{n:09d}")
 
+    @factory.post_generation
+    def order_delivered(invoice: Invoice, create: bool, extracted: object, **kwargs: object):
+        # What the sync does from VTEX's document: a delivered sales invoice marks its order.
+        if create and invoice.delivered and invoice.type == InvoiceType.OUTPUT:
+            Order.objects.filter(pk=invoice.order_id).update(delivered=True)
+            invoice.order.delivered = True
+
 
 class InvoiceItemFactory(factory.django.DjangoModelFactory):
     class Meta:
