@@ -11,6 +11,7 @@ from orders.models.order import (
     OrderItem,
     OrderOrigin,
 )
+from orders.models.tallies import OrderStatusTally
 
 __all__ = [
     "AT_MARKETPLACE",
@@ -31,6 +32,7 @@ __all__ = [
     "OrderEvent",
     "OrderItem",
     "OrderOrigin",
+    "OrderStatusTally",
     "TaskLock",
     "TrackingEvent",
 ]

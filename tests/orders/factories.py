@@ -94,6 +94,7 @@ class OrderEventFactory(factory.django.DjangoModelFactory):
 class InvoiceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Invoice
+        skip_postgeneration_save = True
 
     order = factory.SubFactory(OrderFactory)
     number = factory.Sequence(lambda n: str(10000 + n))
