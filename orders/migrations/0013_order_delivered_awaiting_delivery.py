@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
                     models.Q(("status__in", ("cancel", "canceled", "replaced")), _negated=True),
                 ),
                 fields=["estimated_delivery_at"],
+                include=["id"],
                 name="order_awaiting_delivery_idx",
             ),
         ),
