@@ -125,3 +125,24 @@ def test_the_status_tally_follows_sync_services_updates_deletes_and_compaction(a
     order_status_tally_compact()
     assert OrderStatusTally.objects.count() == len(expected)
     assert order_status_totals() == expected
+
+
+def test_past_the_exact_count_threshold_a_filtered_list_offers_statuses_uncounted(
+    admin_client, monkeypatch
+):
+    OrderFactory(status="handling", estimated_delivery_at=timezone.now() - timedelta(days=2))
+    OrderFactory(status="invoiced", estimated_delivery_at=timezone.now() - timedelta(days=2))
+    OrderFactory(status="invoiced", estimated_delivery_at=timezone.now() - timedelta(days=2))
+
+    def shown(query: str) -> set[str]:
+        changelist = admin_client.get(reverse("admin:orders_order_changelist") + query).context[
+            "cl"
+        ]
+        return {choice["display"] for choice in changelist.filter_specs[0].choices(changelist)}
+
+    assert {"Handling (1)", "Invoiced (2)"} <= shown("?late=yes")
+    monkeypatch.setattr("orders.admin.filters.EXACT_COUNT_UP_TO", 2)
+    assert {"Handling", "Invoiced"} <= shown("?late=yes")
+    assert {"Handling", "Invoiced"} <= shown("?late=yes&status=handling")
+    # The whole mirror is counted by the tally (or a GROUP BY) whatever its size.
+    assert {"Handling (1)", "Invoiced (2)"} <= shown("")
