@@ -21,7 +21,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncDate
@@ -35,7 +34,7 @@ from orders.commands import Invoice as InvoiceCommand
 from orders.commands import TrackingNumber
 from orders.models import (
     AWAITING_DELIVERY,
-    CANCELED_STATUSES,
+    AWAITING_TRACKING,
     OPEN_CHANGE_STATUSES,
     ORDERS_FEED,
     FeedHealth,
@@ -475,11 +474,6 @@ def _since_last_change() -> Expression:
     return Coalesce("vtex_last_change", "created_at")
 
 
-def _oldest_untracked_invoice() -> Expression:
-    oldest = _output_invoices().filter(tracking_number="").order_by("issued_at", "pk")
-    return Coalesce(Subquery(oldest.values("issued_at")[:1]), "invoiced_at", "created_at")
-
-
 @dataclass(frozen=True)
 class OrderQueue:
     """Orders waiting for someone: who is in it, since when each waits, and for how long it
@@ -522,11 +516,8 @@ ORDER_QUEUES: list[OrderQueue] = [
         key="invoiced-without-tracking",
         label=_("Invoiced without tracking"),
         limit_setting="QUEUE_INVOICED_WITHOUT_TRACKING_HOURS",
-        members=lambda now: (
-            Q(Exists(_output_invoices().filter(tracking_number="")))
-            & ~Q(status__in=CANCELED_STATUSES)
-        ),
-        waiting_since=_oldest_untracked_invoice,
+        members=lambda now: AWAITING_TRACKING,
+        waiting_since=lambda: F("untracked_since"),
     ),
     OrderQueue(
         key="past-delivery-date",

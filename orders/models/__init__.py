@@ -6,6 +6,7 @@ from orders.models.locks import TaskLock
 from orders.models.order import (
     AT_MARKETPLACE,
     AWAITING_DELIVERY,
+    AWAITING_TRACKING,
     CANCELED_STATUSES,
     Order,
     OrderItem,
@@ -16,6 +17,7 @@ from orders.models.tallies import OrderStatusTally
 __all__ = [
     "AT_MARKETPLACE",
     "AWAITING_DELIVERY",
+    "AWAITING_TRACKING",
     "CANCELED_STATUSES",
     "OPEN_CHANGE_STATUSES",
     "ORDERS_FEED",

@@ -32,6 +32,7 @@ from orders.models import (
     OrderEvent,
     TrackingEvent,
 )
+from orders.models.order import untracked_since
 from orders.selectors import order_invoicing_summary
 from orders.services.audit import event_record
 from orders.services.sync import orders_upsert_from_documents
@@ -205,6 +206,7 @@ def _invoice_applied(order: Order, payload: dict[str, Any]) -> None:
     rows = package_rows(package, items)
     invoice = Invoice.objects.create(order=order, **rows.fields)
     InvoiceItem.objects.bulk_create(InvoiceItem(invoice=invoice, **line) for line in rows.lines)
+    _untracked_since_refresh(order)
     invoiced = sum(order.invoices.filter(type=InvoiceType.OUTPUT).values_list("value", flat=True))
     if (
         payload["type"] == InvoiceType.OUTPUT
@@ -238,6 +240,17 @@ def _tracking_number_applied(order: Order, payload: dict[str, Any]) -> None:
     order.invoices.filter(type=InvoiceType.OUTPUT, number=payload["invoice_number"]).update(
         **fields
     )
+    _untracked_since_refresh(order)
+
+
+def _untracked_since_refresh(order: Order) -> None:
+    """``Order.untracked_since`` from the mirror's invoices of the order, as they now are."""
+    order.untracked_since = untracked_since(
+        order.invoices.values_list("type", "tracking_number", "issued_at"),
+        invoiced_at=order.invoiced_at,
+        created_at=order.created_at,
+    )
+    order.save(update_fields=["untracked_since"])
 
 
 def _tracking_events_applied(order: Order, payload: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from orders.models import (
     OrderItem,
     TrackingEvent,
 )
+from orders.models.order import untracked_since
 
 
 class OrderFactory(factory.django.DjangoModelFactory):
@@ -106,11 +107,22 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
     tracking_number = factory.Sequence(lambda n: f"BR{n:09d}")
 
     @factory.post_generation
-    def order_delivered(invoice: Invoice, create: bool, extracted: object, **kwargs: object):
-        # What the sync does from VTEX's document: a delivered sales invoice marks its order.
-        if create and invoice.delivered and invoice.type == InvoiceType.OUTPUT:
-            Order.objects.filter(pk=invoice.order_id).update(delivered=True)
-            invoice.order.delivered = True
+    def order_columns(invoice: Invoice, create: bool, extracted: object, **kwargs: object):
+        # What the sync writes from VTEX's document: a delivered sales invoice marks its order,
+        # and the order's wait for a tracking number follows its invoices.
+        if not create:
+            return
+        order = invoice.order
+        if invoice.delivered and invoice.type == InvoiceType.OUTPUT:
+            order.delivered = True
+        order.untracked_since = untracked_since(
+            order.invoices.values_list("type", "tracking_number", "issued_at"),
+            invoiced_at=order.invoiced_at,
+            created_at=order.created_at,
+        )
+        Order.objects.filter(pk=order.pk).update(
+            delivered=order.delivered, untracked_since=order.untracked_since
+        )
 
 
 class InvoiceItemFactory(factory.django.DjangoModelFactory):

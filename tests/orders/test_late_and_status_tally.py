@@ -146,3 +146,60 @@ def test_past_the_exact_count_threshold_a_filtered_list_offers_statuses_uncounte
     assert {"Handling", "Invoiced"} <= shown("?late=yes&status=handling")
     # The whole mirror is counted by the tally (or a GROUP BY) whatever its size.
     assert {"Handling (1)", "Invoiced (2)"} <= shown("")
+
+
+def _queue_ids(client, queue: str) -> set[str]:
+    response = client.get(reverse("admin:orders_order_changelist") + f"?queue={queue}")
+    return {order.vtex_order_id for order in response.context["cl"].result_list}
+
+
+def test_an_invoice_without_tracking_waits_in_its_queue_until_vtex_has_the_number(admin_client):
+    untracked = vtex_package()
+    untracked["trackingNumber"] = ""
+    order_upsert_from_document(
+        document=vtex_order_document(
+            status="invoiced", last_change="2024-05-12T10:00:00Z", packages=[untracked]
+        ),
+        source=Actor.FEED,
+    )
+    order = Order.objects.get()
+    assert order.untracked_since.isoformat() == "2024-05-11T10:00:00+00:00"  # its issue
+    assert _queue_ids(admin_client, "invoiced-without-tracking") == {order.vtex_order_id}
+
+    order_upsert_from_document(
+        document=vtex_order_document(
+            status="invoiced", last_change="2024-05-13T10:00:00Z", packages=[vtex_package()]
+        ),
+        source=Actor.FEED,
+    )
+
+    order.refresh_from_db()
+    assert order.untracked_since is None
+    assert _queue_ids(admin_client, "invoiced-without-tracking") == set()
+
+
+def test_a_marketplace_orders_tracking_number_takes_it_out_of_the_queue(admin_client):
+    order = OrderFactory(
+        status="invoiced",
+        marketplace_services_endpoint="https://marketplace.example.com/api/oms?an=loja",
+        estimated_delivery_at=timezone.now() + timedelta(days=3),
+    )
+    order.seller_order_id = order.vtex_order_id
+    order.save(update_fields=["seller_order_id"])
+    InvoiceFactory(order=order, number="NF8", tracking_number="")
+    assert _queue_ids(admin_client, "invoiced-without-tracking") == {order.vtex_order_id}
+    command = VtexCommand.objects.create(
+        subject=order,
+        source="admin",
+        kind="tracking-number",
+        key=f"{order.vtex_order_id}:tracking-number:NF8",
+        state=CommandState.SUCCEEDED,
+        payload={"invoice_number": "NF8", "tracking_number": "BR1", "courier": "Correios"},
+    )
+
+    with transaction.atomic():
+        marketplace_commands_applied(commands=[command])
+
+    order.refresh_from_db()
+    assert order.untracked_since is None
+    assert _queue_ids(admin_client, "invoiced-without-tracking") == set()
