@@ -206,7 +206,6 @@ def _invoice_applied(order: Order, payload: dict[str, Any]) -> None:
     rows = package_rows(package, items)
     invoice = Invoice.objects.create(order=order, **rows.fields)
     InvoiceItem.objects.bulk_create(InvoiceItem(invoice=invoice, **line) for line in rows.lines)
-    _untracked_since_refresh(order)
     invoiced = sum(order.invoices.filter(type=InvoiceType.OUTPUT).values_list("value", flat=True))
     if (
         payload["type"] == InvoiceType.OUTPUT
@@ -221,6 +220,8 @@ def _invoice_applied(order: Order, payload: dict[str, Any]) -> None:
             source=Actor.OUTBOX,
             payload={"invoice": payload["number"]},
         )
+    # After the invoicing date, which an invoice without an issue time waits from.
+    _untracked_since_refresh(order)
 
 
 def _tracking_number_applied(order: Order, payload: dict[str, Any]) -> None:
