@@ -3,7 +3,8 @@ the benchmarks against the in-process sandbox on this run's own database and pri
 figures (``--orders 1000000 --only admin``: the admin at a million orders, PostgreSQL).
 
 The database is a temporary SQLite file, or, when DATABASE_URL names a server, a database
-``bench_<pid>`` created there and dropped at the end. Exits 1 when a correctness check
+``bench_<pid>`` created there and dropped at the end (``--keep-db NAME``: ``bench_NAME``,
+reused and kept, for iterations on a million-order fill). Exits 1 when a correctness check
 fails (that benchmark's figures are then not printed).
 """
 
@@ -60,7 +61,7 @@ def main(argv: list[str]) -> int:
     failed: list[str] = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-") as directory:
-            database = database_create(Path(directory))
+            database = database_create(Path(directory), kept=options.keep_db)
             try:
                 _header(argv, server, database.description, options.scale)
                 for name in options.only:
@@ -95,6 +96,13 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         default=None,
         help="admin benchmark at this many orders over two years, filled by SQL "
         "(PostgreSQL; 1000000 takes minutes)",
+    )
+    parser.add_argument(
+        "--keep-db",
+        metavar="NAME",
+        default=None,
+        help="PostgreSQL: run on database bench_NAME, reused (migrated) if it exists and "
+        "kept at the end; with --orders N the fill is skipped when it holds N orders",
     )
     options = parser.parse_args(argv)
     wanted = [name.strip() for name in options.only.split(",") if name.strip()]

@@ -157,37 +157,49 @@ class BenchDatabase:
     description: str
     # The configured database's name, which Django's settings get back when ours is dropped.
     configured_name: str
+    # Named by --keep-db: left in place at the end.
+    kept: bool = False
 
 
-def database_create(directory: Path) -> BenchDatabase:
+def database_create(directory: Path, *, kept: str | None = None) -> BenchDatabase:
     """Create and migrate this run's own database (never the configured one).
 
     Django's test-database machinery does the work: a file in ``directory`` for SQLite,
     else a database ``bench_<pid>`` on the server of DATABASE_URL, which `database_drop`
-    drops.
+    drops. With ``kept`` (PostgreSQL), the database ``bench_<kept>`` instead: reused (and
+    migrated) when it exists, never dropped, so a million-order fill serves many runs.
     """
     from django.db import connection
 
     if connection.vendor == "sqlite":
+        if kept:
+            raise BenchFailure("--keep-db needs PostgreSQL (DATABASE_URL=postgres://...)")
         name = str(directory / "bench.sqlite3")
         where = "temporary file"
     else:
-        name = f"bench_{os.getpid()}"
+        name = f"bench_{kept}" if kept else f"bench_{os.getpid()}"
         where = f"database {name} on {connection.settings_dict['HOST'] or 'localhost'}"
+        if kept:
+            where += ", kept"
     configured_name = connection.settings_dict["NAME"]
     connection.settings_dict["TEST"]["NAME"] = name
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, serialize=False, keepdb=bool(kept)
+    )
     version = ".".join(str(part) for part in connection.get_database_version())
     return BenchDatabase(
         description=f"{connection.display_name} {version} ({where})",
         configured_name=configured_name,
+        kept=bool(kept),
     )
 
 
 def database_drop(database: BenchDatabase) -> None:
     from django.db import connection
 
-    connection.creation.destroy_test_db(database.configured_name, verbosity=0)
+    connection.creation.destroy_test_db(
+        database.configured_name, verbosity=0, keepdb=database.kept
+    )
 
 
 def mirror_clear() -> None:

@@ -42,6 +42,7 @@ from orders.models import (
     TrackingEvent,
 )
 from orders.models import Invoice as InvoiceRow
+from orders.models.order import untracked_since
 from orders.services.audit import event_record
 from orders.services.marketplace_status import CLOSED_STATUSES, marketplace_status_set
 from orders.status import OrderStatus
@@ -94,6 +95,17 @@ def command_order(command: VtexCommand) -> Order:
     if not isinstance(order, Order):
         raise LookupError(f"command {command.pk}: its subject is not an order ({order!r})")
     return order
+
+
+def _untracked_since_refresh(order: Order) -> None:
+    """``Order.untracked_since`` from the mirror's invoices of a marketplace order, as they now
+    are (nothing reads a marketplace order back from VTEX: its commands write the mirror)."""
+    order.untracked_since = untracked_since(
+        order.invoices.values_list("type", "tracking_number", "issued_at"),
+        invoiced_at=order.invoiced_at,
+        created_at=order.created_at,
+    )
+    order.save(update_fields=["untracked_since"])
 
 
 class OrderCommand(CommandType):
@@ -303,6 +315,8 @@ class Invoice(OrderCommand):
                 source=Actor.OUTBOX,
                 payload={"invoice": invoice.number},
             )
+        # After the invoicing date, which an invoice without an issue time waits from.
+        _untracked_since_refresh(order)
 
     def refusal(self, command: VtexCommand) -> tuple[str, str] | None:
         if command.payload.get(XML_DROPPED) and not command.payload.get("embedded_xml"):
@@ -386,6 +400,7 @@ class TrackingNumber(OrderCommand):
         order.invoices.filter(type=InvoiceType.OUTPUT, number=payload.invoice_number).update(
             **fields
         )
+        _untracked_since_refresh(order)
 
 
 @dataclass(frozen=True)
@@ -467,6 +482,9 @@ class TrackingEvents(OrderCommand):
             invoice.delivered = True
             invoice.delivered_at = rows.fields["delivered_at"] or timezone.now()
             invoice.save(update_fields=["delivered", "delivered_at"])
+            if not order.delivered:
+                order.delivered = True
+                order.save(update_fields=["delivered"])
 
 
 @dataclass(frozen=True)

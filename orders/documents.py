@@ -18,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from orders.models import Invoice, InvoiceItem, InvoiceType, Order, OrderItem, TrackingEvent
+from orders.models.order import untracked_since
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,12 @@ class Incoming:
             document=document,
             fields=order_fields_from_document(document),
             items=items_from_document(document),
-            packages=((document.get("packageAttachment") or {}).get("packages")) or [],
+            packages=cls.packages_of(document),
         )
+
+    @staticmethod
+    def packages_of(document: Document) -> list[Document]:
+        return ((document.get("packageAttachment") or {}).get("packages")) or []
 
     def older_than(self, moment: datetime | None) -> bool:
         mine = self.fields["vtex_last_change"]
@@ -100,6 +105,7 @@ def order_fields_from_document(document: Document) -> dict[str, Any]:
         if moment is not None
     ]
     store = document.get("storePreferencesData") or {}
+    invoices = [_invoice_fields(package) for package in Incoming.packages_of(document)]
 
     fields: dict[str, Any] = {
         "sequence": _str(document.get("sequence")),
@@ -145,9 +151,20 @@ def order_fields_from_document(document: Document) -> dict[str, Any]:
         "selected_sla": _joined(info.get("selectedSla") for info in logistics),
         "carrier": _joined(info.get("deliveryCompany") for info in logistics),
         "estimated_delivery_at": max(estimates) if estimates else None,
+        "delivered": any(
+            fields["delivered"] and fields["type"] == InvoiceType.OUTPUT for fields in invoices
+        ),
         **_payment_fields(document.get("paymentData") or {}),
         "raw_document": document_mask(document),
     }
+    fields["untracked_since"] = untracked_since(
+        (
+            (invoice["type"], invoice["tracking_number"], invoice["issued_at"])
+            for invoice in invoices
+        ),
+        invoiced_at=fields["invoiced_at"],
+        created_at=fields["created_at"],
+    )
     return _clipped(Order, fields)
 
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orders.admin.scale import EXACT_COUNT_UP_TO, estimated_count
 from orders.models import Invoice, InvoiceType, Order
 from orders.selectors.queues import ORDER_QUEUES, order_queue, order_status_counts, orders_late
 from orders.status import status_choices, status_label
@@ -21,7 +22,9 @@ from orders.status import status_choices, status_label
 class StatusFilter(admin.SimpleListFilter):
     """Every status with orders in the list as the other filters (and the search, the date
     drill-down) narrow it, in the flow's order, with how many orders it holds there: the
-    counts are the rows each status would list. One GROUP BY query, when the filter is drawn."""
+    counts are the rows each status would list. One GROUP BY query, when the filter is drawn;
+    none for the whole mirror (the status tally) and none past ``EXACT_COUNT_UP_TO`` rows,
+    where the statuses are offered uncounted (orders.admin.scale)."""
 
     title = _("status")
     parameter_name = "status"
@@ -32,7 +35,21 @@ class StatusFilter(admin.SimpleListFilter):
 
     def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
         others = changelist.get_queryset(self.request, exclude_parameters=[self.parameter_name])
-        counts = order_status_counts(queryset=others)
+        if others.query.where:
+            # The list's rows without the status filter: its own count when no status is
+            # picked (already counted), else counted up to the estimate's threshold.
+            rows = (
+                changelist.result_count
+                if self.value() is None
+                else estimated_count(others, exact_up_to=EXACT_COUNT_UP_TO)
+            )
+            counted = rows <= EXACT_COUNT_UP_TO
+        else:
+            counted = True  # the whole mirror: the status tally, a few rows
+        # Past the threshold (a million orders narrowed to half by a date, say) grouping every
+        # row by status would cost seconds on every page: the statuses the mirror holds are
+        # offered, uncounted, as the list's own count is an estimate there.
+        counts = order_status_counts(queryset=others if counted else None)
         known = [status for status, _label in self.lookup_choices]
         shown = [status for status in known if counts.get(status)]
         shown += sorted(status for status in counts if status not in known)
@@ -47,7 +64,11 @@ class StatusFilter(admin.SimpleListFilter):
             yield {
                 "selected": self.value() == status,
                 "query_string": changelist.get_query_string({self.parameter_name: status}),
-                "display": f"{status_label(status)} ({counts.get(status, 0)})",
+                "display": (
+                    f"{status_label(status)} ({counts.get(status, 0)})"
+                    if counted
+                    else status_label(status)
+                ),
             }
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:

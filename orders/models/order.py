@@ -5,12 +5,15 @@ from GetOrder documents and never edited by hand. Money is integer cents,
 datetimes are aware and stored in UTC.
 """
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from orders.status import status_colour, status_label
+from orders.status import OrderStatus, status_colour, status_label
 
 
 class OrderOrigin(models.TextChoices):
@@ -24,6 +27,37 @@ class OrderOrigin(models.TextChoices):
 # GetOrder, feed, reconciliation or refresh) and their writes go to their
 # marketplaceServicesEndpoint. Their id here is the seller order id the back office gave them.
 AT_MARKETPLACE = ~Q(marketplace_services_endpoint="") & Q(seller_order_id=F("vtex_order_id"))
+
+
+# Statuses in which an order no longer waits for its delivery.
+CANCELED_STATUSES = (OrderStatus.CANCEL, OrderStatus.CANCELED, OrderStatus.REPLACED)
+# Orders still waiting for their delivery: the queue "past the estimated delivery date"
+# (orders.selectors.ORDER_QUEUES) among them. A column, not an EXISTS over the invoices: at a
+# million orders no index can answer "no delivered invoice" (the late filter took 7.6 s).
+AWAITING_DELIVERY = Q(delivered=False) & ~Q(status__in=CANCELED_STATUSES)
+# Orders with a sales invoice still without its tracking number: the queue "invoiced without
+# tracking" (orders.selectors.ORDER_QUEUES), by a column for the same reason.
+AWAITING_TRACKING = Q(untracked_since__isnull=False) & ~Q(status__in=CANCELED_STATUSES)
+
+
+def untracked_since(
+    invoices: Iterable[tuple[str, str, datetime | None]],
+    *,
+    invoiced_at: datetime | None,
+    created_at: datetime | None,
+) -> datetime | None:
+    """Since when an order waits for a tracking number, from its invoices' (type, tracking
+    number, issue time): its oldest sales invoice without one (the order's invoicing, else its
+    creation, when that invoice has no issue time); None when every sales invoice has one."""
+    untracked = [
+        issued_at
+        for kind, tracking_number, issued_at in invoices
+        if kind == "Output" and not tracking_number
+    ]
+    if not untracked:
+        return None
+    issued = [moment for moment in untracked if moment is not None]
+    return min(issued) if issued else invoiced_at or created_at
 
 
 class DocumentField(models.JSONField):
@@ -101,6 +135,12 @@ class Order(models.Model):
     selected_sla = models.CharField(_("shipping method"), max_length=200, blank=True)
     carrier = models.CharField(_("carrier"), max_length=200, blank=True)
     estimated_delivery_at = models.DateTimeField(_("estimated delivery"), null=True, blank=True)
+    # A sales (output) invoice of the order is delivered: VTEX's document says so (the sync
+    # writes it with the order's columns), or a marketplace order's tracking events did.
+    delivered = models.BooleanField(_("delivered"), default=False)
+    # ``untracked_since`` of its invoices, written with them (the sync, a marketplace order's
+    # invoice and tracking number).
+    untracked_since = models.DateTimeField(_("waiting for tracking since"), null=True, blank=True)
 
     payment_method = models.CharField(_("payment method"), max_length=200, blank=True)
     payment_group = models.CharField(_("payment group"), max_length=64, blank=True)
@@ -148,6 +188,22 @@ class Order(models.Model):
             # The order list sorted by value, and the dashboard's invoiced per day.
             models.Index(fields=["value", "id"], name="order_value_idx"),
             models.Index(fields=["invoiced_at"], name="order_invoiced_at_idx"),
+            # The orders past their estimated delivery: a few among a million. The id inside,
+            # so the dashboard counts them from the index alone (the planner, not knowing that
+            # canceled orders are never delivered, expects four times as many and would read
+            # the whole table instead).
+            models.Index(
+                fields=["estimated_delivery_at"],
+                include=["id"],
+                condition=AWAITING_DELIVERY,
+                name="order_awaiting_delivery_idx",
+            ),
+            models.Index(
+                fields=["untracked_since"],
+                include=["id"],
+                condition=AWAITING_TRACKING,
+                name="order_awaiting_tracking_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="order_value_not_negative"),

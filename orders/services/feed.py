@@ -20,6 +20,7 @@ from orders.models import ORDERS_FEED, FeedHealth, FeedOutcome
 from orders.services.changes import order_changes_follow
 from orders.services.mirror import orders_import
 from orders.services.sync import fetch_pool, order_document_fetch
+from orders.services.tallies import order_status_tally_compact
 from orders.status import OrderStatus
 from vtex import (
     MAX_FEED_LOT,
@@ -126,6 +127,8 @@ def feed_drain(
         )
     else:
         feed_health_record(outcome=FeedOutcome.SUCCEEDED, result=result)
+    # The statuses the drain moved, folded into one tally row each for the next reads.
+    order_status_tally_compact()
     return result
 
 

@@ -16,6 +16,7 @@ from orders.models import (
     OrderItem,
     TrackingEvent,
 )
+from orders.models.order import untracked_since
 
 
 class OrderFactory(factory.django.DjangoModelFactory):
@@ -94,6 +95,7 @@ class OrderEventFactory(factory.django.DjangoModelFactory):
 class InvoiceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Invoice
+        skip_postgeneration_save = True
 
     order = factory.SubFactory(OrderFactory)
     number = factory.Sequence(lambda n: str(10000 + n))
@@ -103,6 +105,24 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
     key = "35240112345678000190550010000100001000100001"
     courier = "Correios"
     tracking_number = factory.Sequence(lambda n: f"BR{n:09d}")
+
+    @factory.post_generation
+    def order_columns(invoice: Invoice, create: bool, extracted: object, **kwargs: object):
+        # What the sync writes from VTEX's document: a delivered sales invoice marks its order,
+        # and the order's wait for a tracking number follows its invoices.
+        if not create:
+            return
+        order = invoice.order
+        if invoice.delivered and invoice.type == InvoiceType.OUTPUT:
+            order.delivered = True
+        order.untracked_since = untracked_since(
+            order.invoices.values_list("type", "tracking_number", "issued_at"),
+            invoiced_at=order.invoiced_at,
+            created_at=order.created_at,
+        )
+        Order.objects.filter(pk=order.pk).update(
+            delivered=order.delivered, untracked_since=order.untracked_since
+        )
 
 
 class InvoiceItemFactory(factory.django.DjangoModelFactory):
