@@ -15,8 +15,9 @@ DOCS = [ROOT / "README.md", ROOT / "sandbox" / "README.md", *sorted((ROOT / "doc
 # The project's top-level directories: a path or dotted name starting with one is the repo's.
 PACKAGES = ("backoffice", "core", "vtex", "sandbox", "outbox", "imports", "orders", "catalog")
 DIRECTORIES = (*PACKAGES, "tests", "bench", "templates", "docs", "locale")
-# Files a doc names on purpose though they are not in the tree: the walk-through's example.
-HYPOTHETICAL = {"orders/operations/mark_delivered.py"}
+# Files a doc names on purpose though they are not in the tree: the throwaway branch of
+# orders-operations.md's walk-through ("mark as delivered").
+HYPOTHETICAL = {"orders/operations/mark_delivered.py", "tests/orders/test_mark_delivered.py"}
 
 BACKTICKED = re.compile(r"`([^`\n]+)`")
 PLAIN_PATH = re.compile(
