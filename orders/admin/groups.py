@@ -1,9 +1,10 @@
 """The operator groups in the operator's language.
 
-Migration 0003 creates the groups Operations, Finance and Viewer; their names stay English in
-the database (code and tests find them by name), and every admin page that lists groups (the
-group list, the user list's filter, the user form) shows them translated; so are the
-permissions in the user and group forms.
+The groups Operations, Finance and Viewer are declared in code (``core.groups``, with what
+each app's ``AppConfig.group_permissions`` gives them) and synced at every ``migrate``; their
+names stay English in the database (code and tests find them by name), and every admin page
+that lists groups (the group list, the user list's filter, the user form) shows them
+translated; so are the permissions in the user and group forms.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 The project's catalog (``locale/``) translates django-celery-beat's marked strings; this module
 covers what it leaves unmarked or English (the task name's filter, the crontab's description)
-and the tasks this back office declares (``orders.periodic``), which keep their English names
-as their identity and are shown translated, with one schedule column whose title is
-translated too.
+and the tasks this back office declares (each app's ``periodic.py``, synced by ``core.beat``),
+which keep their English names as their identity and are shown translated, with one schedule
+column whose title is translated too.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class DeclaredPeriodicTaskAdmin(PeriodicTaskAdmin):
 
     @admin.display(description=_("name"), ordering="name")
     def name_display(self, task: PeriodicTask) -> str:
-        # The declared names are in the catalog (gettext_noop in orders/periodic.py).
+        # The declared names are in the catalogs (gettext_noop in each app's periodic.py).
         return gettext(task.name)
 
     @admin.display(description=_("schedule"))
