@@ -88,7 +88,7 @@ class LatestSuggestionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sku)
-class SkuAdmin(OperationsAdminMixin, ExportMixin, admin.ModelAdmin):
+class SkuAdmin(OperationsAdminMixin[Sku], ExportMixin, admin.ModelAdmin):
     # The buttons of the SKU page and the list's actions (catalog/operations.py).
     operations = OPERATIONS
     operation_record = "sku"
