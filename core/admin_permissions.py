@@ -31,6 +31,6 @@ def admin_user(request: HttpRequest) -> User:
     user in, so ``request.user`` is a ``User``; a view reached some other way (an anonymous
     request) is refused rather than recorded as nobody's."""
     user = request.user
-    if not isinstance(user, User) or not user.is_authenticated:
+    if not isinstance(user, User):
         raise PermissionDenied
     return user
