@@ -10,7 +10,7 @@ reports what was queued or why not (``catalog.services``).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -33,16 +33,24 @@ from catalog.models import (
     business_days_display,
 )
 from catalog.operations import OPERATIONS
-from catalog.selectors import sku_available, sku_history, skus_with_latest_suggestion
+from catalog.selectors import (
+    LatestSuggestion,
+    sku_available,
+    sku_history,
+    skus_with_latest_suggestion,
+)
 from catalog.services.skus import sku_save
 from catalog.spreadsheets import SkuExportResource
 from catalog.suggestion_payload import suggestion_problems
 from core.actor import Actor
 from core.admin_display import badge, short_datetime, truncated
 from core.admin_operations import OperationsAdminMixin, operation_action
-from core.admin_permissions import ReadOnlyAdminMixin
+from core.admin_permissions import ReadOnlyAdminMixin, admin_user
 from core.money import brl
 from core.refusals import ActionRefused
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 from imports.admin import LIST_WITH_IMPORTS_TEMPLATE, import_links
 from outbox.reports import queued_report
 
@@ -63,13 +71,15 @@ SUGGESTION_COLOURS = {
 
 
 def binding_badge(binding: str) -> str:
-    return badge("sku-binding", binding, Binding(binding).label, BINDING_COLOURS[binding])
+    member = Binding(binding)
+    return badge("sku-binding", binding, member.label, BINDING_COLOURS[member])
 
 
 def suggestion_badge(state: str | None) -> str:
     if not state:
         return "—"
-    return badge("sku-suggestion", state, SuggestionState(state).label, SUGGESTION_COLOURS[state])
+    member = SuggestionState(state)
+    return badge("sku-suggestion", state, member.label, SUGGESTION_COLOURS[member])
 
 
 class LatestSuggestionFilter(admin.SimpleListFilter):
@@ -79,7 +89,9 @@ class LatestSuggestionFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
         return [("none", _("Never suggested")), *SuggestionState.choices]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Sku]) -> QuerySet[Sku]:
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[WithAnnotations[Sku, LatestSuggestion]]
+    ) -> QuerySet[WithAnnotations[Sku, LatestSuggestion]]:
         if self.value() == "none":
             return queryset.filter(latest_suggestion_state__isnull=True)
         if self.value() in SuggestionState.values:
@@ -88,7 +100,7 @@ class LatestSuggestionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sku)
-class SkuAdmin(OperationsAdminMixin, ExportMixin, admin.ModelAdmin):
+class SkuAdmin(OperationsAdminMixin[Sku], ExportMixin, admin.ModelAdmin):
     # The buttons of the SKU page and the list's actions (catalog/operations.py).
     operations = OPERATIONS
     operation_record = "sku"
@@ -185,7 +197,7 @@ class SkuAdmin(OperationsAdminMixin, ExportMixin, admin.ModelAdmin):
         return suggestion_badge(getattr(sku, "latest_suggestion_state", None))
 
     def save_model(self, request: HttpRequest, obj: Sku, form: Any, change: bool) -> None:
-        saved = sku_save(sku=obj, user=request.user, source=Actor.ADMIN)
+        saved = sku_save(sku=obj, user=admin_user(request), source=Actor.ADMIN)
         for queued in saved.notifications:
             if queued.created:
                 messages.info(

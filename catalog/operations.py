@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,17 +46,17 @@ class CheckQueued:
 # The services as an operator's button calls them (the rules read nothing beyond the SKU).
 
 
-def notify_change(*, sku: Sku, user: AbstractBaseUser | None) -> NotificationQueued:
+def notify_change(*, sku: Sku, user: User | None) -> NotificationQueued:
     return sku_notify_change(
         sku=sku, user=user, source=Actor.ADMIN, reason=_("Requested by an operator")
     )
 
 
-def send_suggestion(*, sku: Sku, user: AbstractBaseUser | None) -> SuggestionQueued:
+def send_suggestion(*, sku: Sku, user: User | None) -> SuggestionQueued:
     return suggestion_send(sku=sku, user=user, source=Actor.ADMIN)
 
 
-def check_suggestion(*, sku: Sku, user: AbstractBaseUser | None) -> CheckQueued:
+def check_suggestion(*, sku: Sku, user: User | None) -> CheckQueued:
     return CheckQueued(*suggestion_check(sku=sku, user=user, source=Actor.ADMIN))
 
 

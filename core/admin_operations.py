@@ -20,12 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import (
@@ -39,16 +38,25 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import Promise
 
+from core.admin_permissions import admin_user
+
+if TYPE_CHECKING:
+    from django.contrib.admin import AdminSite
+    from django_stubs_ext import StrPromise
+
 # ``refusal(record, situation) -> str | None``: why the record does not allow the operation now
 # (None: it does). ``situation`` is what the admin reads once per page for every rule (the
 # order's invoicing summary; nothing for a SKU).
 Refusal = Callable[[Any, Any], "str | None"]
 
+# The admin's records (``Order``, ``Sku``): what its hooks below are given.
+RecordT = TypeVar("RecordT", bound=Model)
+
 
 @dataclass(frozen=True)
 class Operation:
     name: str
-    label: Promise
+    label: StrPromise
     # Every one of them is needed (app label included).
     permissions: tuple[str, ...]
     refusal: Refusal
@@ -81,11 +89,11 @@ class Operation:
     def page_title(self) -> Promise:
         return self.title or self.label
 
-    def allowed_to(self, user: AbstractBaseUser | AnonymousUser) -> bool:
+    def allowed_to(self, user: User | AnonymousUser) -> bool:
         return user.has_perms(self.permissions)
 
     def run(
-        self, *, user: AbstractBaseUser | None, arguments: dict[str, Any], **record: Any
+        self, *, user: User | None, arguments: dict[str, Any], **record: Any
     ) -> tuple:
         """The service for one record (``order=order``); raises the app's refusal with the
         operator's message."""
@@ -97,7 +105,7 @@ class Operation:
 
 
 def operations_allowed(
-    operations: Mapping[str, Operation], *, user: AbstractBaseUser | AnonymousUser
+    operations: Mapping[str, Operation], *, user: User | AnonymousUser
 ) -> list[Operation]:
     """The operations of a table ``user`` may run, in the table's order."""
     return [operation for operation in operations.values() if operation.allowed_to(user)]
@@ -125,8 +133,12 @@ def operation_list_action(operation: Operation) -> Callable[[Callable], Callable
     return decorate
 
 
-class OperationsAdminMixin:
+class OperationsAdminMixin(Generic[RecordT]):
     """Mixed into a ``ModelAdmin`` (before it) whose records have an operations table."""
+
+    # The ``ModelAdmin``'s, declared for the type checker (no value here).
+    model: type[RecordT]
+    admin_site: AdminSite
 
     # The table, in the order of the page's buttons.
     operations: ClassVar[Mapping[str, Operation]]
@@ -144,22 +156,22 @@ class OperationsAdminMixin:
 
     # --- What the app says about its records -----------------------------------------------
 
-    def operation_situation(self, record: Model) -> Any:
+    def operation_situation(self, record: RecordT) -> Any:
         """What every rule of the table reads besides the record, read once per page."""
         return None
 
-    def operation_keywords(self, record: Model, situation: Any) -> dict[str, Any]:
+    def operation_keywords(self, record: RecordT, situation: Any) -> dict[str, Any]:
         """What a form and a preview are built with."""
         return {self.operation_record: record}
 
-    def operation_label(self, record: Model) -> str:
+    def operation_label(self, record: RecordT) -> str:
         """The record in the report of what was queued ("1500-01", "7001")."""
         return str(record)
 
     def operation_page_context(
         self,
         request: HttpRequest,
-        record: Model,
+        record: RecordT,
         operation: Operation,
         *,
         situation: Any,
@@ -172,11 +184,11 @@ class OperationsAdminMixin:
     # --- URLs, buttons -----------------------------------------------------------------------
 
     def operation_url_name(self, operation: Operation) -> str:
-        opts = self.model._meta  # type: ignore[attr-defined]
+        opts = self.model._meta
         return f"{opts.app_label}_{opts.model_name}_op_{operation.name.replace('-', '_')}"
 
     def get_urls(self) -> list[Any]:
-        view = self.admin_site.admin_view(self.operation_view)  # type: ignore[attr-defined]
+        view = self.admin_site.admin_view(self.operation_view)
         urls = [
             path(
                 f"<path:object_id>/operations/{operation.name}/",
@@ -189,7 +201,7 @@ class OperationsAdminMixin:
         return urls + super().get_urls()  # type: ignore[misc]
 
     def operation_buttons(
-        self, request: HttpRequest, record: Model, *, situation: Any
+        self, request: HttpRequest, record: RecordT, *, situation: Any
     ) -> dict[str, list[dict[str, Any]]]:
         """The page's operations (``admin/operations/buttons.html``): a button for each one the
         user may run and the record allows now; beside them, those the user may run but the
@@ -235,8 +247,8 @@ class OperationsAdminMixin:
         if not operation.allowed_to(request.user):
             raise PermissionDenied
         arguments = arguments or {}
-        outcomes: list[tuple[Model, tuple]] = []
-        refusals: list[tuple[Model, str]] = []
+        outcomes: list[tuple[RecordT, tuple]] = []
+        refusals: list[tuple[RecordT, str]] = []
         for record in queryset.order_by("pk"):
             try:
                 outcomes.append((record, self._run_service(request, operation, record, arguments)))
@@ -250,8 +262,8 @@ class OperationsAdminMixin:
         operation: Operation,
         arguments: dict[str, Any],
         *,
-        outcomes: Iterable[tuple[Model, tuple]],
-        refusals: Iterable[tuple[Model, str]] = (),
+        outcomes: Iterable[tuple[RecordT, tuple]],
+        refusals: Iterable[tuple[RecordT, str]] = (),
     ) -> None:
         """What was queued, what had been queued before, what was refused, by record."""
         queued: list[str] = []
@@ -312,7 +324,7 @@ class OperationsAdminMixin:
         return self._operation_page(request, record, operation, situation=situation, form=form)
 
     def _preview_page(
-        self, request: HttpRequest, record: Model, operation: Operation, form: Any, situation: Any
+        self, request: HttpRequest, record: RecordT, operation: Operation, form: Any, situation: Any
     ) -> HttpResponse:
         """The preview of what the operator built (a read the request waits for: nothing
         changes), with the button that confirms it; a refused preview is an error above the
@@ -332,7 +344,7 @@ class OperationsAdminMixin:
             request, record, operation, situation=situation, form=form, preview=preview
         )
 
-    def _record_for(self, request: HttpRequest, object_id: str, operation: Operation) -> Model:
+    def _record_for(self, request: HttpRequest, object_id: str, operation: Operation) -> RecordT:
         if not operation.allowed_to(request.user):
             raise PermissionDenied
         record = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
@@ -343,14 +355,14 @@ class OperationsAdminMixin:
         return record
 
     def _run_service(
-        self, request: HttpRequest, operation: Operation, record: Model, arguments: dict[str, Any]
+        self, request: HttpRequest, operation: Operation, record: RecordT, arguments: dict[str, Any]
     ) -> tuple:
         return operation.run(
-            user=request.user, arguments=arguments, **{self.operation_record: record}
+            user=admin_user(request), arguments=arguments, **{self.operation_record: record}
         )
 
     def _run(
-        self, request: HttpRequest, operation: Operation, record: Model, arguments: dict[str, Any]
+        self, request: HttpRequest, operation: Operation, record: RecordT, arguments: dict[str, Any]
     ) -> bool:
         """Run the operation on one record and say what was queued; False, with the refusal
         in the page's messages, when the service refused."""
@@ -362,17 +374,17 @@ class OperationsAdminMixin:
         self.report_operation(request, operation, arguments, outcomes=[(record, results)])
         return True
 
-    def record_url(self, record: Model) -> str:
-        opts = self.model._meta  # type: ignore[attr-defined]
+    def record_url(self, record: RecordT) -> str:
+        opts = self.model._meta
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
 
-    def _back_to_record(self, record: Model) -> HttpResponseRedirect:
+    def _back_to_record(self, record: RecordT) -> HttpResponseRedirect:
         return HttpResponseRedirect(self.record_url(record))
 
     def _operation_page(
         self,
         request: HttpRequest,
-        record: Model,
+        record: RecordT,
         operation: Operation,
         *,
         situation: Any,
@@ -385,10 +397,10 @@ class OperationsAdminMixin:
             request,
             self.operation_form_template,
             {
-                **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+                **self.admin_site.each_context(request),
                 "title": operation.page_title,
                 "subtitle": self.operation_label(record),
-                "opts": self.model._meta,  # type: ignore[attr-defined]
+                "opts": self.model._meta,
                 "form": form,
                 "refusal": refusal,
                 "submit_label": operation.submit_label,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 
@@ -22,3 +24,13 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def admin_user(request: HttpRequest) -> User:
+    """The user an admin view acts for. ``admin_site.admin_view`` lets only an active staff
+    user in, so ``request.user`` is a ``User``; a view reached some other way (an anonymous
+    request) is refused rather than recorded as nobody's."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_display import short_datetime, truncated
-from core.admin_permissions import ReadOnlyAdminMixin
+from core.admin_permissions import ReadOnlyAdminMixin, admin_user
 from imports.files import IGNORED, MAPPED, UNKNOWN, FileRefused
 from imports.forms import ColumnsForm, ConfirmForm, UploadForm
 from imports.kinds import ImportKind, import_kind, import_kinds, kind_choices
@@ -211,7 +211,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     kind_name=kind.name,
                     file_name=upload.name,
                     content=upload.read(),
-                    user=request.user,
+                    user=admin_user(request),
                     policy=form.cleaned_data["policy"],
                 )
             except FileRefused as refusal:
@@ -298,7 +298,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         try:
             batch = batch_confirm(
                 batch=batch,
-                user=request.user,
+                user=admin_user(request),
                 policy=form.cleaned_data["policy"],
                 columns_checked=form.cleaned_data["columns_checked"],
             )
@@ -335,7 +335,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             messages.error(request, _("Choose, for each column of the file, what it is."))
             return HttpResponseRedirect(self._batch_url(batch))
         try:
-            batch = batch_columns_set(batch=batch, choices=form.choices(), user=request.user)
+            batch = batch_columns_set(batch=batch, choices=form.choices(), user=admin_user(request))
         except BatchRefused as refusal:
             messages.error(request, refusal.message)
         else:

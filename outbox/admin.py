@@ -4,6 +4,7 @@ operator can do about a command (retry it now, or mark it resolved with a note).
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_display import badge, short_datetime, truncated
-from core.admin_permissions import ReadOnlyAdminMixin
+from core.admin_permissions import ReadOnlyAdminMixin, admin_user
 from outbox.enqueue import command_superseded_key
 from outbox.forms import ResolveForm
 from outbox.models import CommandAttempt, CommandState, VtexCommand
@@ -25,7 +26,11 @@ from outbox.records import EMBEDDED_XML_FIELDS, Outcome
 from outbox.refusals import refusal_explanation, vtex_answer, vtex_answer_text
 from outbox.selectors import commands_needing_attention
 
-STATE_COLOURS = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+# Read by the stored value (a state this code no longer knows gets the default).
+STATE_COLOURS: dict[str, str] = {
     CommandState.PENDING: "#6b7280",
     CommandState.SENDING: "#2563eb",
     CommandState.SUCCEEDED: "#16a34a",
@@ -36,7 +41,7 @@ STATE_COLOURS = {
 
 
 # What an attempt did, in the operator's language (the attempt stores the value).
-OUTCOME_LABELS = {
+OUTCOME_LABELS: dict[str, StrPromise] = {
     Outcome.SUCCEEDED: gettext_lazy("Succeeded"),
     Outcome.ALREADY_APPLIED: gettext_lazy("Already applied (seen when VTEX was read again)"),
     Outcome.REJECTED: gettext_lazy("Rejected by VTEX"),
@@ -239,9 +244,10 @@ class VtexCommandAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Retry now"), permissions=["retry"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[VtexCommand]) -> None:
-        retried, skipped = [], []
+        retried: list[str] = []
+        skipped: list[str] = []
         for command in queryset.order_by("pk"):
-            done = command_retry_now(command=command, user=request.user)
+            done = command_retry_now(command=command, user=admin_user(request))
             (retried if done else skipped).append(command.key)
         if retried:
             messages.success(request, _("Queued again: %(keys)s.") % {"keys": ", ".join(retried)})
@@ -266,10 +272,11 @@ class VtexCommandAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ) -> HttpResponse | None:
         form = ResolveForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            resolved, skipped = [], []
+            resolved: list[str] = []
+            skipped: list[str] = []
             for command in queryset.order_by("pk"):
                 done = command_mark_resolved(
-                    command=command, user=request.user, note=form.cleaned_data["note"]
+                    command=command, user=admin_user(request), note=form.cleaned_data["note"]
                 )
                 (resolved if done else skipped).append(command.key)
             if resolved:

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.vtex import vtex_client
@@ -366,8 +366,11 @@ def _record_batch(
             command.payload = claim.command.payload
             _apply_outcome(command=command, claim=claim, result=result, now=now)
             if result.outcome == Outcome.RATE_LIMITED:
+                paused_until = command.next_attempt_at
+                if paused_until is None:
+                    raise RuntimeError("_apply_outcome left a rate-limited command without a pause")
                 key = pause_key(command)
-                pauses[key] = max(pauses.get(key, command.next_attempt_at), command.next_attempt_at)
+                pauses[key] = max(pauses.get(key, paused_until), paused_until)
             changed.append((command, claim.command.payload))
             if command.state in (CommandState.SUCCEEDED, CommandState.REJECTED, CommandState.DEAD):
                 settled.append(Settled(command=command, result=result))
@@ -491,8 +494,10 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
-def _by_subject(settled: list[Settled]) -> dict[type, list[Settled]]:
-    groups: dict[type, list[Settled]] = defaultdict(list)
+def _by_subject(settled: list[Settled]) -> dict[type[Model] | None, list[Settled]]:
+    """The settled commands by their subject's model (None: a content type whose model is
+    gone, which ``subject_of`` answers with the do-nothing subject)."""
+    groups: dict[type[Model] | None, list[Settled]] = defaultdict(list)
     for entry in settled:
         model = ContentType.objects.get_for_id(entry.command.subject_type_id).model_class()
         groups[model].append(entry)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -77,7 +77,7 @@ def sku_notify(
     sku: Sku,
     kind: NotificationKind | str = NotificationKind.CHANGE,
     reason: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     source: str,
     after_suggestion: bool = False,
 ) -> NotificationQueued:
@@ -123,7 +123,7 @@ def notify_change_refusal(sku: Sku) -> str | None:
 
 
 def sku_notify_change(
-    *, sku: Sku, user: AbstractBaseUser | None = None, source: str, reason: str = ""
+    *, sku: Sku, user: User | None = None, source: str, reason: str = ""
 ) -> NotificationQueued:
     """The operator's "notify change": the marketplace reads the SKU again (200) or answers
     that it does not know it (404), which queues a suggestion."""
@@ -140,7 +140,7 @@ def sku_changes_notify(
     sku: Sku,
     changed: Iterable[str],
     reason: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     source: str,
 ) -> list[NotificationQueued]:
     """The notifications a change of ``changed`` fields of ``sku`` calls for (see the module)."""

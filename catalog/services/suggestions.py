@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -48,7 +48,7 @@ def suggestion_refusal(sku: Sku) -> str | None:
     return None
 
 
-def _queue(*, sku: Sku, user: AbstractBaseUser | None, source: str) -> SuggestionQueued:
+def _queue(*, sku: Sku, user: User | None, source: str) -> SuggestionQueued:
     """The suggestion as a draft and its command (the caller checked the SKU, inside its
     transaction with the SKU locked)."""
     latest = sku_latest_suggestion(sku=sku)
@@ -77,7 +77,7 @@ def _queue(*, sku: Sku, user: AbstractBaseUser | None, source: str) -> Suggestio
 
 
 def suggestion_send(
-    *, sku: Sku, user: AbstractBaseUser | None = None, source: str
+    *, sku: Sku, user: User | None = None, source: str
 ) -> SuggestionQueued:
     """The operator's "send suggestion": refused (``ActionRefused``, naming every missing
     field) when the SKU cannot be suggested; nothing is written or sent then."""
@@ -125,7 +125,7 @@ def suggestion_check_refusal(latest: SkuSuggestion | None) -> str | None:
 
 
 def suggestion_check(
-    *, sku: Sku, user: AbstractBaseUser | None = None, source: str
+    *, sku: Sku, user: User | None = None, source: str
 ) -> tuple[SkuSuggestion, bool]:
     """Ask the marketplace whether it decided the SKU's suggestion; (suggestion, created).
     Refused when no suggestion of the SKU is waiting for a decision."""
@@ -135,6 +135,8 @@ def suggestion_check(
         refusal = suggestion_check_refusal(suggestion)
         if refusal is not None:
             raise ActionRefused(refusal)
+        if suggestion is None:
+            raise RuntimeError("suggestion_check_refusal let through a SKU never suggested")
         waiting = VtexCommand.objects.filter(
             subject_type=ContentType.objects.get_for_model(Sku),
             subject_id=sku.pk,

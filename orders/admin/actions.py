@@ -9,7 +9,7 @@ invoices, totals) are in the operations' modules (``orders.operations``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.admin import helpers
@@ -81,7 +81,7 @@ def preview_display(preview: ChangePreview) -> dict[str, Any]:
     }
 
 
-class OrderOperationsMixin(OperationsAdminMixin):
+class OrderOperationsMixin(OperationsAdminMixin[Order]):
     """Mixed into ``OrderAdmin`` (before ``ModelAdmin``)."""
 
     operations = OPERATIONS
@@ -91,7 +91,8 @@ class OrderOperationsMixin(OperationsAdminMixin):
     operation_form_template = "admin/orders/order/operation_form.html"
     operation_not_found = gettext_lazy("No order with this id.")
 
-    actions = [
+    # ModelAdmin's declared type, which the mixin must repeat to be mixed in.
+    actions: Sequence[Callable[..., Any] | str] | None = [
         operation_action(OPERATIONS["start-handling"]),
         "cancel_selected",
         operation_action(OPERATIONS["refresh"]),

@@ -82,7 +82,9 @@ class OrderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             )
             lines = timeline(events=events, commands=subject_commands(subject=event.order))
             line = next(line for line in lines if line.event.pk == event.pk)
-            event._timeline_line = line
+            # Memo on the instance the page's fields share (read back by getattr above): not a
+            # model attribute, so set by name.
+            setattr(event, "_timeline_line", line)  # noqa: B010
         return line
 
     @admin.display(description=_("what happened"))

@@ -39,13 +39,32 @@ def permission_label(permission: Permission) -> str:
     return f"{permission.content_type} | {gettext(permission.name)}"
 
 
-def labelled(field: ModelMultipleChoiceField | None, name: str) -> ModelMultipleChoiceField | None:
-    """A group or permission picker that shows the choices translated."""
-    if field is not None and name == "groups":
-        field.label_from_instance = group_label
-    elif field is not None and name in ("permissions", "user_permissions"):
-        field.label_from_instance = permission_label
-    return field
+class GroupChoiceField(ModelMultipleChoiceField):
+    """A group picker that shows the groups translated."""
+
+    def label_from_instance(self, obj: Group) -> str:
+        return group_label(obj)
+
+
+class PermissionChoiceField(ModelMultipleChoiceField):
+    """A permission picker that shows the permissions translated."""
+
+    def label_from_instance(self, obj: Permission) -> str:
+        return permission_label(obj)
+
+
+# The user's and the group's pickers, by the many-to-many field's name.
+LABELLED_PICKERS: dict[str, type[ModelMultipleChoiceField]] = {
+    "groups": GroupChoiceField,
+    "permissions": PermissionChoiceField,
+    "user_permissions": PermissionChoiceField,
+}
+
+
+def labelled(db_field: ManyToManyField, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The form field's arguments, with the picker that shows the choices translated."""
+    picker = LABELLED_PICKERS.get(db_field.name)
+    return kwargs if picker is None else {"form_class": picker, **kwargs}
 
 
 class GroupNameFilter(admin.RelatedFieldListFilter):
@@ -53,7 +72,7 @@ class GroupNameFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list:
         return [
-            (pk, str(GROUP_LABELS.get(name, name)))
+            (pk, str(GROUP_LABELS.get(str(name), name)))
             for pk, name in super().field_choices(field, request, model_admin)
         ]
 
@@ -67,10 +86,9 @@ class OperatorGroupAdmin(GroupAdmin):
     list_display = ("label",)
 
     def formfield_for_manytomany(
-        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+        self, db_field: ManyToManyField, request: HttpRequest | None = None, **kwargs: Any
     ) -> ModelMultipleChoiceField | None:
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        return labelled(field, db_field.name)
+        return super().formfield_for_manytomany(db_field, request, **labelled(db_field, kwargs))
 
     @admin.display(description=_("name"), ordering="name")
     def label(self, group: Group) -> str:
@@ -94,5 +112,4 @@ class OperatorUserAdmin(UserAdmin):
     def formfield_for_manytomany(
         self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
     ) -> ModelMultipleChoiceField | None:
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        return labelled(field, db_field.name)
+        return super().formfield_for_manytomany(db_field, request, **labelled(db_field, kwargs))

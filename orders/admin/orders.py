@@ -15,6 +15,7 @@ from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_display import badge, short_datetime, truncated
@@ -168,7 +169,8 @@ class OrderAdmin(OrderOperationsMixin, ReadOnlyAdminMixin, MaskedExportMixin, ad
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)
         if not request.user.has_perm("orders.view_customer_pii"):
-            changelist.search_help_text = _(
+            # Read in the request's language: the list is built for this request only.
+            changelist.search_help_text = gettext(
                 "Order id (with or without its -01), sequence or customer name."
             )
         return changelist

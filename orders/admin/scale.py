@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.admin import AllValuesFieldListFilter
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
@@ -28,6 +28,8 @@ from django.db.models import Max, Min, Model, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from core.fields import field_column
+
 # A list with imports (imports.admin.LIST_WITH_IMPORTS_TEMPLATE) whose date hierarchy is
 # ``probed_date_hierarchy``: a ModelAdmin's ``import_export_change_list_template``.
 LIST_AT_SCALE_TEMPLATE = "admin/change_list_at_scale.html"
@@ -35,6 +37,8 @@ LIST_AT_SCALE_TEMPLATE = "admin/change_list_at_scale.html"
 EXACT_COUNT_UP_TO = 10_000
 # More periods than this (years in a range of decades, say) are listed by Django's query.
 MOST_PROBES = 62
+# The periods the admin's date hierarchy asks a queryset's dates() and datetimes() for.
+Period = Literal["year", "month", "day"]
 
 
 def estimated_count(queryset: QuerySet, *, exact_up_to: int | None = None) -> int:
@@ -81,13 +85,13 @@ class _ProbedDates:
     def filter(self, *args: Any, **kwargs: Any) -> _ProbedDates:
         return _ProbedDates(self.queryset.filter(*args, **kwargs))
 
-    def datetimes(self, field_name: str, kind: str) -> list[datetime]:
+    def datetimes(self, field_name: str, kind: Period) -> list[datetime]:
         return self._periods(field_name, kind, aware=True)
 
-    def dates(self, field_name: str, kind: str) -> list[date]:
+    def dates(self, field_name: str, kind: Period) -> list[date]:
         return self._periods(field_name, kind, aware=False)
 
-    def _periods(self, field_name: str, kind: str, *, aware: bool) -> list:
+    def _periods(self, field_name: str, kind: Period, *, aware: bool) -> list:
         queryset = self.queryset.order_by()
         bounds = queryset.aggregate(first=Min(field_name), last=Max(field_name))
         first, last = bounds["first"], bounds["last"]
@@ -119,7 +123,8 @@ class _ProbedDates:
 
 def _period_starts(first: date, last: date) -> dict[str, list[date]]:
     years = [date(year, 1, 1) for year in range(first.year, last.year + 1)]
-    months, month = [], date(first.year, first.month, 1)
+    months: list[date] = []
+    month = date(first.year, first.month, 1)
     while month <= last and len(months) <= MOST_PROBES:
         months.append(month)
         month = _next(month, "month")
@@ -127,7 +132,7 @@ def _period_starts(first: date, last: date) -> dict[str, list[date]]:
     return {"year": years, "month": months, "day": days}
 
 
-def _next(start: date, kind: str) -> date:
+def _next(start: date, kind: Period) -> date:
     if kind == "year":
         return date(start.year + 1, 1, 1)
     if kind == "month":
@@ -149,18 +154,18 @@ class _ListedDates:
             for name, aggregate in kwargs.items()
         }
 
-    def datetimes(self, field_name: str, kind: str) -> list[datetime]:
+    def datetimes(self, field_name: str, kind: Period) -> list[datetime]:
         zone = timezone.get_current_timezone()
         starts = {_truncated(timezone.localtime(value, zone).date(), kind) for value in self.values}
         return [
             datetime.combine(start, datetime.min.time(), tzinfo=zone) for start in sorted(starts)
         ]
 
-    def dates(self, field_name: str, kind: str) -> list[date]:
+    def dates(self, field_name: str, kind: Period) -> list[date]:
         return sorted({_truncated(value, kind) for value in self.values})
 
 
-def _truncated(day: date, kind: str) -> date:
+def _truncated(day: date, kind: Period) -> date:
     if kind == "year":
         return date(day.year, 1, 1)
     if kind == "month":
@@ -185,7 +190,7 @@ def distinct_values(model: type[Model], field_name: str) -> list[Any]:
     from each value to the next through the column's index (a loose index scan): a few
     values among a million rows cost a few index lookups, not a ``DISTINCT`` over the table."""
     table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(model._meta.get_field(field_name).column)
+    column = connection.ops.quote_name(field_column(model, field_name))
     sql = (
         f"WITH RECURSIVE found(value) AS ("  # noqa: S608 (names from the model's meta)
         f" SELECT MIN({column}) FROM {table}"

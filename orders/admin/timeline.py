@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -28,6 +28,9 @@ from orders.status import status_label
 from outbox.models import OPEN_STATES, CommandState, VtexCommand
 from outbox.refusals import vtex_answer
 from outbox.registry import command_type
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,9 @@ class ChangeLogEntry:
     text when it is no date), its status in the operator's language, VTEX's message."""
 
     when: datetime | str
-    status: str
+    # The change's status in the operator's words (a lazy label), or VTEX's word for one
+    # this code does not know.
+    status: StrPromise | str
     message: str
 
 
@@ -109,8 +114,12 @@ def timeline(
         if event.type == EventType.ACTION_REQUESTED and event.payload.get("command"):
             requests.setdefault(event.payload["command"], event)
     settled = sorted(
-        (command for command in commands_by_key.values() if command.finished_at is not None),
-        key=lambda command: command.finished_at,
+        (
+            (command.finished_at, command)
+            for command in commands_by_key.values()
+            if command.finished_at is not None
+        ),
+        key=lambda settled_command: settled_command[0],
     )
     return [_line(event, commands_by_key, requests, settled) for event in events]
 
@@ -119,7 +128,7 @@ def _line(
     event: OrderEvent,
     commands: dict[str, VtexCommand],
     requests: dict[str, OrderEvent],
-    settled: list[VtexCommand],
+    settled: list[tuple[datetime, VtexCommand]],
 ) -> TimelineLine:
     payload = event.payload or {}
     key = payload.get("command", "")
@@ -237,10 +246,12 @@ def _requester(command: VtexCommand | None, fallback: str) -> str:
     return command.get_source_display()
 
 
-def _cause(event: OrderEvent, settled: list[VtexCommand]) -> VtexCommand | None:
+def _cause(event: OrderEvent, settled: list[tuple[datetime, VtexCommand]]) -> VtexCommand | None:
+    """The latest command settled by the time of the event (``settled``: by when each
+    finished, oldest first)."""
     cause = None
-    for command in settled:
-        if command.finished_at > event.created_at:
+    for finished_at, command in settled:
+        if finished_at > event.created_at:
             break
         cause = command
     return cause
