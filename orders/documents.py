@@ -17,6 +17,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from core.fields import model_field
 from orders.models import Invoice, InvoiceItem, InvoiceType, Order, OrderItem, TrackingEvent
 from orders.models.order import untracked_since
 
@@ -370,7 +371,7 @@ def _joined(values: Any) -> str:
 def _clipped(model: type[models.Model], fields: dict[str, Any]) -> dict[str, Any]:
     """Cut strings to the column's length: one over-long VTEX field must not stop an import."""
     for name, value in fields.items():
-        max_length = model._meta.get_field(name).max_length
+        max_length = model_field(model, name).max_length
         if isinstance(value, str) and max_length and len(value) > max_length:
             fields[name] = value[:max_length]
     return fields

@@ -4,7 +4,7 @@ other (backoffice/admin_site.py), so the dashboard's links use these."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
@@ -17,6 +17,9 @@ from orders.admin.scale import EXACT_COUNT_UP_TO, estimated_count
 from orders.models import Invoice, InvoiceType, Order
 from orders.selectors.queues import ORDER_QUEUES, order_queue, order_status_counts, orders_late
 from orders.status import status_choices, status_label
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -33,7 +36,7 @@ class StatusFilter(admin.SimpleListFilter):
         # Every status, uncounted: which have orders depends on the list (choices()).
         return status_choices()
 
-    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
+    def choices(self, changelist: ChangeList) -> Iterator[_ListFilterChoices]:
         others = changelist.get_queryset(self.request, exclude_parameters=[self.parameter_name])
         if others.query.where:
             # The list's rows without the status filter: its own count when no status is
@@ -53,8 +56,9 @@ class StatusFilter(admin.SimpleListFilter):
         known = [status for status, _label in self.lookup_choices]
         shown = [status for status in known if counts.get(status)]
         shown += sorted(status for status in counts if status not in known)
-        if self.value() and self.value() not in shown:
-            shown.append(self.value())
+        picked = self.value()
+        if picked and picked not in shown:
+            shown.append(picked)
         yield {
             "selected": self.value() is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),

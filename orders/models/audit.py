@@ -88,6 +88,7 @@ class OrderEvent(models.Model):
 
     @property
     def actor_display(self) -> str:
-        if self.actor_user_id is not None:
-            return self.actor_user.get_username()
+        user = self.actor_user
+        if user is not None:
+            return user.get_username()
         return self.get_source_display()

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from orders.models import (
     Order,
@@ -38,7 +37,7 @@ class CustomerDisplay:
     country: str = ""
 
 
-def customer_display(*, order: Order, user: AbstractBaseUser | AnonymousUser) -> CustomerDisplay:
+def customer_display(*, order: Order, user: User | AnonymousUser) -> CustomerDisplay:
     """The customer's data as ``user`` may see it: every screen shows customers through here.
 
     Without ``orders.view_customer_pii`` (the Viewer group) e-mail, documents and phones

@@ -183,7 +183,7 @@ def _summary_of(
 ) -> InvoicingSummary:
     invoiced: dict[int, int] = {}
     returned: dict[int, int] = {}
-    totals = {InvoiceType.OUTPUT: 0, InvoiceType.INPUT: 0}
+    totals: dict[str, int] = {InvoiceType.OUTPUT: 0, InvoiceType.INPUT: 0}
     for known in known_invoices.values():
         totals[known.type] = totals.get(known.type, 0) + known.value
         counted = invoiced if known.type == InvoiceType.OUTPUT else returned

@@ -59,7 +59,7 @@ class OrderQueue:
     # The queue's members at ``now``.
     members: Callable[[datetime], Q]
     # Since when a member waits (an expression on Order).
-    waiting_since: Callable[[], Expression]
+    waiting_since: Callable[[], Expression | F]
 
     def limit(self) -> timedelta:
         return timedelta(hours=getattr(settings, self.limit_setting))
