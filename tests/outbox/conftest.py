@@ -1,10 +1,16 @@
-"""Fixtures of the outbox engine's own tests (``tests/outbox/support.py`` registers the test
-kind and subject)."""
+"""Fixtures of the outbox engine's own tests: the test kind and subject of
+``tests/outbox/support.py`` are registered for each test and taken out after it."""
 
 import pytest
 from django.contrib.auth.models import Group
 
-from tests.outbox.support import RecordingSubject
+from tests.outbox.support import RecordingSubject, outbox_test_kind_registered
+
+
+@pytest.fixture(autouse=True)
+def _test_kind():
+    with outbox_test_kind_registered():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,8 @@ operator's act), so tests check those hooks without the orders app.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
 
+from outbox import choices, registry
 from outbox.enqueue import command_enqueue
 from outbox.models import OPEN_STATES, DeliveryPause, VtexCommand
 from outbox.registry import CommandType, Subject, register, register_sources, register_subject
@@ -36,7 +39,6 @@ class StartHandlingPayload:
     scratch: str = ""
 
 
-@register
 class StartHandling(CommandType):
     kind = KIND
     label = "Outbox test: start handling"
@@ -73,8 +75,20 @@ class RecordingSubject(Subject):
         self.log.append((action, command.key, user.username, details))
 
 
-register_subject(RecordingSubject())
-register_sources([(SOURCE, "Outbox tests")])
+@contextmanager
+def outbox_test_kind_registered() -> Iterator[None]:
+    """The test kind, its subject and its source, registered for one test only: the registry
+    is the process's, and a kind left in it would show in every later test's admin (the kind
+    filter of the command list) as an English label in the Portuguese pages."""
+    register(StartHandling)
+    register_subject(RecordingSubject())
+    register_sources([(SOURCE, "Outbox tests")])
+    try:
+        yield
+    finally:
+        choices.kinds.pop(StartHandling.kind, None)
+        choices.sources.pop(SOURCE, None)
+        registry._subjects.pop(Group, None)
 
 
 def enqueue(group: Group, order_id: str, *, key: str | None = None, **payload) -> VtexCommand:
