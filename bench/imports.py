@@ -21,7 +21,7 @@ from bench.harness import (
     require,
     seconds,
 )
-from bench.outbox import WORKERS, _deliver_everything, _figures
+from bench.outbox import WORKERS, _deliver_everything, _figures, _in_processes
 from imports.files import table_read
 from imports.kinds import import_kind
 from imports.models import BatchStatus, ImportPolicy
@@ -82,9 +82,9 @@ def run(bench: Bench) -> Figures:
     )
 
     bench.control.clear_calls()
-    with measured() as delivery:
-        runs, queries = _deliver_everything()
-    per_second = amount / delivery.seconds
+    # As the outbox benchmark delivers: forked workers, each running commands_deliver.
+    delivery_seconds, runs, queries = _in_processes(WORKERS, _deliver_everything)
+    per_second = amount / delivery_seconds
     return [
         (
             "file",
@@ -114,8 +114,8 @@ def run(bench: Bench) -> Figures:
         ),
         (
             f"delivery of the {count(amount)} invoices ({WORKERS} workers, clean sandbox)",
-            f"{seconds(delivery.seconds)}, {per_second:,.0f} commands/s, "
-            f"{(delivery.queries + queries) / amount:.1f} SQL per command, {count(runs)} runs",
+            f"{seconds(delivery_seconds)}, {per_second:,.0f} commands/s, "
+            f"{queries / amount:.1f} SQL per command, {count(runs)} runs",
         ),
         *_figures(bench, orders),
     ]
