@@ -37,7 +37,12 @@ from imports.spreadsheet import NativeValue
 from imports.values import choice, day, money_cents, required, whole_number
 from orders.models import Invoice, InvoiceType, Order, OrderItem
 from orders.operations.common import ActionResult, ImportedFrom
-from orders.operations.invoice import InvoiceLine, InvoiceRequest, invoices_submit
+from orders.operations.invoice import (
+    INVOICED_ITEM_FIELDS,
+    InvoiceLine,
+    InvoiceRequest,
+    invoices_submit,
+)
 from orders.operations.tracking import invoice_tracking_set
 from orders.selectors.customers import customer_display, phone_display
 from orders.status import status_label
@@ -143,7 +148,10 @@ class OrderRowsMixin:
                 Order.objects.filter(vtex_order_id__in=chunk)
                 .defer("raw_document")
                 .prefetch_related(
-                    Prefetch("items", queryset=OrderItem.objects.order_by("position"))
+                    Prefetch(
+                        "items",
+                        queryset=OrderItem.objects.only(*INVOICED_ITEM_FIELDS).order_by("position"),
+                    )
                 )
             )
             for order in found:
