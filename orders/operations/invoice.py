@@ -62,6 +62,17 @@ from orders.validators import validate_invoice_number, validate_nfe_key
 from outbox.enqueue import commands_enqueue_many
 from outbox.models import CommandState, VtexCommand
 
+# What the invoice rules read of an order: its status and value, the window of its dates,
+# where its commands go (``command_target``) and its key.
+INVOICED_ORDER_FIELDS = (
+    "id",
+    "vtex_order_id",
+    "status",
+    "value",
+    "created_at",
+    "marketplace_services_endpoint",
+    "seller_order_id",
+)
 # What the invoice rules read of an item (position, SKU, name, quantity, its invoice unit
 # price): the rest of the row is not loaded for a file's thousands of items.
 INVOICED_ITEM_FIELDS = (
@@ -196,10 +207,11 @@ def invoices_submit(
         pks = sorted({request.order.pk for request in checked.values()})
         orders = {
             order.pk: order
-            # Without the stored VTEX document: large, and no rule reads it.
+            # What the rules read: not the stored VTEX document (large), nor the forty other
+            # columns a file's thousands of orders would be built with.
             for order in Order.objects.select_for_update()
             .filter(pk__in=pks)
-            .defer("raw_document")
+            .only(*INVOICED_ORDER_FIELDS)
             .order_by("pk")
         }
         items: dict[int, list[OrderItem]] = {pk: [] for pk in pks}
