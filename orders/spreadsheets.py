@@ -39,6 +39,7 @@ from orders.models import Invoice, InvoiceType, Order, OrderItem
 from orders.operations.common import ActionResult, ImportedFrom
 from orders.operations.invoice import (
     INVOICED_ITEM_FIELDS,
+    INVOICED_ORDER_FIELDS,
     InvoiceLine,
     InvoiceRequest,
     invoices_submit,
@@ -145,8 +146,10 @@ class OrderRowsMixin:
         for start in range(0, len(wanted), ORDER_LOOKUP_CHUNK):
             chunk = wanted[start : start + ORDER_LOOKUP_CHUNK]
             found = (
+                # The services lock and read the order again: a row needs its id, key and
+                # dates here (and the items its lines name).
                 Order.objects.filter(vtex_order_id__in=chunk)
-                .defer("raw_document")
+                .only(*INVOICED_ORDER_FIELDS)
                 .prefetch_related(
                     Prefetch(
                         "items",
