@@ -37,7 +37,13 @@ from imports.spreadsheet import NativeValue
 from imports.values import choice, day, money_cents, required, whole_number
 from orders.models import Invoice, InvoiceType, Order, OrderItem
 from orders.operations.common import ActionResult, ImportedFrom
-from orders.operations.invoice import InvoiceLine, InvoiceRequest, invoices_submit
+from orders.operations.invoice import (
+    INVOICED_ITEM_FIELDS,
+    INVOICED_ORDER_FIELDS,
+    InvoiceLine,
+    InvoiceRequest,
+    invoices_submit,
+)
 from orders.operations.tracking import invoice_tracking_set
 from orders.selectors.customers import customer_display, phone_display
 from orders.status import status_label
@@ -140,10 +146,15 @@ class OrderRowsMixin:
         for start in range(0, len(wanted), ORDER_LOOKUP_CHUNK):
             chunk = wanted[start : start + ORDER_LOOKUP_CHUNK]
             found = (
+                # The services lock and read the order again: a row needs its id, key and
+                # dates here (and the items its lines name).
                 Order.objects.filter(vtex_order_id__in=chunk)
-                .defer("raw_document")
+                .only(*INVOICED_ORDER_FIELDS)
                 .prefetch_related(
-                    Prefetch("items", queryset=OrderItem.objects.order_by("position"))
+                    Prefetch(
+                        "items",
+                        queryset=OrderItem.objects.only(*INVOICED_ITEM_FIELDS).order_by("position"),
+                    )
                 )
             )
             for order in found:

@@ -62,6 +62,29 @@ from orders.validators import validate_invoice_number, validate_nfe_key
 from outbox.enqueue import commands_enqueue_many
 from outbox.models import CommandState, VtexCommand
 
+# What the invoice rules read of an order: its status and value, the window of its dates,
+# where its commands go (``command_target``) and its key.
+INVOICED_ORDER_FIELDS = (
+    "id",
+    "vtex_order_id",
+    "status",
+    "value",
+    "created_at",
+    "marketplace_services_endpoint",
+    "seller_order_id",
+)
+# What the invoice rules read of an item (position, SKU, name, quantity, its invoice unit
+# price): the rest of the row is not loaded for a file's thousands of items.
+INVOICED_ITEM_FIELDS = (
+    "order_id",
+    "position",
+    "sku_id",
+    "name",
+    "quantity",
+    "unit_price",
+    "selling_price",
+)
+
 
 @dataclass(frozen=True)
 class InvoiceLine:
@@ -149,9 +172,7 @@ def invoice_submit(
     return outcome
 
 
-def invoice_submit_fields(
-    *, order: Order, user: User | None, **fields: Any
-) -> ActionResult:
+def invoice_submit_fields(*, order: Order, user: User | None, **fields: Any) -> ActionResult:
     """The operations table's service: the invoice form's ``arguments()`` as one request."""
     return invoice_submit(InvoiceRequest(order=order, **fields), user=user)
 
@@ -186,14 +207,19 @@ def invoices_submit(
         pks = sorted({request.order.pk for request in checked.values()})
         orders = {
             order.pk: order
-            # Without the stored VTEX document: large, and no rule reads it.
+            # What the rules read: not the stored VTEX document (large), nor the forty other
+            # columns a file's thousands of orders would be built with.
             for order in Order.objects.select_for_update()
             .filter(pk__in=pks)
-            .defer("raw_document")
+            .only(*INVOICED_ORDER_FIELDS)
             .order_by("pk")
         }
         items: dict[int, list[OrderItem]] = {pk: [] for pk in pks}
-        for item in OrderItem.objects.filter(order_id__in=pks).order_by("order_id", "position"):
+        for item in (
+            OrderItem.objects.filter(order_id__in=pks)
+            .only(*INVOICED_ITEM_FIELDS)
+            .order_by("order_id", "position")
+        ):
             items[item.order_id].append(item)
         summaries = orders_invoicing_summaries(orders=orders.values(), items=items)
         taken = {
@@ -206,6 +232,7 @@ def invoices_submit(
         }
         planned: list[tuple[int, Order, VtexCommand]] = []
         subject_type = ContentType.objects.get_for_model(Order)
+        user_id = user.pk if user is not None else None
         for index, request in checked.items():
             order = orders[request.order.pk]
             try:
@@ -224,13 +251,15 @@ def invoices_submit(
                 continue
             key, invoice = plan
             payload = payload_data(invoice)
+            # By ids: a related instance given to a model's __init__ goes through its
+            # descriptor's checks, a cost a file of thousands of invoices pays per row.
             command = VtexCommand(
-                subject_type=subject_type,
+                subject_type_id=subject_type.pk,
                 subject_id=order.pk,
                 kind=kinds.Invoice.kind,
                 key=key,
                 payload=payload,
-                requested_by=user,
+                requested_by_id=user_id,
                 source=source,
                 **command_target(order),
             )
@@ -246,10 +275,10 @@ def invoices_submit(
             if created:
                 events.append(
                     OrderEvent(
-                        order=order,
+                        order_id=order.pk,
                         type=EventType.ACTION_REQUESTED,
                         source=source,
-                        actor_user=user,
+                        actor_user_id=user_id,
                         payload=audited(command.kind, command.key, command.payload, imported_from),
                     )
                 )
@@ -459,9 +488,7 @@ def _invoice_lines(
 ) -> dict[int, tuple[int, int, str]]:
     """position -> (quantity, unit price, SKU), checked against what is available.
     ``items``: the order's, already read."""
-    by_position = {
-        item.position: item for item in (order.items.all() if items is None else items)
-    }
+    by_position = {item.position: item for item in (order.items.all() if items is None else items)}
     requested = (
         {position: quantity for position, quantity in available.items() if quantity > 0}
         if lines is None
