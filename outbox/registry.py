@@ -47,6 +47,19 @@ class CommandType(ABC):
         are left out)."""
         return self.payload_of(command.payload)
 
+    @classmethod
+    def payload_data(cls, payload: Any) -> dict[str, Any]:
+        """A payload dataclass as the command's JSON (``payload_of`` the other way): its fields,
+        one level deep. Not ``dataclasses.asdict``, which deep-copies every nested list and
+        dict: about a tenth of a 10,000-invoice file's storing went there, for values built for
+        this command alone."""
+        if not isinstance(payload, cls.payload_class):
+            raise TypeError(f"{cls.kind}: a {cls.payload_class.__name__} is expected")
+        return {
+            field.name: getattr(payload, field.name)
+            for field in dataclasses.fields(cls.payload_class)
+        }
+
     def payload_of(self, data: dict[str, Any]) -> Any:
         """A payload's dataclass from its JSON (a command's, or an audit row that copied it);
         ``TypeError`` when a field it needs is missing."""

@@ -42,7 +42,6 @@ from orders.operations.common import (
     command_target,
     dates_check,
     lengths_check,
-    payload_data,
     refusal_raise,
     status_refusal,
     validator_check,
@@ -54,7 +53,6 @@ from orders.selectors.invoicing import (
     invoicing_summary_with,
     order_invoicing_summary,
     orders_invoicing_summaries,
-    queued_invoice,
 )
 from orders.services.audit import events_record_many
 from orders.status import Action, status_allows
@@ -250,7 +248,7 @@ def invoices_submit(
                 outcomes[index] = plan
                 continue
             key, invoice = plan
-            payload = payload_data(invoice)
+            payload = kinds.Invoice.payload_data(invoice)
             # By ids: a related instance given to a model's __init__ goes through its
             # descriptor's checks, a cost a file of thousands of invoices pays per row.
             command = VtexCommand(
@@ -265,7 +263,7 @@ def invoices_submit(
             )
             taken[key] = command
             summaries[order.pk] = invoicing_summary_with(
-                summaries[order.pk], queued_invoice(payload)
+                summaries[order.pk], kinds.Invoice.known_invoice(invoice)
             )
             planned.append((index, order, command))
         written = commands_enqueue_many(commands=[command for _i, _o, command in planned])

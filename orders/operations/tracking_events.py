@@ -34,7 +34,6 @@ from orders.operations.common import (
     lengths_check,
     order_command_enqueue,
     order_lock,
-    payload_data,
     refusal_raise,
     sale_invoices,
 )
@@ -118,7 +117,7 @@ def tracking_events_send(
         )
         # The same events sent twice are one command: the key carries what they say.
         digest = hashlib.sha256(
-            json.dumps(payload_data(payload), sort_keys=True).encode()
+            json.dumps(kinds.TrackingEvents.payload_data(payload), sort_keys=True).encode()
         ).hexdigest()[:16]
         return order_command_enqueue(
             order=order,

@@ -11,7 +11,6 @@ from django.db.models import (
     QuerySet,
 )
 
-from orders.command_kinds import Invoice as InvoiceCommand
 from orders.command_kinds import OrderCommand, StartHandling
 from orders.invoicing import KnownInvoice
 from orders.models import (
@@ -159,13 +158,6 @@ def invoicing_summary_with(summary: InvoicingSummary, invoice: KnownInvoice) -> 
         known_invoices={**summary.invoices, invoice.number: invoice},
     )
     return replace(updated, change_open=summary.change_open)
-
-
-def queued_invoice(payload: dict) -> KnownInvoice:
-    """An invoice as its (queued) command's JSON payload describes it: for a caller that
-    still holds the dict (the bulk import); the summary reads commands through their kind."""
-    kind = InvoiceCommand()
-    return kind.known_invoice(kind.payload_of(payload))
 
 
 def _order_command(command: VtexCommand) -> OrderCommand:
