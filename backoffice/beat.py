@@ -39,7 +39,7 @@ class SingleBeatScheduler(DatabaseScheduler):
         held = self.lease_renew()
         if held != self.lease_held:
             if held:
-                logger.warning("beat %s holds the lease: scheduling", self.lease_owner)
+                logger.info("beat %s holds the lease: scheduling", self.lease_owner)
                 # The schedule in memory is as old as this beat's last active tick; the one
                 # that held the lease recorded its runs in the database since.
                 self._initial_read = True
